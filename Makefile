@@ -1,0 +1,48 @@
+# The two commands a newcomer needs: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+UV ?= uv
+PORT ?= 8000
+DEV := DJANGO_ENV=development
+MANAGE := $(UV) run --frozen python manage.py
+
+.PHONY: help install uv run test test-browser lint format check-migrations demo collectstatic
+
+help:
+	@echo "make run    - install everything, set up the embedded demo (SQLite) and serve http://127.0.0.1:$(PORT)"
+	@echo "make test   - install everything and run the whole test suite"
+	@echo "make lint   - ruff check and format check"
+
+uv:
+	@command -v $(UV) >/dev/null 2>&1 || python3 -m pip install --quiet uv
+
+# Python packages from uv.lock, front-end packages from package-lock.json, then the stylesheet.
+install: uv
+	$(UV) sync --frozen
+	npm ci --no-audit --no-fund --loglevel=error
+	npm run --silent build
+
+run: install
+	$(DEV) $(MANAGE) migrate --no-input
+	$(DEV) $(MANAGE) demo_data
+	@echo ""
+	@echo "ubpanel is at http://127.0.0.1:$(PORT)/  (stop with Ctrl-C)"
+	@echo ""
+	$(DEV) $(MANAGE) runserver 127.0.0.1:$(PORT)
+
+test: install
+	$(UV) run --frozen pytest $(PYTEST_ARGS)
+
+test-browser: install
+	$(UV) run --frozen pytest -m browser $(PYTEST_ARGS)
+
+lint: uv
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+
+format: uv
+	$(UV) run --frozen ruff format .
+	$(UV) run --frozen ruff check --fix .
+
+check-migrations: uv
+	DJANGO_ENV=test $(MANAGE) makemigrations --check --dry-run

@@ -1,0 +1,8 @@
+from django.shortcuts import render
+
+from ubpanel.roles import SCHEDULE_ROLES, role_required
+
+
+@role_required(SCHEDULE_ROLES)
+def index(request):
+    return render(request, "schedule/index.html")

@@ -1,0 +1,83 @@
+"""The admin, for Assurance officers to manage staff accounts and roles.
+
+Non-superusers cannot see or edit superusers, make anyone a superuser, or hand out raw permissions:
+roles (groups) are the only way to give access.
+"""
+
+from axes.models import AccessAttempt
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+
+from .models import Service, User
+
+
+class UserAdmin(DjangoUserAdmin):
+    list_display = ("username", "first_name", "last_name", "service", "is_active", "last_login")
+    list_filter = ("is_active", "groups", "service")
+    list_select_related = ("service",)
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("Personal details", {"fields": ("first_name", "last_name", "email", "job_title", "service")}),
+        ("Roles", {"fields": ("is_active", "groups")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    superuser_fieldsets = (
+        *fieldsets[:2],
+        ("Roles", {"fields": ("is_active", "groups", "is_staff", "is_superuser", "user_permissions")}),
+        fieldsets[3],
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "first_name", "last_name", "email", "service", "password1", "password2"),
+            },
+        ),
+    )
+    readonly_fields = ("last_login", "date_joined")
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and request.user.is_superuser:
+            return self.superuser_fieldsets
+        return super().get_fieldsets(request, obj)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if not request.user.is_superuser:
+            queryset = queryset.filter(is_superuser=False)
+        return queryset
+
+
+class ReadOnlyGroupAdmin(admin.ModelAdmin):
+    """Roles are defined in code (ubpanel.roles); here they can only be looked at."""
+
+    list_display = ("name",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AccessAttemptAdmin(admin.ModelAdmin):
+    """Failed sign-in counters: deleting one unlocks that account."""
+
+    list_display = ("username", "failures_since_start", "attempt_time", "ip_address")
+    search_fields = ("username",)
+    readonly_fields = [field.name for field in AccessAttempt._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+admin.site.register(User, UserAdmin)
+admin.site.register(Service)
+admin.site.unregister(Group)
+admin.site.register(Group, ReadOnlyGroupAdmin)
+admin.site.register(AccessAttempt, AccessAttemptAdmin)

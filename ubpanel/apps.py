@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+from django.db.models.signals import post_migrate
+
+
+def _ensure_roles(sender, **kwargs):
+    from .roles import roles_ensure
+
+    roles_ensure()
+
+
+class UbpanelConfig(AppConfig):
+    default = True
+    name = "ubpanel"
+    verbose_name = "Unreasonable Behaviours Panel"
+
+    def ready(self):
+        from . import audit  # noqa: F401  (connects the sign-in audit receivers)
+
+        # Roles are set-up plumbing like Django's own permissions: after every migrate.
+        post_migrate.connect(_ensure_roles, sender=self, dispatch_uid="ubpanel.roles_ensure")
+
+
+class UbpanelAdminConfig(admin_apps.AdminConfig):
+    default = False
+    default_site = "ubpanel.admin_site.UbpanelAdminSite"

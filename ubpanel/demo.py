@@ -1,0 +1,70 @@
+"""Demo users and people for the embedded default (`make run`). Never in production."""
+
+from datetime import date
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from referrals.models import Person
+from referrals.services import person_create
+
+from .models import Service, User
+from .roles import Role, roles_ensure
+
+DEMO_PASSWORD = "demo-password-2026"
+
+# username, role, first name, last name, service
+DEMO_USERS = [
+    ("manager", Role.REFERRING_MANAGER, "Morgan", "Hale", "Housing"),
+    ("assurance", Role.ASSURANCE_OFFICER, "Asha", "Reid", "Assurance"),
+    ("panel", Role.PANEL_MEMBER, "Priya", "Nolan", "Customer Services"),
+    ("chair", Role.PANEL_CHAIR, "Chris", "Bourne", "Assurance"),
+    ("director", Role.DIRECTOR_LEGAL, "Dana", "Whitfield", "Legal and Democratic"),
+    ("legal", Role.LEGAL_SERVICES, "Lee", "Carver", "Legal and Democratic"),
+    ("monitoring", Role.MONITORING_OFFICER, "Mo", "Ellison", "Legal and Democratic"),
+    ("asc", Role.ASC_REPRESENTATIVE, "Alex", "Stone", "Adult Social Care"),
+    ("frontline", Role.FRONTLINE, "Frankie", "Lowe", "Customer Services"),
+    ("auditor", Role.AUDITOR, "Ade", "Okafor", "Information Governance"),
+]
+
+DEMO_PEOPLE = [
+    ("Jonathan", "Smyth", date(1971, 3, 14), "", "Housing"),
+    ("Karen", "Whitlock-Jones", date(1984, 11, 2), "Reported hearing impairment.", "Housing"),
+    ("Dariusz", "Nowak", None, "", "Customer Services"),
+]
+
+
+def demo_data_load() -> list[tuple[str, str]]:
+    """Create or reset the demo users (returning usernames and role labels) and demo people."""
+    roles_ensure()
+    logins = []
+    with transaction.atomic():
+        names = {user[4] for user in DEMO_USERS} | {person[4] for person in DEMO_PEOPLE}
+        services = {name: Service.objects.get_or_create(name=name)[0] for name in sorted(names)}
+        for username, role, first, last, service_name in DEMO_USERS:
+            user, _ = User.objects.update_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{username}@council.example",
+                    "service": services[service_name],
+                    "is_active": True,
+                },
+            )
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            user.groups.set([Group.objects.get(name=role.label)])
+            logins.append((username, role.label))
+        assurance = User.objects.get(username="assurance")
+        for given, family, born, health, service_name in DEMO_PEOPLE:
+            if not Person.objects.filter(given_names=given, family_name=family).exists():
+                person_create(
+                    actor=assurance,
+                    given_names=given,
+                    family_name=family,
+                    date_of_birth=born,
+                    health_and_disability=health,
+                    recorded_by_service=services[service_name],
+                )
+    return logins

@@ -1,0 +1,60 @@
+"""The service navigation and home page sections, by role."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from . import roles as r
+
+
+@dataclass(frozen=True)
+class Section:
+    label: str
+    url_name: str
+    roles: frozenset
+    description: str
+
+
+SECTIONS = (
+    Section(
+        "Referrals",
+        "referrals:index",
+        r.REFERRAL_ROLES,
+        "Refer an individual to the panel, or triage referrals and the spocassurance mailbox.",
+    ),
+    Section("People", "referrals:person_list", r.PEOPLE_ROLES, "Individuals known to the panel."),
+    Section(
+        "Panel",
+        "panel:index",
+        r.PANEL_ROLES,
+        "Meetings, papers, declarations of interest, votes and decisions.",
+    ),
+    Section(
+        "Schedule",
+        "schedule:index",
+        r.SCHEDULE_ROLES,
+        "Check the schedule before contact: risk tier, how to respond, the single point of contact.",
+    ),
+    Section(
+        "Letters",
+        "correspondence:index",
+        r.LETTER_ROLES,
+        "Letters to individuals, the equalities questionnaire and appeals.",
+    ),
+    Section(
+        "Audit trail",
+        "audit_list",
+        r.AUDIT_READERS,
+        "Who viewed, searched or changed what, when and from where.",
+    ),
+    Section("Users and roles", "admin:index", r.USER_ADMIN_ROLES, "Staff accounts and their roles."),
+)
+
+
+def sections_for(user) -> list[dict]:
+    held = r.user_roles(user)
+    return [
+        {"label": s.label, "url": reverse(s.url_name), "description": s.description}
+        for s in SECTIONS
+        if held & s.roles
+    ]

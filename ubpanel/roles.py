@@ -1,0 +1,131 @@
+"""The roles of the design (shared/DESIGN.md), each a Django group.
+
+Code checks roles with ``has_role(user, Role.X)``; the group's name is the role's label, which is
+what Assurance sees when they give someone a role in the admin.
+"""
+
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+
+
+class Role(models.TextChoices):
+    REFERRING_MANAGER = "referring_manager", "Referring manager"
+    ASSURANCE_OFFICER = "assurance_officer", "Assurance officer"
+    PANEL_MEMBER = "panel_member", "Panel member"
+    PANEL_CHAIR = "panel_chair", "Panel chair"
+    DIRECTOR_LEGAL = "director_legal", "Director for Legal and Democratic"
+    LEGAL_SERVICES = "legal_services", "Legal Services"
+    MONITORING_OFFICER = "monitoring_officer", "Monitoring Officer"
+    ASC_REPRESENTATIVE = "asc_representative", "Adult Social Care representative"
+    FRONTLINE = "frontline", "Frontline staff"
+    AUDITOR = "auditor", "Auditor"
+
+
+# Roles that work on cases and so may see the people in them.
+CASE_ROLES = frozenset(
+    {
+        Role.ASSURANCE_OFFICER,
+        Role.PANEL_MEMBER,
+        Role.PANEL_CHAIR,
+        Role.DIRECTOR_LEGAL,
+        Role.LEGAL_SERVICES,
+        Role.MONITORING_OFFICER,
+        Role.ASC_REPRESENTATIVE,
+    }
+)
+
+# Who may open each part of the service (the apps check these; the navigation shows them).
+REFERRAL_ROLES = frozenset({Role.REFERRING_MANAGER, Role.ASSURANCE_OFFICER})
+PEOPLE_ROLES = CASE_ROLES | {Role.REFERRING_MANAGER}
+PANEL_ROLES = frozenset(
+    {
+        Role.ASSURANCE_OFFICER,
+        Role.PANEL_MEMBER,
+        Role.PANEL_CHAIR,
+        Role.DIRECTOR_LEGAL,
+        Role.LEGAL_SERVICES,
+        Role.MONITORING_OFFICER,
+        Role.ASC_REPRESENTATIVE,
+    }
+)
+SCHEDULE_ROLES = CASE_ROLES | {Role.REFERRING_MANAGER, Role.FRONTLINE}
+LETTER_ROLES = frozenset(
+    {
+        Role.REFERRING_MANAGER,
+        Role.ASSURANCE_OFFICER,
+        Role.LEGAL_SERVICES,
+        Role.MONITORING_OFFICER,
+    }
+)
+# Who reads the audit trail: auditors, and the chair as the Information Asset Owner.
+AUDIT_READERS = frozenset({Role.AUDITOR, Role.PANEL_CHAIR})
+# Who manages users and roles (in the admin).
+USER_ADMIN_ROLES = frozenset({Role.ASSURANCE_OFFICER})
+
+# Model permissions each role's group carries: what the admin lets them do. Object access is
+# decided by the selectors, not by these.
+ROLE_MODEL_PERMISSIONS: dict[Role, list[str]] = {
+    Role.ASSURANCE_OFFICER: [
+        "ubpanel.view_user",
+        "ubpanel.add_user",
+        "ubpanel.change_user",
+        "ubpanel.view_service",
+        "ubpanel.add_service",
+        "ubpanel.change_service",
+        "auth.view_group",
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
+    ],
+    Role.AUDITOR: ["auditlog.view_logentry"],
+    Role.PANEL_CHAIR: ["auditlog.view_logentry"],
+}
+
+
+def user_roles(user) -> frozenset[Role]:
+    """The user's roles, read once per user object."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_ubpanel_roles", None)
+    if cached is None:
+        by_label = {role.label: role for role in Role}
+        names = user.groups.values_list("name", flat=True)
+        cached = frozenset(by_label[name] for name in names if name in by_label)
+        user._ubpanel_roles = cached
+    return cached
+
+
+def has_role(user, *roles: Role) -> bool:
+    return bool(user_roles(user) & set(roles))
+
+
+def role_required(roles):
+    """Let a view through only for users holding one of ``roles``; others get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not has_role(request.user, *roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def roles_ensure() -> None:
+    """Create every role's group and give it its model permissions; safe to run again."""
+    from django.contrib.auth.models import Group, Permission
+
+    for role in Role:
+        group, _ = Group.objects.get_or_create(name=role.label)
+        wanted = ROLE_MODEL_PERMISSIONS.get(role, [])
+        permissions = []
+        for dotted in wanted:
+            app_label, codename = dotted.split(".")
+            permissions.extend(
+                Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.set(permissions)

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/sign-in/", login_not_required(views.SignInView.as_view()), name="login"),
+    path("accounts/sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("audit/", views.audit_list, name="audit_list"),
+    path("healthz", views.healthz, name="healthz"),
+    path("referrals/", include("referrals.urls")),
+    path("panel/", include("panel.urls")),
+    path("schedule/", include("schedule.urls")),
+    path("letters/", include("correspondence.urls")),
+    path("admin/", admin.site.urls),
+]
