@@ -24,7 +24,9 @@ def person_list(request):
 
 
 def person_detail(request, pk):
-    person = get_object_or_404(visible_people(request.user).select_related("recorded_by_service"), pk=pk)
+    person = get_object_or_404(
+        visible_people(request.user).select_related("recorded_by_service"), pk=pk
+    )
     audit.record_access(person)
     return render(
         request,

@@ -18,13 +18,19 @@ class UserAdmin(DjangoUserAdmin):
     list_select_related = ("service",)
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        ("Personal details", {"fields": ("first_name", "last_name", "email", "job_title", "service")}),
+        (
+            "Personal details",
+            {"fields": ("first_name", "last_name", "email", "job_title", "service")},
+        ),
         ("Roles", {"fields": ("is_active", "groups")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     superuser_fieldsets = (
         *fieldsets[:2],
-        ("Roles", {"fields": ("is_active", "groups", "is_staff", "is_superuser", "user_permissions")}),
+        (
+            "Roles",
+            {"fields": ("is_active", "groups", "is_staff", "is_superuser", "user_permissions")},
+        ),
         fieldsets[3],
     )
     add_fieldsets = (
@@ -32,7 +38,15 @@ class UserAdmin(DjangoUserAdmin):
             None,
             {
                 "classes": ("wide",),
-                "fields": ("username", "first_name", "last_name", "email", "service", "password1", "password2"),
+                "fields": (
+                    "username",
+                    "first_name",
+                    "last_name",
+                    "email",
+                    "service",
+                    "password1",
+                    "password2",
+                ),
             },
         ),
     )

@@ -148,7 +148,12 @@ def record(
             raise ValueError("record() needs objects or a model")
         pk = str(object_pk)
         targets = [
-            (ContentType.objects.get_for_model(model), pk, int(pk) if pk.isdigit() else None, object_repr)
+            (
+                ContentType.objects.get_for_model(model),
+                pk,
+                int(pk) if pk.isdigit() else None,
+                object_repr,
+            )
         ]
     entries = [
         LogEntry(content_type=ct, object_pk=pk, object_id=oid, object_repr=rep, **common)
@@ -157,7 +162,9 @@ def record(
     return LogEntry.objects.bulk_create(entries)
 
 
-def record_access(objects: Iterable[models.Model] | models.Model, event: Event = Event.VIEW, **detail):
+def record_access(
+    objects: Iterable[models.Model] | models.Model, event: Event = Event.VIEW, **detail
+):
     """Record that personal data in ``objects`` was shown (a page, list rows, a PDF, an export)."""
     if isinstance(objects, models.Model):
         objects = [objects]

@@ -28,7 +28,9 @@ class AuditFilterForm(GovukForm):
     object_type = forms.ModelChoiceField(
         label="Type of record",
         required=False,
-        queryset=ContentType.objects.filter(app_label__in=AUDITED_APPS).order_by("app_label", "model"),
+        queryset=ContentType.objects.filter(app_label__in=AUDITED_APPS).order_by(
+            "app_label", "model"
+        ),
         empty_label="Any type",
     )
     object_id = forms.CharField(label="Record ID", required=False, max_length=64)
@@ -36,7 +38,9 @@ class AuditFilterForm(GovukForm):
     date_from = forms.DateField(
         label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

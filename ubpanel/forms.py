@@ -75,4 +75,6 @@ class SignInForm(GovukFormMixin, AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].error_messages["required"] = "Enter your username"
         self.fields["password"].error_messages["required"] = "Enter your password"
-        self.fields["username"].widget.attrs.update({"spellcheck": "false", "autocomplete": "username"})
+        self.fields["username"].widget.attrs.update(
+            {"spellcheck": "false", "autocomplete": "username"}
+        )

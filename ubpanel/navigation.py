@@ -47,7 +47,9 @@ SECTIONS = (
         r.AUDIT_READERS,
         "Who viewed, searched or changed what, when and from where.",
     ),
-    Section("Users and roles", "admin:index", r.USER_ADMIN_ROLES, "Staff accounts and their roles."),
+    Section(
+        "Users and roles", "admin:index", r.USER_ADMIN_ROLES, "Staff accounts and their roles."
+    ),
 )
 
 

@@ -22,12 +22,16 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 ENVIRONMENTS = ("production", "development", "test")
 DJANGO_ENV = env.str("DJANGO_ENV", default="production")
 if DJANGO_ENV not in ENVIRONMENTS:
-    raise ImproperlyConfigured(f"DJANGO_ENV must be one of {', '.join(ENVIRONMENTS)}, not {DJANGO_ENV!r}.")
+    raise ImproperlyConfigured(
+        f"DJANGO_ENV must be one of {', '.join(ENVIRONMENTS)}, not {DJANGO_ENV!r}."
+    )
 PRODUCTION = DJANGO_ENV == "production"
 
 DEBUG = env.bool("DEBUG", default=DJANGO_ENV == "development")
 if PRODUCTION and DEBUG:
-    raise ImproperlyConfigured("DEBUG must be off in production: it would show personal data in error pages.")
+    raise ImproperlyConfigured(
+        "DEBUG must be off in production: it would show personal data in error pages."
+    )
 
 # A key that only ever signs sessions on a developer's machine or in tests.
 _INSECURE_KEY = "django-insecure-ubpanel-development-only-never-use-in-production"
@@ -109,7 +113,9 @@ FORM_RENDERER = "ubpanel.forms.GovukFormRenderer"
 if PRODUCTION:
     DATABASES = {"default": env.db_url("DATABASE_URL")}
 else:
-    DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+    DATABASES = {
+        "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+    }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -131,7 +137,10 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -240,7 +249,9 @@ CELERY_BEAT_SCHEDULE = {
 # --- Email ----------------------------------------------------------------------------------------
 # EMAIL_URL, e.g. smtp+tls://user:password@smtp.example:587; the console prints emails in the demo.
 globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ubpanel <spocassurance@council.example>")
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="ubpanel <spocassurance@council.example>"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Internationalisation -----------------------------------------------------------------------
@@ -264,6 +275,10 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+
+# Outside production, whitenoise serves straight from the source folders.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 
 LOGGING = {
     "version": 1,

@@ -9,8 +9,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if settings.PRODUCTION:
-            raise CommandError("Demo logins have published passwords: never load them in production.")
+            raise CommandError(
+                "Demo logins have published passwords: never load them in production."
+            )
         logins = demo_data_load()
-        self.stdout.write(self.style.SUCCESS("Demo logins (password for all: %s)" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})"))
         for username, role in logins:
             self.stdout.write(f"  {username:<12} {role}")
