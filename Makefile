@@ -45,4 +45,4 @@ format: uv
 	$(UV) run --frozen ruff check --fix .
 
 check-migrations: uv
-	DJANGO_ENV=test $(MANAGE) makemigrations --check --dry-run
+	DJANGO_ENV=test DATABASE_URL=sqlite://:memory: $(MANAGE) makemigrations --check --dry-run

@@ -22,9 +22,7 @@ AUDITED_APPS = ("ubpanel", "referrals", "panel", "schedule", "correspondence", "
 
 
 class AuditFilterForm(GovukForm):
-    user = forms.CharField(
-        label="User", required=False, help_text="Username of the person who acted"
-    )
+    user = forms.CharField(label="User", required=False, max_length=150)
     object_type = forms.ModelChoiceField(
         label="Type of record",
         required=False,

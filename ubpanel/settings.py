@@ -230,8 +230,11 @@ SPECIAL_CATEGORY_ROLES = env.list(
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 if PRODUCTION and not CELERY_BROKER_URL:
     raise ImproperlyConfigured("Set CELERY_BROKER_URL (Redis) for production.")
-# Without a broker (the embedded demo) tasks run in-process, straight away.
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Without a broker (the embedded demo) tasks run in-process, straight away. The test suite runs
+# them in-process too, except the tests that start a real worker on the Redis broker.
+CELERY_TASK_ALWAYS_EAGER = env.bool(
+    "CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL or DJANGO_ENV == "test"
+)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

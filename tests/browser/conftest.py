@@ -1,0 +1,96 @@
+"""Playwright on Debian's Chromium (Playwright's own browser download does not work here).
+
+Browser tests never skip: if Chromium is missing they fail and say how to install it.
+Screenshots go to artifacts/screenshots/ (git-ignored) for a person to look at.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM_PATH).exists():
+        pytest.fail(
+            f"Chromium is not at {CHROMIUM_PATH}: `apt-get install -y chromium fonts-liberation` "
+            "(or set CHROMIUM_PATH)."
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM_PATH,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-background-networking",
+                "--disable-gpu",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Open a fresh browser context (its own cookies) on the live server: ``new_page()``."""
+    contexts = []
+
+    def open_page():
+        context = browser.new_context(
+            base_url=live_server.url,
+            viewport={"width": 1280, "height": 900},
+            locale="en-GB",
+            timezone_id="Europe/London",
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.console_errors = []
+        page.on(
+            "console",
+            lambda message: message.type == "error" and page.console_errors.append(message.text),
+        )
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+@pytest.fixture
+def screenshot(request):
+    """``screenshot(page, "step")`` writes artifacts/screenshots/<test>--<step>.png."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    test_name = re.sub(r"[^\w.-]+", "_", request.node.name)
+
+    def take(page, step):
+        path = ARTIFACTS / f"{test_name}--{step}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+def sign_in(page, username, password):
+    page.goto("/accounts/sign-in/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
