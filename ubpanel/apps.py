@@ -15,7 +15,14 @@ class UbpanelConfig(AppConfig):
     verbose_name = "Unreasonable Behaviours Panel"
 
     def ready(self):
+        from auditlog.registry import auditlog
+
         from . import audit  # noqa: F401  (connects the sign-in audit receivers)
+        from .models import Service, User
+
+        # Account and role changes are audited; password hashes and sign-in times are not changes.
+        auditlog.register(User, exclude_fields=["password", "last_login"], m2m_fields={"groups"})
+        auditlog.register(Service)
 
         # Roles are set-up plumbing like Django's own permissions: after every migrate.
         post_migrate.connect(_ensure_roles, sender=self, dispatch_uid="ubpanel.roles_ensure")

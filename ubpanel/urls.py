@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from . import views
 
@@ -11,6 +13,12 @@ urlpatterns = [
     path("accounts/sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("audit/", views.audit_list, name="audit_list"),
     path("healthz", views.healthz, name="healthz"),
+    path(
+        "favicon.ico",
+        login_not_required(
+            RedirectView.as_view(url=f"{settings.STATIC_URL}govuk/assets/images/favicon.ico")
+        ),
+    ),
     path("referrals/", include("referrals.urls")),
     path("panel/", include("panel.urls")),
     path("schedule/", include("schedule.urls")),
