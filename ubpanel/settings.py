@@ -76,7 +76,6 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "ubpanel.middleware.SessionLifetimeMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -84,6 +83,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "ubpanel.middleware.NoStoreMiddleware",
     "ubpanel.audit.AuditContextMiddleware",
+    # Inside MessageMiddleware (it says why the user was signed out) and AuditContextMiddleware
+    # (its "session-expired" entry carries the address and path like every other entry).
+    "ubpanel.middleware.SessionLifetimeMiddleware",
     # Axes last, so that it sees the lockout raised by its authentication backend.
     "axes.middleware.AxesMiddleware",
 ]
@@ -195,6 +197,9 @@ CONTENT_SECURITY_POLICY = {
 USE_X_FORWARDED_FOR = env.bool("USE_X_FORWARDED_FOR", default=False)
 if USE_X_FORWARDED_FOR:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # One trusted proxy in front: axes records the client's address, as the audit trail does.
+    AXES_IPWARE_PROXY_COUNT = 1
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 60 * 60)
