@@ -57,6 +57,14 @@ class UserAdmin(DjangoUserAdmin):
             return self.superuser_fieldsets
         return super().get_fieldsets(request, obj)
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if obj is not None and obj.pk == request.user.pk and not request.user.is_superuser:
+            # Separation of duties: nobody gives themselves a role (say, Auditor) or re-enables
+            # their own account; another officer must.
+            readonly = (*readonly, "groups", "is_active")
+        return readonly
+
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if not request.user.is_superuser:

@@ -16,6 +16,7 @@ class UbpanelConfig(AppConfig):
 
     def ready(self):
         from auditlog.registry import auditlog
+        from axes.models import AccessAttempt
 
         from . import audit  # noqa: F401  (connects the sign-in audit receivers)
         from .models import Service, User
@@ -23,6 +24,8 @@ class UbpanelConfig(AppConfig):
         # Account and role changes are audited; password hashes and sign-in times are not changes.
         auditlog.register(User, exclude_fields=["password", "last_login"], m2m_fields={"groups"})
         auditlog.register(Service)
+        # Lockouts and unlocks (Assurance deleting the counter in the admin).
+        auditlog.register(AccessAttempt, include_fields=["username", "failures_since_start"])
 
         # Roles are set-up plumbing like Django's own permissions: after every migrate.
         post_migrate.connect(_ensure_roles, sender=self, dispatch_uid="ubpanel.roles_ensure")

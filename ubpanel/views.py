@@ -66,7 +66,7 @@ def audit_list(request):
         audit.Event.VIEW,
         model=LogEntry,
         object_repr="Audit trail",
-        filters={key: value for key, value in request.GET.items() if value},
+        filters={key: value for key, value in request.GET.items() if value and key != "page"},
         page=page.number,
         shown=len(page.object_list),
     )
