@@ -1,11 +1,81 @@
+"""What happens to people and referrals. Views, tasks and commands call these; none re-implements a rule.
+
+Each transition names the protocol's step in its docstring and refuses, with ReferralTransitionError,
+a referral that is not in a status it can act on.
+"""
+
+from __future__ import annotations
+
 from datetime import date
+from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 
+from schedule.models import LIVE_STATUSES
 from ubpanel.audit import acting_as
 from ubpanel.models import Service
 
-from .models import Person
+from . import normalise
+from .evidence import evidence_check
+from .models import (
+    EventKind,
+    Evidence,
+    Incident,
+    Person,
+    PersonAddress,
+    PersonAlias,
+    PersonEmail,
+    PersonPhone,
+    Referral,
+    ReferralEvent,
+    ReferralSource,
+    ReferralStatus,
+)
+from .notifications import notify_assurance, notify_referrer
+
+
+class ReferralTransitionError(Exception):
+    """The referral is not in a status where that can happen."""
+
+
+S = ReferralStatus
+# Statuses Assurance can triage from. A mailbox draft is triaged as it stands: nobody else will
+# complete it. A manager's own web draft is theirs until they submit it.
+TRIAGEABLE = {S.SUBMITTED, S.AWAITING_LEGAL_ADVICE}
+OPEN = {S.DRAFT, S.SUBMITTED, S.MORE_INFORMATION, S.AWAITING_LEGAL_ADVICE}
+CLOSABLE = OPEN | {S.LETTER_RECOMMENDED, S.OUT_OF_SCOPE, S.READY_FOR_PANEL}
+
+# Fields a referrer fills in on the form (everything else is set by the services).
+REFERRAL_FIELDS = (
+    "subject_given_names",
+    "subject_family_name",
+    "subject_aliases",
+    "subject_date_of_birth",
+    "subject_address",
+    "subject_postcode",
+    "subject_email",
+    "subject_phone",
+    "behaviour_categories",
+    "number_of_incidents",
+    "suggested_tier",
+    "summary",
+    "health_concerns",
+    "health_details",
+    "violence",
+    "incident_report_reference",
+    "hate_incident",
+    "police_report",
+    "police_reference",
+    "police_not_reported_reason",
+    "journalist",
+)
+INCIDENT_FIELDS = ("occurred_on", "occurred_at", "location", "description", "staff_affected")
+NULLABLE = {"subject_date_of_birth", "number_of_incidents", "occurred_on", "occurred_at"}
+
+
+# --- People -------------------------------------------------------------------------------
 
 
 def person_create(
@@ -16,14 +86,344 @@ def person_create(
     date_of_birth: date | None = None,
     health_and_disability: str = "",
     recorded_by_service: Service | None = None,
+    aliases: list[str] = (),
+    addresses: list[tuple[str, str]] = (),
+    emails: list[str] = (),
+    phones: list[str] = (),
 ) -> Person:
     """A person became known to the panel."""
     with acting_as(actor), transaction.atomic():
-        return Person.objects.create(
+        person = Person.objects.create(
             given_names=given_names,
             family_name=family_name,
+            search_name=normalise.name(f"{given_names} {family_name}"),
             date_of_birth=date_of_birth,
             health_and_disability=health_and_disability,
             recorded_by_service=recorded_by_service,
             created_by=actor,
         )
+        _person_add_details(
+            person, aliases=aliases, addresses=addresses, emails=emails, phones=phones
+        )
+        return person
+
+
+def _person_add_details(person, *, aliases=(), addresses=(), emails=(), phones=()):
+    known_aliases = set(person.aliases.values_list("search_name", flat=True))
+    for alias in aliases:
+        key = normalise.name(alias)
+        if key and key not in known_aliases and key != person.search_name:
+            PersonAlias.objects.create(person=person, name=alias.strip(), search_name=key)
+            known_aliases.add(key)
+    for address, postcode in addresses:
+        if (address or "").strip() or postcode:
+            key = normalise.postcode(postcode)
+            if not person.addresses.filter(
+                postcode_normalised=key, address=address.strip()
+            ).exists():
+                PersonAddress.objects.create(
+                    person=person,
+                    address=address.strip(),
+                    postcode=normalise.postcode_display(postcode),
+                    postcode_normalised=key,
+                )
+    for email in emails:
+        key = normalise.email(email)
+        if key and not person.emails.filter(email_normalised=key).exists():
+            PersonEmail.objects.create(person=person, email=email.strip(), email_normalised=key)
+    for phone in phones:
+        key = normalise.phone(phone)
+        if key and not person.phones.filter(number_normalised=key).exists():
+            PersonPhone.objects.create(person=person, number=phone.strip(), number_normalised=key)
+
+
+def has_live_entry(person: Person | None) -> bool:
+    return person is not None and person.schedule_entries.filter(status__in=LIVE_STATUSES).exists()
+
+
+# --- Referrals: drafting and submitting -----------------------------------------------------
+
+
+def _event(referral, *, actor, kind, message="", from_status="", to_status=""):
+    return ReferralEvent.objects.create(
+        referral=referral,
+        actor=actor,
+        kind=kind,
+        message=message,
+        from_status=from_status,
+        to_status=to_status,
+    )
+
+
+def _move(referral: Referral, *, actor, to: ReferralStatus, allowed, kind, message="") -> Referral:
+    if referral.status not in allowed:
+        raise ReferralTransitionError(
+            f"{referral.reference} is {referral.get_status_display().lower()}: "
+            f"it cannot be moved to “{to.label.lower()}” from there."
+        )
+    from_status = referral.status
+    referral.status = to
+    referral.save()
+    _event(referral, actor=actor, kind=kind, message=message, from_status=from_status, to_status=to)
+    notify_referrer(referral)
+    return referral
+
+
+def referral_save_draft(
+    *,
+    actor,
+    referral: Referral | None,
+    fields: dict[str, Any],
+    incidents: list[dict[str, Any]],
+) -> Referral:
+    """A referring manager saved a referral to finish later."""
+    with acting_as(actor), transaction.atomic():
+        if referral is None:
+            referral = Referral(referrer=actor, service=actor.service, source=ReferralSource.WEB)
+            created = True
+        else:
+            if referral.status != S.DRAFT:
+                raise ReferralTransitionError(
+                    f"{referral.reference} has been submitted: it can no longer be edited as a draft."
+                )
+            created = False
+        for name in REFERRAL_FIELDS:
+            if name in fields:
+                value = fields[name]
+                setattr(referral, name, value if value is not None or name in NULLABLE else "")
+        referral.save()
+        referral.incidents.all().delete()
+        Incident.objects.bulk_create(
+            Incident(
+                referral=referral,
+                **{
+                    k: row.get(k) if row.get(k) is not None or k in NULLABLE else ""
+                    for k in INCIDENT_FIELDS
+                },
+            )
+            for row in incidents
+        )
+        if created:
+            _event(referral, actor=actor, kind=EventKind.CREATED, to_status=S.DRAFT)
+        return referral
+
+
+def referral_submit(*, actor, referral: Referral) -> Referral:
+    """The manager sent the referral to the Assurance team.
+
+    A journalist or publisher waits for legal advice before the protocol is applied.
+    """
+    with acting_as(actor), transaction.atomic():
+        referral = Referral.objects.select_for_update().get(pk=referral.pk)
+        if referral.status != S.DRAFT:
+            raise ReferralTransitionError(f"{referral.reference} has already been submitted.")
+        to = S.AWAITING_LEGAL_ADVICE if referral.journalist else S.SUBMITTED
+        referral.status = to
+        referral.submitted_at = timezone.now()
+        referral.save()
+        message = (
+            "The individual may be a journalist or publisher: legal advice is needed before the "
+            "protocol is applied."
+            if referral.journalist
+            else ""
+        )
+        _event(
+            referral,
+            actor=actor,
+            kind=EventKind.SUBMITTED,
+            from_status=S.DRAFT,
+            to_status=to,
+            message=message,
+        )
+        notify_assurance(referral, "submitted")
+        notify_referrer(referral)
+        return referral
+
+
+def evidence_add(*, actor, referral: Referral, upload: UploadedFile) -> Evidence:
+    """Evidence was attached to the referral. The file is checked again here, whoever calls."""
+    checked = evidence_check(upload)
+    with acting_as(actor), transaction.atomic():
+        evidence = Evidence(
+            referral=referral,
+            original_name=upload.name[:255],
+            content_type=checked.content_type,
+            size=checked.size,
+            sha256=checked.sha256,
+            uploaded_by=actor,
+        )
+        evidence.file.save(f"{referral.pk}-{checked.sha256[:16]}", upload, save=False)
+        evidence.save()
+        _event(referral, actor=actor, kind=EventKind.EVIDENCE_ADDED, message=evidence.original_name)
+        return evidence
+
+
+# --- Triage by the Assurance team -------------------------------------------------------------
+
+
+def _triage_allowed(referral: Referral) -> set:
+    allowed = set(TRIAGEABLE)
+    if referral.source == ReferralSource.MAILBOX:
+        allowed.add(S.DRAFT)
+    return allowed
+
+
+def referral_request_information(*, actor, referral: Referral, question: str) -> Referral:
+    """Assurance asked the referrer for more information before an assessment can be made."""
+    with acting_as(actor), transaction.atomic():
+        return _move(
+            referral,
+            actor=actor,
+            to=S.MORE_INFORMATION,
+            allowed=_triage_allowed(referral),
+            kind=EventKind.INFORMATION_REQUESTED,
+            message=question,
+        )
+
+
+def referral_provide_information(*, actor, referral: Referral, answer: str) -> Referral:
+    """The referrer answered Assurance's question; the referral is back with Assurance."""
+    with acting_as(actor), transaction.atomic():
+        _move(
+            referral,
+            actor=actor,
+            to=S.SUBMITTED,
+            allowed={S.MORE_INFORMATION},
+            kind=EventKind.INFORMATION_PROVIDED,
+            message=answer,
+        )
+        notify_assurance(referral, "answered")
+        return referral
+
+
+def referral_recommend_letter(*, actor, referral: Referral, reason: str) -> Referral:
+    """Assurance recommended that the service sends a letter setting out expected behaviours
+    instead: inclusion on the schedule is for exceptional circumstances."""
+    with acting_as(actor), transaction.atomic():
+        return _move(
+            referral,
+            actor=actor,
+            to=S.LETTER_RECOMMENDED,
+            allowed=_triage_allowed(referral),
+            kind=EventKind.STATUS_CHANGED,
+            message=reason,
+        )
+
+
+def referral_mark_out_of_scope(*, actor, referral: Referral, reason: str) -> Referral:
+    """Assurance found the referral outside the protocol (for example purely FOI or SAR contact)."""
+    with acting_as(actor), transaction.atomic():
+        return _move(
+            referral,
+            actor=actor,
+            to=S.OUT_OF_SCOPE,
+            allowed=_triage_allowed(referral),
+            kind=EventKind.STATUS_CHANGED,
+            message=reason,
+        )
+
+
+def referral_await_legal_advice(*, actor, referral: Referral, reason: str) -> Referral:
+    """Legal advice is needed before the protocol is applied (journalists, publishers)."""
+    with acting_as(actor), transaction.atomic():
+        return _move(
+            referral,
+            actor=actor,
+            to=S.AWAITING_LEGAL_ADVICE,
+            allowed=_triage_allowed(referral) - {S.AWAITING_LEGAL_ADVICE},
+            kind=EventKind.STATUS_CHANGED,
+            message=reason,
+        )
+
+
+def referral_mark_ready_for_panel(*, actor, referral: Referral, note: str = "") -> Referral:
+    """Assurance listed the referral for the Unreasonable Behaviours Panel."""
+    with acting_as(actor), transaction.atomic():
+        if referral.person_id is None:
+            raise ReferralTransitionError(
+                f"Link {referral.reference} to a person (an existing one or a new one) before "
+                "listing it for the panel."
+            )
+        return _move(
+            referral,
+            actor=actor,
+            to=S.READY_FOR_PANEL,
+            allowed=_triage_allowed(referral),
+            kind=EventKind.STATUS_CHANGED,
+            message=note,
+        )
+
+
+def referral_close(*, actor, referral: Referral, reason: str) -> Referral:
+    """Assurance closed the referral with no further action."""
+    with acting_as(actor), transaction.atomic():
+        return _move(
+            referral,
+            actor=actor,
+            to=S.CLOSED,
+            allowed=CLOSABLE,
+            kind=EventKind.STATUS_CHANGED,
+            message=reason,
+        )
+
+
+def referral_merge(*, actor, referral: Referral, into: Referral, reason: str = "") -> Referral:
+    """Assurance merged a duplicate referral into another about the same behaviour."""
+    with acting_as(actor), transaction.atomic():
+        if into.pk == referral.pk or into.status in {S.MERGED, S.CLOSED}:
+            raise ReferralTransitionError(
+                f"{referral.reference} can only be merged into another open referral."
+            )
+        referral.merged_into = into
+        _move(
+            referral,
+            actor=actor,
+            to=S.MERGED,
+            allowed=OPEN - {S.DRAFT}
+            | ({S.DRAFT} if referral.source == ReferralSource.MAILBOX else set()),
+            kind=EventKind.MERGED,
+            message=f"Merged into {into.reference}. {reason}".strip(),
+        )
+        Evidence.objects.filter(referral=referral).update(referral=into)
+        _event(
+            into,
+            actor=actor,
+            kind=EventKind.MERGED,
+            message=f"{referral.reference} merged into this referral. {reason}".strip(),
+        )
+        return referral
+
+
+def referral_link_person(*, actor, referral: Referral, person: Person | None) -> Person:
+    """The referral was matched to a person already known, or a new person was recorded.
+
+    Linking to someone with a live schedule entry makes it repeat behaviour.
+    """
+    with acting_as(actor), transaction.atomic():
+        if referral.status in {S.MERGED, S.CLOSED}:
+            raise ReferralTransitionError(
+                f"{referral.reference} is {referral.get_status_display().lower()}."
+            )
+        if person is None:
+            person = person_create(
+                actor=actor,
+                given_names=referral.subject_given_names or "Unknown",
+                family_name=referral.subject_family_name or "Unknown",
+                date_of_birth=referral.subject_date_of_birth,
+                recorded_by_service=referral.service,
+            )
+        _person_add_details(
+            person,
+            aliases=[a for a in referral.subject_aliases.splitlines() if a.strip()],
+            addresses=[(referral.subject_address, referral.subject_postcode)],
+            emails=[referral.subject_email],
+            phones=[referral.subject_phone],
+        )
+        referral.person = person
+        referral.repeat_behaviour = has_live_entry(person)
+        referral.save()
+        message = f"Linked to {person}."
+        if referral.repeat_behaviour:
+            message += " They are on the schedule already: this is repeat behaviour."
+        _event(referral, actor=actor, kind=EventKind.PERSON_LINKED, message=message)
+        return person
