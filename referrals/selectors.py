@@ -1,21 +1,69 @@
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from ubpanel.roles import CASE_ROLES, Role, user_roles
 
-from .models import Person
+from .models import Evidence, InboundEmail, Person, Referral, ReferralSource, ReferralStatus
 
 
 def visible_people(user) -> QuerySet[Person]:
-    """The people ``user`` may see: every case role sees all; a referring manager, their service's."""
+    """Every case role sees everyone; a referring manager, the people their service recorded or
+    referred."""
     roles = user_roles(user)
     if roles & CASE_ROLES:
         return Person.objects.all()
     if Role.REFERRING_MANAGER in roles and user.service_id:
-        return Person.objects.filter(recorded_by_service_id=user.service_id)
+        referred = Referral.objects.filter(service_id=user.service_id).values("person_id")
+        return Person.objects.filter(Q(recorded_by_service_id=user.service_id) | Q(pk__in=referred))
     return Person.objects.none()
+
+
+def visible_referrals(user) -> QuerySet[Referral]:
+    """Assurance sees every referral but managers' unsent web drafts; a referring manager sees
+    their service's referrals and their own drafts; nobody else any."""
+    roles = user_roles(user)
+    allowed = Q(pk__in=[])
+    if Role.ASSURANCE_OFFICER in roles:
+        allowed |= ~Q(status=ReferralStatus.DRAFT, source=ReferralSource.WEB)
+    if Role.REFERRING_MANAGER in roles:
+        allowed |= Q(referrer=user)
+        if user.service_id:
+            allowed |= Q(service_id=user.service_id) & ~Q(status=ReferralStatus.DRAFT)
+    if not roles & {Role.ASSURANCE_OFFICER, Role.REFERRING_MANAGER}:
+        return Referral.objects.none()
+    return Referral.objects.filter(allowed)
+
+
+def visible_evidence(user) -> QuerySet[Evidence]:
+    return Evidence.objects.filter(referral__in=visible_referrals(user))
+
+
+def triage_queue(user) -> QuerySet[Referral]:
+    """What waits for the Assurance team: submitted referrals, answers, legal advice, mailbox drafts."""
+    if Role.ASSURANCE_OFFICER not in user_roles(user):
+        return Referral.objects.none()
+    waiting = Q(
+        status__in=[
+            ReferralStatus.SUBMITTED,
+            ReferralStatus.MORE_INFORMATION,
+            ReferralStatus.AWAITING_LEGAL_ADVICE,
+        ]
+    ) | Q(status=ReferralStatus.DRAFT, source=ReferralSource.MAILBOX)
+    return visible_referrals(user).filter(waiting)
+
+
+def failed_emails(user) -> QuerySet[InboundEmail]:
+    """Mailbox emails that could not be read: kept, with the reason, for Assurance to deal with."""
+    if Role.ASSURANCE_OFFICER not in user_roles(user):
+        return InboundEmail.objects.none()
+    return InboundEmail.objects.filter(status="failed")
 
 
 def can_see_special_category(user) -> bool:
     """Health and disability information: the panel, Assurance and Adult Social Care only."""
     return bool(user_roles(user) & set(settings.SPECIAL_CATEGORY_ROLES))
+
+
+def can_see_referral_health(user, referral: Referral) -> bool:
+    """The manager who wrote it may read back what they wrote; otherwise special-category roles."""
+    return referral.referrer_id == user.pk or can_see_special_category(user)

@@ -1,10 +1,21 @@
 from django.urls import path
 
-from . import views
+from .views import people, referrer, triage
 
 app_name = "referrals"
 urlpatterns = [
-    path("", views.index, name="index"),
-    path("people/", views.person_list, name="person_list"),
-    path("people/<int:pk>/", views.person_detail, name="person_detail"),
+    path("", referrer.index, name="index"),
+    path("new/", referrer.referral_edit, name="new"),
+    path("<int:pk>/", referrer.referral_detail, name="detail"),
+    path("<int:pk>/edit/", referrer.referral_edit, name="edit"),
+    path("<int:pk>/answer/", referrer.referral_answer, name="answer"),
+    path("evidence/<int:pk>/", referrer.evidence_download, name="evidence_download"),
+    path("triage/", triage.queue, name="triage_queue"),
+    path("triage/<int:pk>/", triage.detail, name="triage_detail"),
+    path("triage/<int:pk>/link-person/", triage.link_person, name="link_person"),
+    path("triage/<int:pk>/merge/", triage.merge, name="merge"),
+    path("triage/<int:pk>/<slug:action>/", triage.act, name="triage_action"),
+    path("mailbox/failed/<int:pk>/", triage.failed_email, name="failed_email"),
+    path("people/", people.person_list, name="person_list"),
+    path("people/<int:pk>/", people.person_detail, name="person_detail"),
 ]

@@ -1,7 +1,10 @@
+from datetime import UTC
+
 import factory
 from django.contrib.auth.models import Group
 
-from referrals.models import Person
+from referrals import normalise
+from referrals.models import Incident, Person, Referral, ReferralSource, ReferralStatus
 from ubpanel.models import Service, User
 from ubpanel.roles import Role, roles_ensure
 
@@ -45,4 +48,46 @@ class PersonFactory(factory.django.DjangoModelFactory):
     family_name = factory.Faker("last_name", locale="en_GB")
     date_of_birth = factory.Faker("date_of_birth", minimum_age=18, maximum_age=90)
     health_and_disability = "Has told us about a long-term condition."
+    search_name = factory.LazyAttribute(
+        lambda p: normalise.name(f"{p.given_names} {p.family_name}")
+    )
     recorded_by_service = factory.SubFactory(ServiceFactory, name="Housing")
+
+
+class ReferralFactory(factory.django.DjangoModelFactory):
+    """A manager's web draft."""
+
+    class Meta:
+        model = Referral
+
+    referrer = factory.SubFactory(UserFactory, roles=[Role.REFERRING_MANAGER])
+    service = factory.SelfAttribute("referrer.service")
+    subject_given_names = factory.Faker("first_name", locale="en_GB")
+    subject_family_name = factory.Faker("last_name", locale="en_GB")
+    subject_postcode = "DT1 1AA"
+    summary = "Repeated abusive calls to the housing team."
+    behaviour_categories = factory.LazyFunction(lambda: ["abusive"])
+    number_of_incidents = 3
+    suggested_tier = "low"
+    health_concerns = "not_known"
+
+
+class SubmittedReferralFactory(ReferralFactory):
+    status = ReferralStatus.SUBMITTED
+    submitted_at = factory.Faker("date_time_this_month", tzinfo=UTC)
+
+
+class MailboxDraftFactory(ReferralFactory):
+    source = ReferralSource.MAILBOX
+    referrer = None
+    service = None
+
+
+class IncidentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Incident
+
+    referral = factory.SubFactory(SubmittedReferralFactory)
+    occurred_on = factory.Faker("date_this_year")
+    location = "Customer services desk, County Hall"
+    description = "Shouted at staff and refused to leave."

@@ -5,8 +5,8 @@ from datetime import date
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from referrals.models import Person
-from referrals.services import person_create
+from referrals.models import Person, Referral
+from referrals.services import person_create, referral_save_draft, referral_submit
 
 from .models import Service, User
 from .roles import Role, roles_ensure
@@ -67,4 +67,32 @@ def demo_data_load() -> list[tuple[str, str]]:
                     health_and_disability=health,
                     recorded_by_service=services[service_name],
                 )
+        if not Referral.objects.exists():
+            _demo_referral(User.objects.get(username="manager"))
     return logins
+
+
+def _demo_referral(manager):
+    """One referral waiting for Assurance, so the triage queue has something in it."""
+    referral = referral_save_draft(
+        actor=manager,
+        referral=None,
+        fields={
+            "subject_given_names": "Jon",
+            "subject_family_name": "Smythe",
+            "subject_postcode": "DT1 1AA",
+            "summary": "Daily abusive phone calls to the housing team; two officers are off sick.",
+            "behaviour_categories": ["abusive", "excessive_demands"],
+            "number_of_incidents": 6,
+            "suggested_tier": "low",
+            "health_concerns": "not_known",
+        },
+        incidents=[
+            {
+                "occurred_on": date(2026, 11, 2),
+                "location": "Housing office, Dorchester",
+                "description": "Shouted and swore at the duty officer for twenty minutes.",
+            }
+        ],
+    )
+    referral_submit(actor=manager, referral=referral)

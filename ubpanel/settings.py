@@ -129,6 +129,30 @@ EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_MB", default=20) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Who Assurance is: notifications of new referrals go here, and the mailbox intake reads it.
 ASSURANCE_EMAIL = env.str("ASSURANCE_EMAIL", default="spocassurance@council.example")
+# The spocassurance mailbox, polled over IMAP for emailed referrals. No host: not polled (the demo).
+MAILBOX_IMAP_HOST = env.str("MAILBOX_IMAP_HOST", default="")
+MAILBOX_IMAP_PORT = env.int("MAILBOX_IMAP_PORT", default=993)
+MAILBOX_IMAP_USER = env.str("MAILBOX_IMAP_USER", default="")
+MAILBOX_IMAP_PASSWORD = env.str("MAILBOX_IMAP_PASSWORD", default="")
+MAILBOX_IMAP_FOLDER = env.str("MAILBOX_IMAP_FOLDER", default="INBOX")
+# Where imported emails are moved to; empty leaves them in MAILBOX_IMAP_FOLDER, marked as read.
+MAILBOX_IMAP_PROCESSED_FOLDER = env.str("MAILBOX_IMAP_PROCESSED_FOLDER", default="")
+# ssl (IMAPS, port 993) | starttls (port 143) | plain: unencrypted, for a server on this machine only.
+MAILBOX_IMAP_SECURITY = env.str("MAILBOX_IMAP_SECURITY", default="ssl")
+MAILBOX_POLL_SECONDS = env.int("MAILBOX_POLL_SECONDS", default=300)
+if MAILBOX_IMAP_SECURITY not in ("ssl", "starttls", "plain"):
+    raise ImproperlyConfigured(
+        f"MAILBOX_IMAP_SECURITY must be ssl, starttls or plain, not {MAILBOX_IMAP_SECURITY!r}."
+    )
+if (
+    MAILBOX_IMAP_HOST
+    and MAILBOX_IMAP_SECURITY == "plain"
+    and MAILBOX_IMAP_HOST not in ("127.0.0.1", "::1", "localhost")
+):
+    raise ImproperlyConfigured(
+        "MAILBOX_IMAP_SECURITY=plain would send the mailbox password unencrypted: it is allowed "
+        "only for an IMAP server on this machine (127.0.0.1). Use ssl or starttls."
+    )
 # Links in notification emails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
@@ -259,6 +283,11 @@ CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "ubpanel.tasks.sessions_clear_expired", "schedule": 60 * 60},
 }
+if MAILBOX_IMAP_HOST:
+    CELERY_BEAT_SCHEDULE["mailbox-poll"] = {
+        "task": "referrals.tasks.mailbox_poll",
+        "schedule": MAILBOX_POLL_SECONDS,
+    }
 
 # --- Email ----------------------------------------------------------------------------------------
 # EMAIL_URL, e.g. smtp+tls://user:password@smtp.example:587; the console prints emails in the demo.

@@ -1,18 +1,12 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from referrals.selectors import can_see_special_category, visible_people
 from ubpanel import audit
 from ubpanel.access import get_object_or_404
-from ubpanel.roles import PEOPLE_ROLES, REFERRAL_ROLES, role_required
-
-from .selectors import can_see_special_category, visible_people
+from ubpanel.roles import PEOPLE_ROLES, role_required
 
 PEOPLE_PER_PAGE = 25
-
-
-@role_required(REFERRAL_ROLES)
-def index(request):
-    return render(request, "referrals/index.html")
 
 
 @role_required(PEOPLE_ROLES)

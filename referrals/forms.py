@@ -1,0 +1,287 @@
+"""The referral form. Everything may be saved as a draft; the rules of the protocol apply when the
+manager submits (``validate_for_submission``), and each error is shown beside its field."""
+
+from django import forms
+from django.forms import formset_factory
+
+from ubpanel.forms import GovukForm, GovukFormMixin
+
+from . import normalise
+from .models import (
+    TIER_DEFINITIONS,
+    BehaviourCategory,
+    HealthConcern,
+    Incident,
+    PoliceReport,
+    Referral,
+    RiskTier,
+)
+from .services import INCIDENT_FIELDS
+
+FOI_SAR_EXPLANATION = (
+    "Contact that relates purely to information requests (Freedom of Information, Subject Access "
+    "Requests) is out of scope of this protocol. Individual requests can be determined vexatious, "
+    "but not the requester: the Data Protection Officer decides that with your service."
+)
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ReferralForm(GovukFormMixin, forms.ModelForm):
+    behaviour_categories = forms.MultipleChoiceField(
+        label="What behaviour are you reporting?",
+        help_text="Select all that apply.",
+        choices=BehaviourCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    suggested_tier = forms.ChoiceField(
+        label="What risk level do you suggest?",
+        help_text="The panel decides; your suggestion helps it.",
+        choices=RiskTier.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    health_concerns = forms.ChoiceField(
+        label="Do you think the individual has underlying health issues, conditions or disabilities?",
+        help_text="The panel considers these first. Only the panel, the Assurance team and Adult "
+        "Social Care see what you write here.",
+        choices=HealthConcern.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    police_report = forms.ChoiceField(
+        label="If it may be a hate incident: has it been reported to the police?",
+        choices=PoliceReport.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    foi_sar_only = forms.BooleanField(
+        label="The contact is only Freedom of Information or Subject Access requests",
+        required=False,
+    )
+
+    class Meta:
+        model = Referral
+        fields = [
+            "subject_given_names",
+            "subject_family_name",
+            "subject_aliases",
+            "subject_date_of_birth",
+            "subject_address",
+            "subject_postcode",
+            "subject_email",
+            "subject_phone",
+            "summary",
+            "behaviour_categories",
+            "number_of_incidents",
+            "suggested_tier",
+            "health_concerns",
+            "health_details",
+            "violence",
+            "incident_report_reference",
+            "hate_incident",
+            "police_report",
+            "police_reference",
+            "police_not_reported_reason",
+            "journalist",
+        ]
+        labels = {
+            "subject_aliases": "Other names they use",
+            "summary": "Why are you referring them?",
+            "number_of_incidents": "How many incidents have there been?",
+            "health_details": "What do you know or suspect about their health or disabilities?",
+            "violence": "There was violence or aggression",
+            "incident_report_reference": "Accident/incident report form reference",
+            "hate_incident": "It may be a hate incident",
+            "police_reference": "Police reference",
+            "police_not_reported_reason": "If not reported: why not",
+            "journalist": "The individual is a journalist, or publishes posts, articles or videos",
+        }
+        help_texts = {
+            "subject_aliases": "One per line.",
+            "subject_date_of_birth": "If you know it.",
+            "summary": "How the behaviour affects staff or the service, and what you have tried.",
+            "violence": "All incidents of violence, aggression and harassment must be reported on "
+            "the accident/incident report form (Health and Safety route).",
+            "hate_incident": "Report hate crimes to Dorset Police; if the individual affected does "
+            "not want to, your service should consider doing so.",
+            "journalist": "Legal Services must advise before the protocol is applied.",
+        }
+        widgets = {
+            "subject_date_of_birth": DATE_INPUT,
+            "subject_aliases": forms.Textarea(attrs={"rows": 2}),
+            "subject_address": forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
+            "summary": forms.Textarea(attrs={"rows": 5}),
+            "health_details": forms.Textarea(attrs={"rows": 3}),
+            "police_not_reported_reason": forms.Textarea(attrs={"rows": 2}),
+            "number_of_incidents": forms.NumberInput(
+                attrs={"min": 1, "class": "govuk-input--width-4"}
+            ),
+            "subject_postcode": forms.TextInput(attrs={"class": "govuk-input--width-10"}),
+        }
+
+    SUBMISSION_REQUIRED = (
+        "summary",
+        "behaviour_categories",
+        "number_of_incidents",
+        "suggested_tier",
+        "health_concerns",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+        for name in self.SUBMISSION_REQUIRED:
+            self.fields[name].hide_optional = True
+        self.fields["suggested_tier"].choice_hints = {
+            k.value: v for k, v in TIER_DEFINITIONS.items()
+        }
+        self.fields["subject_given_names"].hide_optional = True
+        self.fields["subject_family_name"].hide_optional = True
+
+    def clean_subject_postcode(self):
+        return normalise.postcode_display(self.cleaned_data.get("subject_postcode", ""))
+
+    def validate_for_submission(self) -> bool:
+        """The protocol's rules for a referral the panel can assess. Errors go beside the fields."""
+        data = self.cleaned_data
+        required = {
+            "summary": "Say why you are referring them",
+            "behaviour_categories": "Select the behaviour you are reporting",
+            "number_of_incidents": "Enter how many incidents there have been",
+            "suggested_tier": "Select the risk level you suggest",
+            "health_concerns": "Say whether you think they have underlying health issues, "
+            "conditions or disabilities",
+        }
+        for name, message in required.items():
+            if not data.get(name) and name not in self.errors:
+                self.add_error(name, message)
+        if not (data.get("subject_given_names") or data.get("subject_family_name")):
+            self.add_error("subject_family_name", "Enter the individual's name")
+        if data.get("health_concerns") == HealthConcern.YES and not data.get("health_details"):
+            self.add_error("health_details", "Say what you know or suspect about their health")
+        if data.get("violence") and not data.get("incident_report_reference"):
+            self.add_error(
+                "incident_report_reference",
+                "Enter the accident/incident report form reference: violence and aggression "
+                "must be reported on the form first",
+            )
+        if data.get("hate_incident"):
+            report = data.get("police_report")
+            if not report:
+                self.add_error("police_report", "Say whether it has been reported to the police")
+            elif report == PoliceReport.REPORTED and not data.get("police_reference"):
+                self.add_error("police_reference", "Enter the police reference")
+            elif report == PoliceReport.NOT_REPORTED and not data.get("police_not_reported_reason"):
+                self.add_error("police_not_reported_reason", "Say why it has not been reported")
+        if data.get("foi_sar_only"):
+            self.add_error("foi_sar_only", FOI_SAR_EXPLANATION)
+        return not self.errors
+
+    def referral_fields(self) -> dict:
+        return {name: value for name, value in self.cleaned_data.items() if name != "foi_sar_only"}
+
+
+class IncidentForm(GovukFormMixin, forms.ModelForm):
+    class Meta:
+        model = Incident
+        fields = list(INCIDENT_FIELDS)
+        widgets = {
+            "occurred_on": DATE_INPUT,
+            "occurred_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "staff_affected": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {"staff_affected": "Names or roles. They are not shown to frontline staff."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.required = False
+            if name in ("occurred_on", "location", "description"):
+                field.hide_optional = True
+
+    def validate_for_submission(self) -> bool:
+        if not self.has_changed() and not self.initial:
+            return True
+        for name, message in {
+            "occurred_on": "Enter the date of the incident",
+            "location": "Enter where it happened",
+            "description": "Describe what happened",
+        }.items():
+            if not self.cleaned_data.get(name) and name not in self.errors:
+                self.add_error(name, message)
+        return not self.errors
+
+    def is_blank(self) -> bool:
+        return (
+            not any(self.cleaned_data.get(name) for name in INCIDENT_FIELDS)
+            if hasattr(self, "cleaned_data")
+            else True
+        )
+
+
+IncidentFormSet = formset_factory(IncidentForm, extra=0, min_num=1, max_num=50)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented pattern)."""
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
+class EvidenceForm(GovukForm):
+    files = MultipleFileField(
+        label="Evidence",
+        help_text="Emails, letters, photos, recordings. Up to 20 MB each.",
+        required=False,
+        widget=MultipleFileInput(attrs={"multiple": True}),
+    )
+
+    def clean_files(self):
+        from .evidence import evidence_check
+
+        uploads = self.cleaned_data["files"]
+        errors = []
+        for upload in uploads:
+            try:
+                evidence_check(upload)
+            except forms.ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise forms.ValidationError(errors)
+        return uploads
+
+
+class ReasonForm(GovukForm):
+    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, label="Reason", required=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = label
+        self.fields["reason"].required = required
+        self.fields["reason"].error_messages["required"] = f"Enter {label[0].lower()}{label[1:]}"
+        self.fields["reason"].hide_optional = required
+
+
+class MergeForm(GovukForm):
+    into = forms.CharField(
+        label="Reference of the referral to merge into", help_text="For example REF-00012"
+    )
+    reason = forms.CharField(
+        label="Why they are duplicates", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean_into(self):
+        value = self.cleaned_data["into"].strip().upper().removeprefix("REF-")
+        if not value.isdigit():
+            raise forms.ValidationError("Enter a referral reference like REF-00012")
+        return int(value)

@@ -1,0 +1,217 @@
+"""The referring manager's side: refer an individual, save drafts, submit, answer questions."""
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from referrals.forms import EvidenceForm, IncidentFormSet, ReasonForm, ReferralForm
+from referrals.models import EventKind, ReferralStatus
+from referrals.selectors import can_see_referral_health, visible_evidence, visible_referrals
+from referrals.services import (
+    INCIDENT_FIELDS,
+    ReferralTransitionError,
+    evidence_add,
+    referral_provide_information,
+    referral_save_draft,
+    referral_submit,
+)
+from ubpanel import audit
+from ubpanel.access import get_object_or_404
+from ubpanel.roles import REFERRAL_ROLES, Role, has_role, role_required
+
+
+@role_required(REFERRAL_ROLES)
+def index(request):
+    """A referrer's referrals; Assurance go to their triage queue."""
+    if has_role(request.user, Role.ASSURANCE_OFFICER) and not has_role(
+        request.user, Role.REFERRING_MANAGER
+    ):
+        return redirect("referrals:triage_queue")
+    referrals = list(
+        visible_referrals(request.user)
+        .select_related("service", "referrer")
+        .order_by("-updated_at")[:200]
+    )
+    audit.record_access(referrals, audit.Event.LIST)
+    return render(request, "referrals/index.html", {"referrals": referrals})
+
+
+def _incident_rows(formset) -> list[dict]:
+    return [
+        {name: form.cleaned_data.get(name) for name in INCIDENT_FIELDS}
+        for form in formset.forms
+        if form.is_valid() and any(form.cleaned_data.get(name) for name in INCIDENT_FIELDS)
+    ]
+
+
+def _with_extra_incident(data):
+    data = data.copy()
+    total = int(data.get("incidents-TOTAL_FORMS", 1) or 1)
+    data["incidents-TOTAL_FORMS"] = str(total + 1)
+    return data
+
+
+@role_required({Role.REFERRING_MANAGER})
+def referral_edit(request, pk=None):
+    """Refer an individual (pk None) or carry on with a draft. Everything typed is saved as a draft
+    first, so that a validation error never loses it; submitting then applies the protocol's rules."""
+    referral = None
+    if pk is not None:
+        referral = get_object_or_404(
+            visible_referrals(request.user).filter(referrer=request.user), pk=pk
+        )
+        if referral.status != ReferralStatus.DRAFT:
+            messages.info(
+                request, f"{referral.reference} has been submitted and can no longer be changed."
+            )
+            return redirect("referrals:detail", pk=referral.pk)
+        audit.record_access(referral)
+
+    if request.method == "POST":
+        data = request.POST
+        adding_incident = "add_incident" in data
+        if adding_incident:
+            data = _with_extra_incident(data)
+        form = ReferralForm(data, instance=referral)
+        incidents = IncidentFormSet(data, prefix="incidents")
+        evidence_form = EvidenceForm(data, request.FILES)
+        form.is_valid()
+        incidents.is_valid()
+        evidence_ok = evidence_form.is_valid()
+        with transaction.atomic():
+            referral = referral_save_draft(
+                actor=request.user,
+                referral=referral,
+                fields=form.referral_fields(),
+                incidents=_incident_rows(incidents),
+            )
+            for upload in evidence_form.cleaned_data.get("files", []) if evidence_ok else []:
+                evidence_add(actor=request.user, referral=referral, upload=upload)
+        if "submit" in data and not adding_incident:
+            ready = form.validate_for_submission()
+            for incident_form in incidents.forms:
+                ready = incident_form.validate_for_submission() and ready
+            if not _incident_rows(incidents):
+                incidents.forms[0].add_error(
+                    "occurred_on",
+                    "Enter the date, place and what happened for at least one incident",
+                )
+                ready = False
+            if ready and evidence_ok:
+                try:
+                    referral_submit(actor=request.user, referral=referral)
+                except ReferralTransitionError as error:
+                    messages.error(request, str(error))
+                else:
+                    messages.success(
+                        request,
+                        f"Referral {referral.reference} has been sent to the Assurance team.",
+                    )
+                return redirect("referrals:detail", pk=referral.pk)
+        elif not adding_incident and evidence_ok and form.is_valid() and incidents.is_valid():
+            messages.success(
+                request,
+                f"Draft {referral.reference} saved. You can come back to it from Referrals.",
+            )
+            return redirect("referrals:edit", pk=referral.pk)
+        # Otherwise show the page again with the errors beside the fields and everything typed;
+        # the form now posts to the saved draft, so a second attempt does not make another one.
+    else:
+        form = ReferralForm(instance=referral)
+        initial = [
+            {name: getattr(incident, name) for name in INCIDENT_FIELDS}
+            for incident in (referral.incidents.all() if referral else [])
+        ]
+        incidents = IncidentFormSet(prefix="incidents", initial=initial or None)
+        evidence_form = EvidenceForm()
+
+    return render(
+        request,
+        "referrals/referral_form.html",
+        {
+            "form": form,
+            "incidents": incidents,
+            "evidence_form": evidence_form,
+            "referral": referral,
+            "evidence": list(referral.evidence.all()) if referral and referral.pk else [],
+        },
+    )
+
+
+def referral_detail(request, pk):
+    referral = get_object_or_404(
+        visible_referrals(request.user).select_related("service", "referrer", "person"), pk=pk
+    )
+    audit.record_access(referral)
+    answer_form = None
+    if (
+        referral.status == ReferralStatus.MORE_INFORMATION
+        and referral.referrer_id == request.user.pk
+    ):
+        answer_form = ReasonForm(label="Your answer")
+    return render(
+        request,
+        "referrals/referral_detail.html",
+        _detail_context(request, referral, answer_form=answer_form),
+    )
+
+
+def _detail_context(request, referral, **extra):
+    events = list(referral.events.select_related("actor"))
+    return {
+        "referral": referral,
+        "incidents": list(referral.incidents.all()),
+        "evidence": list(referral.evidence.all()),
+        "events": events,
+        "question": next(
+            (e for e in reversed(events) if e.kind == EventKind.INFORMATION_REQUESTED), None
+        ),
+        "show_health": can_see_referral_health(request.user, referral),
+        **extra,
+    }
+
+
+@require_POST
+def referral_answer(request, pk):
+    """The referrer answers Assurance's request for more information (and may add evidence)."""
+    referral = get_object_or_404(
+        visible_referrals(request.user).filter(referrer=request.user), pk=pk
+    )
+    form = ReasonForm(request.POST, label="Your answer")
+    evidence_form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid() and evidence_form.is_valid():
+        try:
+            with transaction.atomic():
+                for upload in evidence_form.cleaned_data["files"]:
+                    evidence_add(actor=request.user, referral=referral, upload=upload)
+                referral_provide_information(
+                    actor=request.user, referral=referral, answer=form.cleaned_data["reason"]
+                )
+        except ReferralTransitionError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Your answer has been sent to the Assurance team.")
+        return redirect("referrals:detail", pk=referral.pk)
+    audit.record_access(referral)
+    return render(
+        request,
+        "referrals/referral_detail.html",
+        _detail_context(request, referral, answer_form=form, evidence_form=evidence_form),
+        status=400,
+    )
+
+
+def evidence_download(request, pk):
+    """Evidence files are served only here: permission-checked, audited, never rendered inline."""
+    evidence = get_object_or_404(visible_evidence(request.user).select_related("referral"), pk=pk)
+    audit.record_access(evidence, audit.Event.DOWNLOAD, referral=evidence.referral.reference)
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

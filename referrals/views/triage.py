@@ -1,0 +1,200 @@
+"""The Assurance team's triage: the queue, a referral with its matches, and the triage actions."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from referrals import services
+from referrals.forms import MergeForm, ReasonForm
+from referrals.matching import candidate_people
+from referrals.models import Person, ReferralStatus
+from referrals.selectors import failed_emails, triage_queue, visible_people, visible_referrals
+from ubpanel import audit
+from ubpanel.access import get_object_or_404
+from ubpanel.roles import Role, role_required
+
+from .referrer import _detail_context
+
+ASSURANCE = {Role.ASSURANCE_OFFICER}
+
+# action -> (service, form label, whether the text is required, button text)
+ACTIONS = {
+    "request-information": (
+        services.referral_request_information,
+        "question",
+        "What do you need to know?",
+        True,
+        "Ask the referrer",
+    ),
+    "recommend-letter": (
+        services.referral_recommend_letter,
+        "reason",
+        "Why a letter of expected behaviour is enough",
+        True,
+        "Recommend a letter instead",
+    ),
+    "out-of-scope": (
+        services.referral_mark_out_of_scope,
+        "reason",
+        "Why it is out of scope",
+        True,
+        "Mark out of scope",
+    ),
+    "await-legal-advice": (
+        services.referral_await_legal_advice,
+        "reason",
+        "What Legal Services are asked",
+        True,
+        "Wait for legal advice",
+    ),
+    "ready-for-panel": (
+        services.referral_mark_ready_for_panel,
+        "note",
+        "Note for the panel",
+        False,
+        "List for the panel",
+    ),
+    "close": (services.referral_close, "reason", "Why it is closed", True, "Close"),
+}
+
+
+def _action_forms(bound=None, bound_action=None):
+    forms = []
+    for slug, (_, _, label, required, button) in ACTIONS.items():
+        form = ReasonForm(
+            bound if slug == bound_action else None, label=label, required=required, prefix=slug
+        )
+        forms.append({"slug": slug, "form": form, "button": button})
+    return forms
+
+
+@role_required(ASSURANCE)
+def queue(request):
+    referrals = list(
+        triage_queue(request.user)
+        .select_related("service", "referrer", "person")
+        .order_by("submitted_at", "created_at")
+    )
+    emails = list(failed_emails(request.user).order_by("-received_at")[:50])
+    audit.record_access(referrals, audit.Event.LIST)
+    audit.record_access(emails, audit.Event.LIST)
+    return render(
+        request, "referrals/triage_queue.html", {"referrals": referrals, "failed_emails": emails}
+    )
+
+
+def _triage_page(request, referral, *, action_forms=None, merge_form=None, status=200):
+    audit.record_access(referral)
+    candidates = []
+    if referral.person_id is None and referral.status not in (
+        ReferralStatus.MERGED,
+        ReferralStatus.CLOSED,
+    ):
+        candidates = candidate_people(
+            visible_people(request.user),
+            given_names=referral.subject_given_names,
+            family_name=referral.subject_family_name,
+            aliases=[a for a in referral.subject_aliases.splitlines() if a.strip()],
+            date_of_birth=referral.subject_date_of_birth,
+            postcode=referral.subject_postcode,
+            email=referral.subject_email,
+            phone=referral.subject_phone,
+        )
+        audit.record_access([c.person for c in candidates], audit.Event.SEARCH, purpose="match")
+    inbound = getattr(referral, "inbound_email", None)
+    return render(
+        request,
+        "referrals/triage_detail.html",
+        _detail_context(
+            request,
+            referral,
+            candidates=candidates,
+            inbound=inbound,
+            action_forms=action_forms or _action_forms(),
+            merge_form=merge_form or MergeForm(prefix="merge"),
+        ),
+        status=status,
+    )
+
+
+@role_required(ASSURANCE)
+def detail(request, pk):
+    referral = get_object_or_404(
+        visible_referrals(request.user).select_related("service", "referrer", "person"), pk=pk
+    )
+    return _triage_page(request, referral)
+
+
+@require_POST
+@role_required(ASSURANCE)
+def act(request, pk, action):
+    referral = get_object_or_404(visible_referrals(request.user), pk=pk)
+    if action not in ACTIONS:
+        raise Http404("No such triage action")
+    service, argument, *_ = ACTIONS[action]
+    forms = _action_forms(request.POST, action)
+    form = next(f["form"] for f in forms if f["slug"] == action)
+    if not form.is_valid():
+        return _triage_page(request, referral, action_forms=forms, status=400)
+    try:
+        service(actor=request.user, referral=referral, **{argument: form.cleaned_data["reason"]})
+    except services.ReferralTransitionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, f"{referral.reference} is now: {referral.get_status_display().lower()}."
+        )
+    return redirect("referrals:triage_detail", pk=referral.pk)
+
+
+@require_POST
+@role_required(ASSURANCE)
+def merge(request, pk):
+    referral = get_object_or_404(visible_referrals(request.user), pk=pk)
+    form = MergeForm(request.POST, prefix="merge")
+    if form.is_valid():
+        into = visible_referrals(request.user).filter(pk=form.cleaned_data["into"]).first()
+        if into is None:
+            form.add_error("into", "There is no open referral with that reference")
+    if not form.is_valid():
+        return _triage_page(request, referral, merge_form=form, status=400)
+    try:
+        services.referral_merge(
+            actor=request.user, referral=referral, into=into, reason=form.cleaned_data["reason"]
+        )
+    except services.ReferralTransitionError as error:
+        messages.error(request, str(error))
+        return redirect("referrals:triage_detail", pk=referral.pk)
+    messages.success(request, f"{referral.reference} merged into {into.reference}.")
+    return redirect("referrals:triage_detail", pk=into.pk)
+
+
+@require_POST
+@role_required(ASSURANCE)
+def link_person(request, pk):
+    """Link the referral to a matched person, or record a new person from its details."""
+    referral = get_object_or_404(visible_referrals(request.user), pk=pk)
+    choice = request.POST.get("person", "")
+    person: Person | None = None
+    if choice != "new":
+        person = get_object_or_404(visible_people(request.user), pk=choice)
+    try:
+        person = services.referral_link_person(actor=request.user, referral=referral, person=person)
+    except services.ReferralTransitionError as error:
+        messages.error(request, str(error))
+    else:
+        note = (
+            " This is repeat behaviour: they are on the schedule."
+            if referral.repeat_behaviour
+            else ""
+        )
+        messages.success(request, f"{referral.reference} is linked to {person}.{note}")
+    return redirect("referrals:triage_detail", pk=referral.pk)
+
+
+@role_required(ASSURANCE)
+def failed_email(request, pk):
+    email = get_object_or_404(failed_emails(request.user), pk=pk)
+    audit.record_access(email)
+    return render(request, "referrals/failed_email.html", {"email": email})
