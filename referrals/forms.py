@@ -285,3 +285,35 @@ class MergeForm(GovukForm):
         if not value.isdigit():
             raise forms.ValidationError("Enter a referral reference like REF-00012")
         return int(value)
+
+
+class SubjectForm(GovukFormMixin, forms.ModelForm):
+    """Assurance records who a mailbox email is about before matching them."""
+
+    class Meta:
+        model = Referral
+        fields = [
+            "subject_given_names",
+            "subject_family_name",
+            "subject_aliases",
+            "subject_date_of_birth",
+            "subject_address",
+            "subject_postcode",
+            "subject_email",
+            "subject_phone",
+        ]
+        widgets = {
+            "subject_date_of_birth": DATE_INPUT,
+            "subject_aliases": forms.Textarea(attrs={"rows": 2}),
+            "subject_address": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {"subject_aliases": "One per line."}
+
+    def clean_subject_postcode(self):
+        return normalise.postcode_display(self.cleaned_data.get("subject_postcode", ""))
+
+    def clean(self):
+        cleaned = super().clean()
+        if not (cleaned.get("subject_given_names") or cleaned.get("subject_family_name")):
+            self.add_error("subject_family_name", "Enter the individual's name")
+        return cleaned

@@ -323,6 +323,7 @@ class EventKind(models.TextChoices):
     PERSON_LINKED = "person_linked", "Linked to a person"
     MERGED = "merged", "Merged"
     EVIDENCE_ADDED = "evidence_added", "Evidence added"
+    EVIDENCE_REFUSED = "evidence_refused", "Attachment not added as evidence"
 
 
 class ReferralEvent(models.Model):

@@ -401,6 +401,30 @@ def referral_merge(*, actor, referral: Referral, into: Referral, reason: str = "
         return referral
 
 
+SUBJECT_FIELDS = tuple(name for name in REFERRAL_FIELDS if name.startswith("subject_"))
+
+
+def referral_update_subject(*, actor, referral: Referral, fields: dict[str, Any]) -> Referral:
+    """Assurance recorded who the referral is about (a mailbox email names them only in its text)."""
+    with acting_as(actor), transaction.atomic():
+        if referral.person_id is not None or referral.status in {S.MERGED, S.CLOSED}:
+            raise ReferralTransitionError(
+                f"{referral.reference} is linked to a person or finished: its details are settled."
+            )
+        for name in SUBJECT_FIELDS:
+            if name in fields:
+                value = fields[name]
+                setattr(referral, name, value if value is not None or name in NULLABLE else "")
+        referral.save()
+        _event(
+            referral,
+            actor=actor,
+            kind=EventKind.STATUS_CHANGED,
+            message="Details of the individual recorded.",
+        )
+        return referral
+
+
 def referral_link_person(*, actor, referral: Referral, person: Person | None) -> Person:
     """The referral was matched to a person already known, or a new person was recorded.
 
@@ -519,7 +543,7 @@ def _inbound_email_create_referral(
                 _event(
                     referral,
                     actor=actor,
-                    kind=EventKind.EVIDENCE_ADDED,
+                    kind=EventKind.EVIDENCE_REFUSED,
                     message=(
                         f"Attachment “{upload.name}” was not added as evidence: "
                         f"{' '.join(refusal.messages)}. It is kept in the original email."

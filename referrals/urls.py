@@ -14,6 +14,7 @@ urlpatterns = [
     path("triage/<int:pk>/", triage.detail, name="triage_detail"),
     path("triage/<int:pk>/link-person/", triage.link_person, name="link_person"),
     path("triage/<int:pk>/merge/", triage.merge, name="merge"),
+    path("triage/<int:pk>/individual/", triage.subject_edit, name="subject_edit"),
     path("triage/<int:pk>/<slug:action>/", triage.act, name="triage_action"),
     path("mailbox/failed/<int:pk>/", triage.failed_email, name="failed_email"),
     path("people/", people.person_list, name="person_list"),

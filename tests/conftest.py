@@ -14,6 +14,7 @@ from django.db import connection
 from ubpanel.roles import Role
 
 from .factories import PASSWORD, PersonFactory, ServiceFactory, UserFactory
+from .mail import keep_private_files_in
 
 
 def _broker_reachable() -> str | None:
@@ -48,6 +49,12 @@ def pytest_sessionstart(session):
         problems.append(broker_problem)
     if problems:
         pytest.exit("UBPANEL_REQUIRE_SERVICES=1 but " + "; ".join(problems), returncode=3)
+
+
+@pytest.fixture(autouse=True)
+def _private_files_in_a_temporary_folder(monkeypatch, tmp_path):
+    """Evidence, raw emails and letters written by tests never land in var/media."""
+    keep_private_files_in(monkeypatch, tmp_path / "private")
 
 
 @pytest.fixture

@@ -170,6 +170,7 @@ def test_a_refused_attachment_is_recorded_in_the_timeline_and_the_others_are_kep
     assert referral.evidence.get().content_type == "image/png"
     [refusal] = [message for message in _timeline(referral) if "statement.pdf.exe" in message]
     assert refusal.startswith("Attachment “statement.pdf.exe” was not added as evidence: ")
+    assert referral.events.filter(kind=EventKind.EVIDENCE_REFUSED).count() == 1
     assert "must be a PDF, Word" in refusal
     assert refusal.endswith("It is kept in the original email.")
     # ...and it is: the raw email holds the refused file.

@@ -182,6 +182,7 @@ SIGNED_IN_PAGES = {
     "referrals:triage_detail": [1],
     "referrals:link_person": [1],
     "referrals:merge": [1],
+    "referrals:subject_edit": [1],
     "referrals:triage_action": [1, "close"],
     "referrals:failed_email": [1],
     "panel:index": [],

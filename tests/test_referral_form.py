@@ -1,6 +1,7 @@
 """The referral form: drafts, the protocol's routing rules on submit, evidence, nothing lost."""
 
 import pytest
+from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -182,7 +183,9 @@ def test_evidence_is_checked_by_content_and_kept(manager_client, settings):
     assert evidence.content_type == "application/pdf"
     assert evidence.size == len(PDF)
     assert len(evidence.sha256) == 64
-    assert evidence.file.path.startswith(str(settings.MEDIA_ROOT))
+    # In private storage (a temporary folder in tests), never under the static files.
+    assert evidence.file.path.startswith(storages["private"].location)
+    assert not evidence.file.path.startswith(str(settings.STATIC_ROOT))
 
 
 def test_a_disguised_executable_is_refused_with_a_clear_message_and_the_form_is_kept(

@@ -264,3 +264,45 @@ def test_evidence_is_downloaded_only_through_the_checked_view_and_audited(
     client.force_login(make_user(Role.FRONTLINE))
     assert client.get(reverse("referrals:evidence_download", args=[evidence.pk])).status_code == 404
     assert audit_entries(event="denied")[0].object_pk == str(evidence.pk)
+
+
+def test_assurance_records_who_a_mailbox_email_is_about(assurance_client, audit_entries):
+    referral = MailboxDraftFactory(subject_given_names="", subject_family_name="")
+
+    response = assurance_client.post(
+        reverse("referrals:subject_edit", args=[referral.pk]),
+        {
+            "subject-subject_given_names": "Gareth",
+            "subject-subject_family_name": "Pryce",
+            "subject-subject_postcode": "dt11aa",
+        },
+    )
+
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert (referral.subject_name, referral.subject_postcode) == ("Gareth Pryce", "DT1 1AA")
+    assert audit_entries(action=1, content_type__model="referral")[0].actor == assurance_client.user
+
+
+def test_recording_who_it_is_about_needs_a_name_shown_beside_the_field(assurance_client):
+    referral = MailboxDraftFactory(subject_given_names="", subject_family_name="")
+
+    response = assurance_client.post(
+        reverse("referrals:subject_edit", args=[referral.pk]),
+        {"subject-subject_postcode": "DT1 1AA"},
+    )
+
+    assert response.status_code == 400
+    assert "Enter the individual&#x27;s name" in response.content.decode()
+    assert 'value="DT1 1AA"' in response.content.decode()
+
+
+@pytest.mark.parametrize("role", [Role.REFERRING_MANAGER, Role.FRONTLINE, None])
+def test_only_assurance_records_who_it_is_about(role_client, role):
+    referral = MailboxDraftFactory()
+
+    response = role_client(role).post(
+        reverse("referrals:subject_edit", args=[referral.pk]), {"subject-subject_family_name": "X"}
+    )
+
+    assert response.status_code == 403

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from referrals import services
-from referrals.forms import MergeForm, ReasonForm
+from referrals.forms import MergeForm, ReasonForm, SubjectForm
 from referrals.matching import candidate_people
 from referrals.models import Person, ReferralStatus
 from referrals.selectors import failed_emails, triage_queue, visible_people, visible_referrals
@@ -84,7 +84,9 @@ def queue(request):
     )
 
 
-def _triage_page(request, referral, *, action_forms=None, merge_form=None, status=200):
+def _triage_page(
+    request, referral, *, action_forms=None, merge_form=None, subject_form=None, status=200
+):
     audit.record_access(referral)
     candidates = []
     if referral.person_id is None and referral.status not in (
@@ -113,6 +115,7 @@ def _triage_page(request, referral, *, action_forms=None, merge_form=None, statu
             inbound=inbound,
             action_forms=action_forms or _action_forms(),
             merge_form=merge_form or MergeForm(prefix="merge"),
+            subject_form=subject_form or SubjectForm(instance=referral, prefix="subject"),
         ),
         status=status,
     )
@@ -168,6 +171,26 @@ def merge(request, pk):
         return redirect("referrals:triage_detail", pk=referral.pk)
     messages.success(request, f"{referral.reference} merged into {into.reference}.")
     return redirect("referrals:triage_detail", pk=into.pk)
+
+
+@require_POST
+@role_required(ASSURANCE)
+def subject_edit(request, pk):
+    """Record who the referral is about, then look for matches."""
+    referral = get_object_or_404(visible_referrals(request.user), pk=pk)
+    form = SubjectForm(request.POST, instance=referral, prefix="subject")
+    if not form.is_valid():
+        referral.refresh_from_db()
+        return _triage_page(request, referral, subject_form=form, status=400)
+    try:
+        services.referral_update_subject(
+            actor=request.user, referral=referral, fields=form.cleaned_data
+        )
+    except services.ReferralTransitionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Details recorded. Check the possible matches.")
+    return redirect("referrals:triage_detail", pk=referral.pk)
 
 
 @require_POST
