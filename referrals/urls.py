@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", referrer.referral_detail, name="detail"),
     path("<int:pk>/edit/", referrer.referral_edit, name="edit"),
     path("<int:pk>/answer/", referrer.referral_answer, name="answer"),
+    path("<int:pk>/person/", referrer.referral_suggest_person, name="suggest_person"),
     path("evidence/<int:pk>/", referrer.evidence_download, name="evidence_download"),
     path("triage/", triage.queue, name="triage_queue"),
     path("triage/<int:pk>/", triage.detail, name="triage_detail"),

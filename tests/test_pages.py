@@ -177,6 +177,7 @@ SIGNED_IN_PAGES = {
     "referrals:detail": [1],
     "referrals:edit": [1],
     "referrals:answer": [1],
+    "referrals:suggest_person": [1],
     "referrals:evidence_download": [1],
     "referrals:triage_queue": [],
     "referrals:triage_detail": [1],

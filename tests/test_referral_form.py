@@ -243,3 +243,57 @@ def test_the_form_rejects_a_post_without_csrf(manager):
     client.force_login(manager)
 
     assert client.post(reverse("referrals:new"), form_data()).status_code == 403
+
+
+def test_a_draft_suggests_people_the_service_knows_and_the_manager_can_link_one(
+    manager_client, manager, audit_entries
+):
+    from referrals.services import person_create
+
+    known = person_create(
+        actor=manager,
+        given_names="Jonathan",
+        family_name="Smyth",
+        recorded_by_service=manager.service,
+    )
+    elsewhere = person_create(
+        actor=manager,
+        given_names="Jonathan",
+        family_name="Smyth",
+        recorded_by_service=ServiceFactory(name="Waste"),
+    )
+    manager_client.post(reverse("referrals:new"), form_data(submit=None, save="1"))
+    referral = Referral.objects.get()
+
+    response = manager_client.get(reverse("referrals:edit", args=[referral.pk]))
+
+    shown = [c.person for c in response.context["candidates"]]
+    assert shown == [known]
+    assert elsewhere not in shown
+    assert audit_entries(event="search", object_pk=str(known.pk))
+    manager_client.post(
+        reverse("referrals:suggest_person", args=[referral.pk]), {"person": known.pk}
+    )
+    referral.refresh_from_db()
+    assert referral.person == known
+
+
+def test_a_manager_cannot_link_someone_outside_their_service(
+    manager_client, manager, audit_entries
+):
+    from referrals.services import person_create
+
+    elsewhere = person_create(
+        actor=manager,
+        given_names="A",
+        family_name="B",
+        recorded_by_service=ServiceFactory(name="Waste"),
+    )
+    draft = ReferralFactory(referrer=manager, service=manager.service)
+
+    response = manager_client.post(
+        reverse("referrals:suggest_person", args=[draft.pk]), {"person": elsewhere.pk}
+    )
+
+    assert response.status_code == 404
+    assert audit_entries(event="denied", object_pk=str(elsewhere.pk))

@@ -192,7 +192,7 @@ def test_production_is_the_default_with_debug_off_hsts_and_secure_cookies():
         "import json; from django.conf import settings as s; print(json.dumps({name: "
         "getattr(s, name) for name in ['DJANGO_ENV', 'DEBUG', 'SECURE_HSTS_SECONDS', "
         "'SECURE_HSTS_INCLUDE_SUBDOMAINS', 'SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', "
-        "'SECURE_SSL_REDIRECT', 'USE_X_FORWARDED_FOR']}))"
+        "'SECURE_SSL_REDIRECT', 'USE_X_FORWARDED_FOR']} | {'HASHER': s.PASSWORD_HASHERS[0]}))"
     )
 
     # No DJANGO_ENV and no DEBUG: a deployment that forgets them gets production, not the demo.
@@ -209,6 +209,8 @@ def test_production_is_the_default_with_debug_off_hsts_and_secure_cookies():
         "CSRF_COOKIE_SECURE": True,
         "SECURE_SSL_REDIRECT": True,
         "USE_X_FORWARDED_FOR": False,
+        # Full-cost Argon2: the suite's cheap variant exists only under DJANGO_ENV=test.
+        "HASHER": "django.contrib.auth.hashers.Argon2PasswordHasher",
     }
 
 

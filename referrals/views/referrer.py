@@ -7,12 +7,19 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from referrals.forms import EvidenceForm, IncidentFormSet, ReasonForm, ReferralForm
+from referrals.matching import candidate_people
 from referrals.models import EventKind, ReferralStatus
-from referrals.selectors import can_see_referral_health, visible_evidence, visible_referrals
+from referrals.selectors import (
+    can_see_referral_health,
+    visible_evidence,
+    visible_people,
+    visible_referrals,
+)
 from referrals.services import (
     INCIDENT_FIELDS,
     ReferralTransitionError,
     evidence_add,
+    referral_link_person,
     referral_provide_information,
     referral_save_draft,
     referral_submit,
@@ -136,8 +143,43 @@ def referral_edit(request, pk=None):
             "evidence_form": evidence_form,
             "referral": referral,
             "evidence": list(referral.evidence.all()) if referral and referral.pk else [],
+            "candidates": _intake_candidates(request.user, referral),
         },
     )
+
+
+def _intake_candidates(user, referral):
+    """People the manager's service already knows who may be this individual (their own data only)."""
+    if referral is None or referral.pk is None or referral.person_id or not referral.subject_name:
+        return []
+    candidates = candidate_people(
+        visible_people(user),
+        given_names=referral.subject_given_names,
+        family_name=referral.subject_family_name,
+        aliases=[a for a in referral.subject_aliases.splitlines() if a.strip()],
+        date_of_birth=referral.subject_date_of_birth,
+        postcode=referral.subject_postcode,
+        email=referral.subject_email,
+        phone=referral.subject_phone,
+        limit=5,
+    )
+    audit.record_access([c.person for c in candidates], audit.Event.SEARCH, purpose="match")
+    return candidates
+
+
+@require_POST
+def referral_suggest_person(request, pk):
+    """The manager says their draft is about someone their service referred before."""
+    referral = get_object_or_404(
+        visible_referrals(request.user).filter(referrer=request.user, status=ReferralStatus.DRAFT),
+        pk=pk,
+    )
+    person = get_object_or_404(visible_people(request.user), pk=request.POST.get("person"))
+    referral_link_person(actor=request.user, referral=referral, person=person)
+    messages.success(
+        request, f"{referral.reference} is about {person}. The Assurance team will check."
+    )
+    return redirect("referrals:edit", pk=referral.pk)
 
 
 def referral_detail(request, pk):
