@@ -16,7 +16,7 @@ from .models import (
     Referral,
     RiskTier,
 )
-from .services import INCIDENT_FIELDS
+from .services import INCIDENT_FIELDS, REFERRAL_FIELDS, SUBJECT_FIELDS
 
 FOI_SAR_EXPLANATION = (
     "Contact that relates purely to information requests (Freedom of Information, Subject Access "
@@ -62,29 +62,7 @@ class ReferralForm(GovukFormMixin, forms.ModelForm):
 
     class Meta:
         model = Referral
-        fields = [
-            "subject_given_names",
-            "subject_family_name",
-            "subject_aliases",
-            "subject_date_of_birth",
-            "subject_address",
-            "subject_postcode",
-            "subject_email",
-            "subject_phone",
-            "summary",
-            "behaviour_categories",
-            "number_of_incidents",
-            "suggested_tier",
-            "health_concerns",
-            "health_details",
-            "violence",
-            "incident_report_reference",
-            "hate_incident",
-            "police_report",
-            "police_reference",
-            "police_not_reported_reason",
-            "journalist",
-        ]
+        fields = list(REFERRAL_FIELDS)
         labels = {
             "subject_aliases": "Other names they use",
             "summary": "Why are you referring them?",
@@ -292,16 +270,7 @@ class SubjectForm(GovukFormMixin, forms.ModelForm):
 
     class Meta:
         model = Referral
-        fields = [
-            "subject_given_names",
-            "subject_family_name",
-            "subject_aliases",
-            "subject_date_of_birth",
-            "subject_address",
-            "subject_postcode",
-            "subject_email",
-            "subject_phone",
-        ]
+        fields = list(SUBJECT_FIELDS)
         widgets = {
             "subject_date_of_birth": DATE_INPUT,
             "subject_aliases": forms.Textarea(attrs={"rows": 2}),

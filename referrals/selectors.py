@@ -67,3 +67,34 @@ def can_see_special_category(user) -> bool:
 def can_see_referral_health(user, referral: Referral) -> bool:
     """The manager who wrote it may read back what they wrote; otherwise special-category roles."""
     return referral.referrer_id == user.pk or can_see_special_category(user)
+
+
+def referral_candidates(user, referral: Referral, *, limit: int = 10):
+    """People ``user`` may see who may be the individual in ``referral``; showing them is audited."""
+    from ubpanel import audit
+
+    from .matching import candidate_people
+
+    if (
+        referral.pk is None
+        or referral.person_id
+        or referral.status
+        in (
+            ReferralStatus.MERGED,
+            ReferralStatus.CLOSED,
+        )
+    ):
+        return []
+    candidates = candidate_people(
+        visible_people(user),
+        given_names=referral.subject_given_names,
+        family_name=referral.subject_family_name,
+        aliases=[alias for alias in referral.subject_aliases.splitlines() if alias.strip()],
+        date_of_birth=referral.subject_date_of_birth,
+        postcode=referral.subject_postcode,
+        email=referral.subject_email,
+        phone=referral.subject_phone,
+        limit=limit,
+    )
+    audit.record_access([c.person for c in candidates], audit.Event.SEARCH, purpose="match")
+    return candidates

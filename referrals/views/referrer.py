@@ -7,10 +7,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from referrals.forms import EvidenceForm, IncidentFormSet, ReasonForm, ReferralForm
-from referrals.matching import candidate_people
 from referrals.models import EventKind, ReferralStatus
 from referrals.selectors import (
     can_see_referral_health,
+    referral_candidates,
     visible_evidence,
     visible_people,
     visible_referrals,
@@ -150,21 +150,9 @@ def referral_edit(request, pk=None):
 
 def _intake_candidates(user, referral):
     """People the manager's service already knows who may be this individual (their own data only)."""
-    if referral is None or referral.pk is None or referral.person_id or not referral.subject_name:
+    if referral is None or not referral.subject_name:
         return []
-    candidates = candidate_people(
-        visible_people(user),
-        given_names=referral.subject_given_names,
-        family_name=referral.subject_family_name,
-        aliases=[a for a in referral.subject_aliases.splitlines() if a.strip()],
-        date_of_birth=referral.subject_date_of_birth,
-        postcode=referral.subject_postcode,
-        email=referral.subject_email,
-        phone=referral.subject_phone,
-        limit=5,
-    )
-    audit.record_access([c.person for c in candidates], audit.Event.SEARCH, purpose="match")
-    return candidates
+    return referral_candidates(user, referral, limit=5)
 
 
 @require_POST

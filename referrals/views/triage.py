@@ -7,9 +7,14 @@ from django.views.decorators.http import require_POST
 
 from referrals import services
 from referrals.forms import MergeForm, ReasonForm, SubjectForm
-from referrals.matching import candidate_people
-from referrals.models import Person, ReferralStatus
-from referrals.selectors import failed_emails, triage_queue, visible_people, visible_referrals
+from referrals.models import Person
+from referrals.selectors import (
+    failed_emails,
+    referral_candidates,
+    triage_queue,
+    visible_people,
+    visible_referrals,
+)
 from ubpanel import audit
 from ubpanel.access import get_object_or_404
 from ubpanel.roles import Role, role_required
@@ -88,22 +93,7 @@ def _triage_page(
     request, referral, *, action_forms=None, merge_form=None, subject_form=None, status=200
 ):
     audit.record_access(referral)
-    candidates = []
-    if referral.person_id is None and referral.status not in (
-        ReferralStatus.MERGED,
-        ReferralStatus.CLOSED,
-    ):
-        candidates = candidate_people(
-            visible_people(request.user),
-            given_names=referral.subject_given_names,
-            family_name=referral.subject_family_name,
-            aliases=[a for a in referral.subject_aliases.splitlines() if a.strip()],
-            date_of_birth=referral.subject_date_of_birth,
-            postcode=referral.subject_postcode,
-            email=referral.subject_email,
-            phone=referral.subject_phone,
-        )
-        audit.record_access([c.person for c in candidates], audit.Event.SEARCH, purpose="match")
+    candidates = referral_candidates(request.user, referral)
     inbound = getattr(referral, "inbound_email", None)
     return render(
         request,
