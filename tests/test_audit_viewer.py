@@ -618,7 +618,10 @@ def test_special_category_values_are_not_shown_in_the_audit_trail(auditor_client
         health_and_disability="Diagnosed with a particular condition",
     )
 
-    response = auditor_client.get(AUDIT_URL, {"object_id": str(created.pk), "action": "create"})
+    person_type = ContentType.objects.get_for_model(type(created))
+    response = auditor_client.get(
+        AUDIT_URL, {"object_type": person_type.pk, "object_id": str(created.pk), "action": "create"}
+    )
 
     assert len(audit_rows(response)) == 1
     assert "particular condition" not in response.content.decode()
