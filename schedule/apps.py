@@ -7,6 +7,17 @@ class ScheduleConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from .models import Entry
+        from .models import (
+            AccessGrant,
+            AddressWarning,
+            Entry,
+            EntryGroupObjectPermission,
+            EntryUserObjectPermission,
+        )
 
-        auditlog.register(Entry)
+        auditlog.register(Entry, m2m_fields={"referrals"})
+        # Per-entry exceptions change who sees an entry: who gave them, and when, is audited.
+        auditlog.register(EntryUserObjectPermission)
+        auditlog.register(EntryGroupObjectPermission)
+        auditlog.register(AddressWarning)
+        auditlog.register(AccessGrant)

@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.db import models
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from referrals.models import Person, RiskTier
 
@@ -19,13 +21,58 @@ LIVE_STATUSES = (
 
 
 class Entry(models.Model):
-    """A person's entry on the schedule. (The schedule issue adds guidance, SPOC, restrictions.)"""
+    """A person's entry on the schedule: their tier and what staff must do when they make contact.
+
+    ``incident_summary`` and ``reason`` are the case narrative: only the panel, Legal Services and
+    Adult Social Care see them, never frontline staff.
+    """
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="schedule_entries")
-    tier = models.CharField(max_length=8, choices=RiskTier.choices)
+    tier = models.CharField(max_length=8, choices=RiskTier.choices, db_index=True)
     status = models.CharField(max_length=32, choices=EntryStatus.choices, db_index=True)
+
+    # What frontline staff see.
+    how_to_respond = models.TextField("How staff should respond", blank=True)
+    permitted_contact = models.TextField("Permitted means of contact", blank=True)
+    contact_restrictions = models.TextField("Contact restrictions", blank=True)
+    service_restrictions = models.TextField("Restrictions to service provision", blank=True)
+    spoc_name = models.CharField("Single point of contact", max_length=200, blank=True)
+    spoc_service = models.ForeignKey(
+        "ubpanel.Service",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="SPOC's service",
+    )
+    spoc_contact_details = models.TextField("SPOC's contact details", blank=True)
+    # Email divert: their emails go to the SPOC. The protocol asks that ward councillors are
+    # consulted first and that the customer is told.
+    email_divert = models.BooleanField("Emails diverted to the SPOC", default=False)
+    ward_councillors_consulted = models.BooleanField(default=False)
+    ward_councillors_response = models.TextField("What the ward councillors said", blank=True)
+    customer_told_of_divert = models.BooleanField(default=False)
+
+    # The case narrative (panel, Legal Services and Adult Social Care only).
+    incident_summary = models.TextField("The incident", blank=True)
+    reason = models.TextField("Why the individual is on the schedule", blank=True)
+
+    # The protocol: the Service Manager for Assurance owns the database; each record's
+    # responsibility rests with the identified Operations Manager.
+    record_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_schedule_entries",
+    )
+    referrals = models.ManyToManyField(
+        "referrals.Referral", blank=True, related_name="schedule_entries"
+    )
+    emergency_added_at = models.DateTimeField(null=True, blank=True)
     decided_on = models.DateField(null=True, blank=True)
-    review_due_on = models.DateField(null=True, blank=True)
+    notified_on = models.DateField(null=True, blank=True)
+    review_due_on = models.DateField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -41,3 +88,163 @@ class Entry(models.Model):
 
     def __str__(self):
         return f"{self.person} ({self.get_tier_display()}, {self.get_status_display()})"
+
+    @property
+    def reference(self) -> str:
+        return f"UBS-{self.pk:05d}" if self.pk else "UBS-new"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE_STATUSES
+
+
+class EntryEventKind(models.TextChoices):
+    EMERGENCY_ADDITION = "emergency_addition", "Emergency addition"
+    RATIFIED = "ratified", "Ratified by the panel"
+    EMERGENCY_ENDED = "emergency_ended", "Emergency addition not ratified"
+    REPEAT_BEHAVIOUR = "repeat_behaviour", "Repeat behaviour"
+    APPEAL_LODGED = "appeal_lodged", "Appeal lodged"
+    APPEAL_DECIDED = "appeal_decided", "Appeal decided"
+    REMOVED = "removed", "Removed"
+
+
+class EntryEvent(models.Model):
+    """The entry's history: every change of status or clock with who, when and why."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=32, choices=EntryEventKind.choices)
+    from_status = models.CharField(max_length=32, choices=EntryStatus.choices, blank=True)
+    to_status = models.CharField(max_length=32, choices=EntryStatus.choices, blank=True)
+    message = models.TextField(blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.created_at:%d %b %Y %H:%M})"
+
+
+# Per-entry exceptions (a named officer who may see one entry their grants do not cover), kept
+# by django-guardian in tables with a real foreign key so the selector is a plain indexed join.
+class EntryUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Entry, on_delete=models.CASCADE)
+
+
+class EntryGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Entry, on_delete=models.CASCADE)
+
+
+class AddressWarningStatus(models.TextChoices):
+    LIVE = "live", "Live"
+    REMOVED = "removed", "Removed"
+
+
+class AddressWarning(models.Model):
+    """A specific address that carries its own risk tier and guidance for visiting staff."""
+
+    address = models.TextField()
+    postcode = models.CharField(max_length=10, blank=True)
+    postcode_normalised = models.CharField(max_length=10, blank=True, db_index=True)
+    tier = models.CharField(max_length=8, choices=RiskTier.choices, db_index=True)
+    guidance = models.TextField("What staff should do", blank=True)
+    status = models.CharField(
+        max_length=16,
+        choices=AddressWarningStatus.choices,
+        default=AddressWarningStatus.LIVE,
+        db_index=True,
+    )
+    entry = models.ForeignKey(
+        Entry, null=True, blank=True, on_delete=models.SET_NULL, related_name="address_warnings"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return ", ".join(filter(None, [self.address.replace("\n", ", "), self.postcode]))
+
+
+class AccessGrantStatus(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    APPROVED = "approved", "Approved"
+    DECLINED = "declined", "Declined"
+    REVOKED = "revoked", "Revoked"
+
+
+class AccessGrant(models.Model):
+    """The access register: a service or a named officer may see entries of some tiers, and why.
+
+    The panel keeps it (the protocol); the chair records its decisions. An approved grant lapses
+    on its re-certification date unless the panel approves it again.
+    """
+
+    service = models.ForeignKey(
+        "ubpanel.Service", null=True, blank=True, on_delete=models.PROTECT, related_name="grants"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="schedule_grants",
+    )
+    low = models.BooleanField("Low risk", default=False)
+    medium = models.BooleanField("Medium risk", default=False)
+    high = models.BooleanField("High risk", default=False)
+    rationale = models.TextField("Risk-based rationale")
+    status = models.CharField(
+        max_length=16,
+        choices=AccessGrantStatus.choices,
+        default=AccessGrantStatus.REQUESTED,
+        db_index=True,
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    recertify_by = models.DateField("Re-certify by", null=True, blank=True)
+    # Who declined or revoked it, and why.
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        indexes = [models.Index(fields=["status", "recertify_by"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(service__isnull=False, user__isnull=True)
+                    | models.Q(service__isnull=True, user__isnull=False)
+                ),
+                name="access_grant_to_a_service_or_a_user",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(low=True) | models.Q(medium=True) | models.Q(high=True),
+                name="access_grant_covers_a_tier",
+            ),
+        ]
+
+    def __str__(self):
+        tiers = ", ".join(RiskTier(t).label for t in self.tiers)
+        return f"{self.grantee}: {tiers} ({self.get_status_display()})"
+
+    @property
+    def grantee(self):
+        return self.service if self.service_id else self.user
+
+    @property
+    def tiers(self) -> list[str]:
+        return [tier for tier in RiskTier.values if getattr(self, tier)]

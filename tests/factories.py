@@ -91,3 +91,47 @@ class IncidentFactory(factory.django.DjangoModelFactory):
     occurred_on = factory.Faker("date_this_year")
     location = "Customer services desk, County Hall"
     description = "Shouted at staff and refused to leave."
+
+
+# --- The schedule -----------------------------------------------------------------------------
+
+from schedule.services import twelve_months_after  # noqa: E402  (appended section)
+
+
+class EntryFactory(factory.django.DjangoModelFactory):
+    """An emergency addition waiting for the panel to ratify it."""
+
+    class Meta:
+        model = "schedule.Entry"
+
+    person = factory.SubFactory(PersonFactory)
+    tier = "high"
+    status = "pending_ratification"
+    how_to_respond = "Do not visit alone. End the call if they become abusive."
+    permitted_contact = "In writing to the SPOC only."
+    spoc_name = "Sam Spoc"
+    incident_summary = "Threatened a housing officer with a knife at the front door."
+    reason = "Violence towards staff."
+    decided_on = factory.Faker("date_this_year")
+    review_due_on = factory.LazyAttribute(lambda e: twelve_months_after(e.decided_on))
+
+
+class ActiveEntryFactory(EntryFactory):
+    tier = "medium"
+    status = "active"
+
+
+class AccessGrantFactory(factory.django.DjangoModelFactory):
+    """An approved grant to a service, current for another year."""
+
+    class Meta:
+        model = "schedule.AccessGrant"
+
+    service = factory.SubFactory(ServiceFactory)
+    user = None
+    low = True
+    medium = True
+    high = True
+    rationale = "Likely contact with known individuals."
+    status = "approved"
+    recertify_by = factory.Faker("date_between", start_date="+30d", end_date="+365d")

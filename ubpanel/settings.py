@@ -129,6 +129,8 @@ EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_MB", default=20) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Who Assurance is: notifications of new referrals go here, and the mailbox intake reads it.
 ASSURANCE_EMAIL = env.str("ASSURANCE_EMAIL", default="spocassurance@council.example")
+# Legal Services: told of emergency additions so they can draft the high-risk letter.
+LEGAL_SERVICES_EMAIL = env.str("LEGAL_SERVICES_EMAIL", default="legal@council.example")
 # The spocassurance mailbox, polled over IMAP for emailed referrals. No host: not polled (the demo).
 MAILBOX_IMAP_HOST = env.str("MAILBOX_IMAP_HOST", default="")
 MAILBOX_IMAP_PORT = env.int("MAILBOX_IMAP_PORT", default=993)
