@@ -1,8 +1,4 @@
-from django.urls import path
-
-from . import views
+from .views import access, entries, search
 
 app_name = "schedule"
-urlpatterns = [
-    path("", views.index, name="index"),
-]
+urlpatterns = [*search.urls, *entries.urls, *access.urls]

@@ -1,4 +1,5 @@
 from django.shortcuts import render
+from django.urls import path
 
 from ubpanel.roles import SCHEDULE_ROLES, role_required
 
@@ -6,3 +7,8 @@ from ubpanel.roles import SCHEDULE_ROLES, role_required
 @role_required(SCHEDULE_ROLES)
 def index(request):
     return render(request, "schedule/index.html")
+
+
+urls = [
+    path("", index, name="index"),
+]

@@ -1,0 +1,2 @@
+"""Schedule views: search before contact (search.py), entries and emergency additions
+(entries.py), the access register (access.py). Each module lists its own ``urls``."""
