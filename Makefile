@@ -6,7 +6,7 @@ PORT ?= 8000
 DEV := DJANGO_ENV=development
 MANAGE := $(UV) run --frozen python manage.py
 
-.PHONY: help install uv run test test-browser lint format check-migrations demo collectstatic
+.PHONY: help install uv run test test-browser lint format check-migrations demo collectstatic bench
 
 help:
 	@echo "make run    - install everything, set up the embedded demo (SQLite) and serve http://127.0.0.1:$(PORT)"
@@ -46,3 +46,7 @@ format: uv
 
 check-migrations: uv
 	DJANGO_ENV=test DATABASE_URL=sqlite://:memory: $(MANAGE) makemigrations --check --dry-run
+
+# The search benchmark (bench/README.md): needs DATABASE_URL pointing at a PostgreSQL server.
+bench: uv
+	$(UV) run --frozen python -m bench.search.run $(BENCH_ARGS)

@@ -10,6 +10,7 @@ class ScheduleConfig(AppConfig):
         from .models import (
             AccessGrant,
             AddressWarning,
+            ContactCheck,
             Entry,
             EntryGroupObjectPermission,
             EntryUserObjectPermission,
@@ -21,3 +22,4 @@ class ScheduleConfig(AppConfig):
         auditlog.register(EntryGroupObjectPermission)
         auditlog.register(AddressWarning)
         auditlog.register(AccessGrant)
+        auditlog.register(ContactCheck)

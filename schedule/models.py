@@ -248,3 +248,20 @@ class AccessGrant(models.Model):
     @property
     def tiers(self) -> list[str]:
         return [tier for tier in RiskTier.values if getattr(self, tier)]
+
+
+class ContactCheck(models.Model):
+    """A member of staff checked the schedule before visiting or contacting the individual."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="contact_checks")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contact_checks"
+    )
+    checked_at = models.DateTimeField(auto_now_add=True)
+    purpose = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-checked_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.entry.reference} checked by {self.user} ({self.checked_at:%d %b %Y %H:%M})"

@@ -95,3 +95,11 @@ def can_see_narrative(user) -> bool:
     """The incident narrative and reasons: the panel, Legal Services and Adult Social Care (the
     case roles), never frontline staff."""
     return bool(user_roles(user) & CASE_ROLES)
+
+
+def visible_access_grants(user) -> QuerySet[AccessGrant]:
+    """The access register - who may see the schedule and why: the case roles (the chair among
+    them) see all of it; nobody else any."""
+    if user_roles(user) & CASE_ROLES:
+        return AccessGrant.objects.all()
+    return AccessGrant.objects.none()

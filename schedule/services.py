@@ -27,6 +27,7 @@ from .models import (
     LIVE_STATUSES,
     AccessGrant,
     AccessGrantStatus,
+    ContactCheck,
     Entry,
     EntryEvent,
     EntryEventKind,
@@ -110,6 +111,7 @@ def entry_add_emergency(
     reason: str,
     guidance: str,
     incident: str = "",
+    permitted_contact: str = "",
     chair_absent: bool = False,
     record_owner: User | None = None,
     referral: Referral | None = None,
@@ -154,6 +156,7 @@ def entry_add_emergency(
             tier=RiskTier.HIGH,
             status=S.PENDING_RATIFICATION,
             how_to_respond=guidance.strip(),
+            permitted_contact=permitted_contact.strip(),
             reason=reason.strip(),
             incident_summary=incident.strip(),
             record_owner=record_owner,
@@ -176,7 +179,7 @@ def entry_add_emergency(
 
 def _notify_legal_services_of_emergency(entry: Entry, *, by: str) -> None:
     """The email names the entry, never the individual: email is not a safe place for their data."""
-    link = settings.SITE_URL + reverse("schedule:index")
+    link = settings.SITE_URL + reverse("schedule:entry_detail", args=[entry.pk])
     email_send.delay_on_commit(
         to=[settings.LEGAL_SERVICES_EMAIL],
         subject=f"Emergency addition {entry.reference}: a high-risk letter to draft",
@@ -184,7 +187,7 @@ def _notify_legal_services_of_emergency(entry: Entry, *, by: str) -> None:
             f"Entry {entry.reference} was added to the Unreasonable Behaviours schedule as high risk "
             f"by {by}, pending ratification at the next panel meeting.\n\n"
             "The protocol asks Legal Services to draft and send the letter, with a cease and "
-            f"desist requirement.\n\nOpen the schedule in ubpanel: {link}\n"
+            f"desist requirement.\n\nOpen the entry in ubpanel: {link}\n"
         ),
     )
 
@@ -433,3 +436,12 @@ def access_grants_ensure_defaults(*, actor: User | None, recertify_by: date | No
                 )
             )
     return created
+
+
+def contact_check_record(*, actor: User, entry: Entry, purpose: str = "") -> ContactCheck:
+    """A member of staff checked the schedule before visiting or contacting the individual.
+
+    The caller has already fetched ``entry`` through ``visible_entries(actor)``.
+    """
+    with acting_as(actor), transaction.atomic():
+        return ContactCheck.objects.create(entry=entry, user=actor, purpose=purpose.strip()[:200])

@@ -188,6 +188,13 @@ SIGNED_IN_PAGES = {
     "referrals:failed_email": [1],
     "panel:index": [],
     "schedule:index": [],
+    "schedule:entry_list": [],
+    "schedule:entry_detail": [1],
+    "schedule:emergency_add": [],
+    "schedule:access_register": [],
+    "schedule:access_request": [],
+    "schedule:access_decide": [1],
+    "schedule:contact_check": [1],
     "correspondence:index": [],
 }
 ADMIN_PAGES = [
@@ -291,3 +298,15 @@ def test_the_server_error_page_renders_without_any_context():
     assert "govuk-template" in html
     assert "{%" not in html
     assert "{{" not in html
+
+
+def test_only_the_closest_section_is_marked_current_in_the_navigation(make_user):
+    from ubpanel.navigation import sections_for
+
+    user = make_user(Role.PANEL_CHAIR)
+
+    active = [s["label"] for s in sections_for(user, "/schedule/entries/3/") if s["active"]]
+
+    assert active == ["Schedule entries"]
+    assert [s["label"] for s in sections_for(user, "/schedule/") if s["active"]] == ["Schedule"]
+    assert not [s for s in sections_for(user, "/") if s["active"]]

@@ -7,6 +7,6 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_sections": [], "user_role_labels": []}
     return {
-        "nav_sections": sections_for(user),
+        "nav_sections": sections_for(user, request.path),
         "user_role_labels": sorted(role.label for role in user_roles(user)),
     }

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from referrals.models import Person, Referral
 from referrals.services import person_create, referral_save_draft, referral_submit
+from schedule.services import access_grants_ensure_defaults, entry_add_emergency, entry_ratify
 
 from .models import Service, User
 from .roles import Role, roles_ensure
@@ -69,7 +70,26 @@ def demo_data_load() -> list[tuple[str, str]]:
                 )
         if not Referral.objects.exists():
             _demo_referral(User.objects.get(username="manager"))
+        chair = User.objects.get(username="chair")
+        access_grants_ensure_defaults(actor=chair)
+        _demo_entry(chair)
     return logins
+
+
+def _demo_entry(chair):
+    """One active entry (an emergency addition the panel ratified), so the schedule shows something."""
+    person = Person.objects.get(given_names="Dariusz", family_name="Nowak")
+    if person.schedule_entries.exists():
+        return
+    entry = entry_add_emergency(
+        actor=chair,
+        person=person,
+        incident="Pushed a customer services adviser at the Dorchester reception desk.",
+        reason="Violence towards staff at a council office.",
+        guidance="Do not meet in person. End any call that becomes abusive and tell the SPOC.",
+        permitted_contact="In writing to the single point of contact only.",
+    )
+    entry_ratify(actor=chair, entry=entry, note="Demo data.")
 
 
 def _demo_referral(manager):

@@ -36,6 +36,18 @@ SECTIONS = (
         "Check the schedule before contact: risk tier, how to respond, the single point of contact.",
     ),
     Section(
+        "Schedule entries",
+        "schedule:entry_list",
+        r.CASE_ROLES,
+        "Every entry with its history; emergency additions by the chair.",
+    ),
+    Section(
+        "Access register",
+        "schedule:access_register",
+        frozenset({r.Role.PANEL_CHAIR, r.Role.ASSURANCE_OFFICER}),
+        "Who may see the schedule and why; requests for access waiting for the panel.",
+    ),
+    Section(
         "Letters",
         "correspondence:index",
         r.LETTER_ROLES,
@@ -53,10 +65,20 @@ SECTIONS = (
 )
 
 
-def sections_for(user) -> list[dict]:
+def sections_for(user, path: str = "") -> list[dict]:
+    """The user's sections; the one whose address is the longest start of ``path`` is current."""
     held = r.user_roles(user)
-    return [
-        {"label": s.label, "url": reverse(s.url_name), "description": s.description}
+    sections = [
+        {
+            "label": s.label,
+            "url": reverse(s.url_name),
+            "description": s.description,
+            "active": False,
+        }
         for s in SECTIONS
         if held & s.roles
     ]
+    matching = [s for s in sections if s["url"] != "/" and path.startswith(s["url"])]
+    if matching:
+        max(matching, key=lambda s: len(s["url"]))["active"] = True
+    return sections

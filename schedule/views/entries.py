@@ -1,1 +1,168 @@
-urls = []
+"""Schedule entries: the list for the case roles, an entry (the frontline view or the full case
+view), and the chair's emergency addition."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import path
+
+from referrals.matching import candidate_people
+from referrals.models import TIER_DEFINITIONS
+from referrals.selectors import can_see_special_category, visible_people, visible_referrals
+from referrals.services import person_create
+from schedule.forms import NEW_PERSON, EmergencyAdditionForm
+from schedule.selectors import can_see_narrative, visible_address_warnings, visible_entries
+from schedule.services import ScheduleTransitionError, entry_add_emergency
+from ubpanel import audit
+from ubpanel.access import get_object_or_404
+from ubpanel.roles import CASE_ROLES, Role, has_role, role_required
+
+ENTRIES_PER_PAGE = 25
+EMERGENCY_ROLES = {Role.PANEL_CHAIR, Role.DIRECTOR_LEGAL}
+
+
+@role_required(CASE_ROLES)
+def entry_list(request):
+    entries = (
+        visible_entries(request.user)
+        .select_related("person")
+        .order_by("person__family_name", "person__given_names", "pk")
+    )
+    page = Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
+    audit.record_access(page.object_list, audit.Event.LIST)
+    return render(
+        request,
+        "schedule/entry_list.html",
+        {"page": page, "may_add_emergency": has_role(request.user, *EMERGENCY_ROLES)},
+    )
+
+
+def entry_detail(request, pk):
+    """What staff must do about this person; the case roles also see why, and the history.
+
+    Who may open it at all is ``visible_entries``: anyone else gets the audited 404.
+    """
+    entry = get_object_or_404(
+        visible_entries(request.user).select_related("person", "spoc_service", "record_owner"),
+        pk=pk,
+    )
+    full = can_see_narrative(request.user)
+    audit.record_access(entry, view="full" if full else "frontline")
+    context = {
+        "entry": entry,
+        "full": full,
+        "tier_definition": TIER_DEFINITIONS.get(entry.tier, ""),
+        "address_warnings": list(
+            visible_address_warnings(request.user).filter(entry=entry).order_by("pk")
+        ),
+    }
+    if full:
+        referrals = list(entry.referrals.order_by("pk"))
+        openable = set(
+            visible_referrals(request.user)
+            .filter(pk__in=[r.pk for r in referrals])
+            .values_list("pk", flat=True)
+        )
+        context.update(
+            events=list(entry.events.select_related("actor")),
+            referrals=[(referral, referral.pk in openable) for referral in referrals],
+            show_health=can_see_special_category(request.user),
+        )
+    return render(request, "schedule/entry_detail.html", context)
+
+
+def _candidates(user, form):
+    """Known people who may be the individual typed in (only those ``user`` may see); audited."""
+    if not form.is_bound:
+        return []
+    data = form.data
+    given, family = data.get("given_names", "").strip(), data.get("family_name", "").strip()
+    if not (given or family):
+        return []
+    date_field = form.fields["date_of_birth"]
+    try:
+        born = date_field.clean(data.get("date_of_birth", ""))
+    except ValidationError:
+        born = None
+    candidates = candidate_people(
+        visible_people(user),
+        given_names=given,
+        family_name=family,
+        date_of_birth=born,
+        postcode=data.get("postcode", ""),
+        limit=5,
+    )
+    audit.record_access([c.person for c in candidates], audit.Event.SEARCH, purpose="match")
+    return candidates
+
+
+@role_required(EMERGENCY_ROLES)
+def emergency_add(request):
+    """The chair (or the Director, the chair being absent) puts a high-risk individual on the
+    schedule at once. "Find matches" shows known people for the name typed; "Add" creates the
+    entry, live and pending ratification."""
+    is_chair = has_role(request.user, Role.PANEL_CHAIR)
+    if request.method != "POST":
+        form = EmergencyAdditionForm(show_chair_absent=not is_chair)
+        return render(request, "schedule/emergency_form.html", {"form": form})
+
+    unbound = EmergencyAdditionForm(request.POST, show_chair_absent=not is_chair)
+    candidates = _candidates(request.user, unbound)
+    form = EmergencyAdditionForm(
+        request.POST, candidates=candidates, show_chair_absent=not is_chair
+    )
+    if "find" in request.POST:
+        # Only looking for matches: show them, with no errors yet for fields not filled in.
+        form = EmergencyAdditionForm(
+            initial=request.POST.dict(), candidates=candidates, show_chair_absent=not is_chair
+        )
+        return render(request, "schedule/emergency_form.html", {"form": form, "searched": True})
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                if data["person"] == NEW_PERSON:
+                    person = person_create(
+                        actor=request.user,
+                        given_names=data["given_names"],
+                        family_name=data["family_name"],
+                        date_of_birth=data["date_of_birth"],
+                        addresses=[(data["address"], data["postcode"])],
+                    )
+                else:
+                    person = get_object_or_404(visible_people(request.user), pk=data["person"])
+                entry = entry_add_emergency(
+                    actor=request.user,
+                    person=person,
+                    incident=data["incident"],
+                    reason=data["reason"],
+                    guidance=data["guidance"],
+                    permitted_contact=data["permitted_contact"],
+                    chair_absent=data.get("chair_absent", False),
+                )
+        except PermissionDenied as error:
+            form.add_error("chair_absent" if "chair_absent" in form.fields else None, str(error))
+        except ScheduleTransitionError as error:
+            form.add_error("person", str(error))
+        except ValidationError as error:
+            form.add_error("reason", error)
+        else:
+            messages.success(
+                request,
+                f"{entry.reference}: {person} is on the schedule now as high risk, pending "
+                "ratification at the next panel meeting. Legal Services have been asked to draft "
+                "the letter.",
+            )
+            return redirect("schedule:entry_detail", pk=entry.pk)
+    return render(
+        request, "schedule/emergency_form.html", {"form": form, "searched": True}, status=400
+    )
+
+
+urls = [
+    path("entries/", entry_list, name="entry_list"),
+    path("entries/emergency/", emergency_add, name="emergency_add"),
+    path("entries/<int:pk>/", entry_detail, name="entry_detail"),
+]

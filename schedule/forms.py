@@ -1,0 +1,157 @@
+"""Forms for emergency additions and the access register. The services apply the protocol's rules;
+these only gather what was typed, and the views put the services' refusals beside the fields."""
+
+from django import forms
+from django.utils import timezone
+
+from referrals import normalise
+from referrals.forms import DATE_INPUT
+from referrals.models import RiskTier
+from ubpanel.forms import GovukForm
+
+from .services import twelve_months_after
+
+NEW_PERSON = "new"
+
+
+class EmergencyAdditionForm(GovukForm):
+    """Who the individual is (a match among known people, or a new person) and what staff must do.
+
+    ``person`` is a choice of the candidates found for the name typed, or ``new``.
+    """
+
+    given_names = forms.CharField(label="Given names", max_length=200, required=False)
+    family_name = forms.CharField(label="Family name", max_length=200, required=False)
+    date_of_birth = forms.DateField(
+        label="Date of birth", required=False, widget=DATE_INPUT, help_text="If you know it."
+    )
+    address = forms.CharField(
+        label="Address", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    postcode = forms.CharField(
+        label="Postcode",
+        max_length=10,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}),
+    )
+    person = forms.ChoiceField(
+        label="Who is it?",
+        help_text="A person already known to the panel, or a new person from the details above.",
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    incident = forms.CharField(
+        label="What happened",
+        help_text="The incident: date, place, what was said or done. Frontline staff never see this.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    reason = forms.CharField(
+        label="Why they must be added at once, as high risk",
+        help_text="Frontline staff never see this.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    guidance = forms.CharField(
+        label="How staff should respond",
+        help_text="What every member of staff must do if this person makes contact.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    permitted_contact = forms.CharField(
+        label="Permitted means of contact",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    chair_absent = forms.BooleanField(
+        label="The chair is absent",
+        help_text="The Director for Legal and Democratic makes emergency additions only when the "
+        "chair is absent.",
+        required=False,
+    )
+
+    def __init__(self, *args, candidates=(), show_chair_absent=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.candidates = list(candidates)
+        choices = [(str(c.person.pk), str(c.person)) for c in self.candidates]
+        choices.append((NEW_PERSON, "None of these: record a new person"))
+        self.fields["person"].choices = choices
+        self.fields["person"].choice_hints = {
+            str(c.person.pk): "; ".join(
+                [*c.reasons, *(["On the schedule already"] if c.on_schedule else [])]
+            )
+            for c in self.candidates
+        }
+        # Needed for a new person (clean() says so); a known person is chosen from the matches.
+        for name in ("person", "given_names", "family_name"):
+            self.fields[name].hide_optional = True
+        self.fields["incident"].error_messages["required"] = "Describe what happened"
+        self.fields["reason"].error_messages["required"] = "Say why they must be added at once"
+        self.fields["guidance"].error_messages["required"] = "Say how staff should respond"
+        if not show_chair_absent:
+            del self.fields["chair_absent"]
+
+    def clean_postcode(self):
+        return normalise.postcode_display(self.cleaned_data.get("postcode", ""))
+
+    def has_name(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        return bool(data.get("given_names") or data.get("family_name"))
+
+    def clean(self):
+        cleaned = super().clean()
+        choice = cleaned.get("person")
+        if not choice and "person" not in self.errors:
+            self.add_error("person", "Choose who this is, or record a new person")
+        elif choice == NEW_PERSON and not (
+            cleaned.get("given_names") and cleaned.get("family_name")
+        ):
+            self.add_error("family_name", "Enter the new person's given names and family name")
+        return cleaned
+
+
+def _recertify_default():
+    return twelve_months_after(timezone.localdate())
+
+
+class AccessRequestForm(GovukForm):
+    grantee = forms.ChoiceField(label="Who needs access?", widget=forms.RadioSelect)
+    tiers = forms.MultipleChoiceField(
+        label="Which risk tiers?",
+        help_text="Services visiting customers' addresses usually need medium and high only.",
+        choices=RiskTier.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose one or more risk tiers"},
+    )
+    rationale = forms.CharField(
+        label="Why is the access needed?",
+        help_text="The risk-based rationale: the contact your staff have with the public.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Give the risk-based rationale for the access"},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = []
+        if user.service_id:
+            choices.append(("service", f"My service: {user.service}"))
+        choices.append(("user", f"Only me ({user})"))
+        self.fields["grantee"].choices = choices
+        self.fields["grantee"].error_messages["required"] = "Choose who needs access"
+        for name in ("grantee", "tiers", "rationale"):
+            self.fields[name].hide_optional = True
+
+
+class ApproveAccessForm(GovukForm):
+    recertify_by = forms.DateField(
+        label="Re-certify by",
+        help_text="The access lapses on this date unless the panel approves it again.",
+        widget=DATE_INPUT,
+        initial=_recertify_default,
+        error_messages={"required": "Enter the re-certification date"},
+    )
+
+
+class DeclineAccessForm(GovukForm):
+    reason = forms.CharField(
+        label="Why the panel declined it",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why the panel declined the request"},
+    )

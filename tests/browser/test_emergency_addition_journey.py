@@ -1,0 +1,71 @@
+"""Journey: the chair makes an emergency addition, live at once; frontline staff see what to do."""
+
+import pytest
+from playwright.sync_api import expect
+
+from schedule.models import Entry
+from ubpanel.demo import DEMO_PASSWORD, demo_data_load
+
+from .conftest import sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+INCIDENT = "Struck a refuse collector with a bin lid on Monday morning."
+GUIDANCE = "Do not approach. Call the police if they are aggressive."
+
+
+@pytest.fixture
+def demo(transactional_db):
+    demo_data_load()
+
+
+def test_the_chair_makes_an_emergency_addition_that_is_live_at_once(demo, new_page, screenshot):
+    chair = new_page()
+    sign_in(chair, "chair", DEMO_PASSWORD)
+    chair.get_by_test_id("role-navigation").get_by_role("link", name="Schedule entries").click()
+    chair.get_by_role("button", name="Make an emergency addition").click()
+    chair.get_by_label("Given names").fill("Rory")
+    chair.get_by_label("Family name").fill("Blackmore")
+    chair.get_by_label("What happened").fill(INCIDENT)
+    chair.get_by_role("button", name="Add to the schedule now").click()
+
+    # Nothing chosen and the rest missing: the errors are beside the fields, the typing kept.
+    expect(chair.locator(".govuk-error-summary")).to_contain_text(
+        "Choose who this is, or record a new person"
+    )
+    expect(chair.get_by_label("What happened")).to_have_value(INCIDENT)
+    expect(chair.get_by_label("Family name")).to_have_value("Blackmore")
+    screenshot(chair, "form-errors")
+
+    chair.get_by_role("button", name="Find matches").click()
+    expect(chair.get_by_test_id("matches")).to_contain_text("No one known matches")
+    chair.get_by_label("None of these: record a new person").check()
+    chair.get_by_label("Why they must be added at once").fill("Violence towards staff.")
+    chair.get_by_label("How staff should respond").fill(GUIDANCE)
+    chair.get_by_label("Permitted means of contact").fill("Letters to the SPOC only.")
+    screenshot(chair, "form")
+    chair.get_by_role("button", name="Add to the schedule now").click()
+
+    expect(chair.locator(".govuk-notification-banner")).to_contain_text(
+        "is on the schedule now as high risk"
+    )
+    expect(chair.get_by_test_id("status")).to_have_text("Pending ratification")
+    expect(chair.get_by_test_id("narrative")).to_contain_text(INCIDENT)
+    expect(chair.get_by_test_id("history")).to_contain_text("Emergency addition by the chair")
+    screenshot(chair, "entry-for-the-chair")
+    entry = Entry.objects.get(person__family_name="Blackmore")
+    assert entry.status == "pending_ratification"
+
+    # Customer Services hold the protocol's default all-tier grant.
+    frontline = new_page()
+    sign_in(frontline, "frontline", DEMO_PASSWORD)
+    frontline.goto(f"/schedule/entries/{entry.pk}/")
+    expect(frontline.get_by_role("heading", level=1)).to_have_text("Rory Blackmore")
+    expect(frontline.get_by_test_id("how-to-respond")).to_have_text(GUIDANCE)
+    expect(frontline.get_by_test_id("tier")).to_have_text("High – violence")
+    expect(frontline.locator("main")).not_to_contain_text(INCIDENT)
+    expect(frontline.locator("main")).not_to_contain_text("Violence towards staff.")
+    expect(frontline.get_by_test_id("narrative")).to_have_count(0)
+    screenshot(frontline, "entry-for-frontline")
+    # The form shown again with its errors answers 400; nothing else may fail.
+    assert [e for e in chair.console_errors if "status of 400" not in e] == []
+    assert frontline.console_errors == []
