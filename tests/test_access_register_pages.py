@@ -202,3 +202,9 @@ def test_only_the_chair_is_offered_the_decision_links(panel_client, request_gran
 
     assert "Officers visit homes to inspect." in html
     assert reverse("schedule:access_decide", args=[request_grant.pk]) not in html
+
+
+def test_frontline_staff_find_the_request_access_link_on_the_search_page(frontline_client):
+    page = frontline_client.get(reverse("schedule:index")).content.decode()
+
+    assert reverse("schedule:access_request") in page
