@@ -2,6 +2,8 @@ from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
 
+from ubpanel.models import TimelineEvent
+
 
 def private_storage():
     """Evidence and raw emails: outside the web root, served only through checked views."""
@@ -326,24 +328,13 @@ class EventKind(models.TextChoices):
     EVIDENCE_REFUSED = "evidence_refused", "Attachment not added as evidence"
 
 
-class ReferralEvent(models.Model):
+class ReferralEvent(TimelineEvent):
     """The referral's timeline: every status change with who, when and why."""
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32, choices=EventKind.choices)
     from_status = models.CharField(max_length=32, choices=ReferralStatus.choices, blank=True)
     to_status = models.CharField(max_length=32, choices=ReferralStatus.choices, blank=True)
-    message = models.TextField(blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} ({self.created_at:%d %b %Y %H:%M})"
 
 
 class InboundEmailStatus(models.TextChoices):

@@ -3,6 +3,7 @@ from django.db import models
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from referrals.models import Person, RiskTier
+from ubpanel.models import TimelineEvent
 
 
 class EntryStatus(models.TextChoices):
@@ -108,24 +109,13 @@ class EntryEventKind(models.TextChoices):
     REMOVED = "removed", "Removed"
 
 
-class EntryEvent(models.Model):
+class EntryEvent(TimelineEvent):
     """The entry's history: every change of status or clock with who, when and why."""
 
     entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32, choices=EntryEventKind.choices)
     from_status = models.CharField(max_length=32, choices=EntryStatus.choices, blank=True)
     to_status = models.CharField(max_length=32, choices=EntryStatus.choices, blank=True)
-    message = models.TextField(blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} ({self.created_at:%d %b %Y %H:%M})"
 
 
 # Per-entry exceptions (a named officer who may see one entry their grants do not cover), kept
