@@ -192,13 +192,6 @@ class IncidentForm(GovukFormMixin, forms.ModelForm):
                 self.add_error(name, message)
         return not self.errors
 
-    def is_blank(self) -> bool:
-        return (
-            not any(self.cleaned_data.get(name) for name in INCIDENT_FIELDS)
-            if hasattr(self, "cleaned_data")
-            else True
-        )
-
 
 IncidentFormSet = formset_factory(IncidentForm, extra=0, min_num=1, max_num=50)
 

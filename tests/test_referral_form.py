@@ -297,3 +297,13 @@ def test_a_manager_cannot_link_someone_outside_their_service(
 
     assert response.status_code == 404
     assert audit_entries(event="denied", object_pk=str(elsewhere.pk))
+
+
+def test_a_tampered_incident_count_does_not_break_the_page(manager_client):
+    response = manager_client.post(
+        reverse("referrals:new"),
+        form_data(submit=None, add_incident="1", **{"incidents-TOTAL_FORMS": "lots"}),
+    )
+
+    assert response.status_code == 200
+    assert 'value="Smyth"' in response.content.decode()

@@ -55,8 +55,11 @@ def _incident_rows(formset) -> list[dict]:
 
 def _with_extra_incident(data):
     data = data.copy()
-    total = int(data.get("incidents-TOTAL_FORMS", 1) or 1)
-    data["incidents-TOTAL_FORMS"] = str(total + 1)
+    try:
+        total = int(data.get("incidents-TOTAL_FORMS") or 1)
+    except ValueError:
+        total = 1  # a tampered count: the formset reports it; here it just must not crash
+    data["incidents-TOTAL_FORMS"] = str(max(total, 0) + 1)
     return data
 
 
