@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from referrals import normalise
 from referrals.forms import DATE_INPUT
-from referrals.models import RiskTier
+from referrals.models import TIER_DEFINITIONS, RiskTier
 from ubpanel.forms import GovukForm
 
 from .services import twelve_months_after
@@ -154,4 +154,61 @@ class DeclineAccessForm(GovukForm):
         label="Why the panel declined it",
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say why the panel declined the request"},
+    )
+
+
+class RevokeAccessForm(GovukForm):
+    reason = forms.CharField(
+        label="Why the panel revoked it",
+        help_text="The register keeps the reason with the access.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why the panel revoked the access"},
+    )
+
+
+class AddressWarningChangeForm(GovukForm):
+    """The risk tier at an address and what staff should do there."""
+
+    tier = forms.ChoiceField(
+        label="Risk tier",
+        choices=RiskTier.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the risk tier"},
+    )
+    guidance = forms.CharField(
+        label="What staff should do",
+        help_text="Shown to staff who search the address or postcode before a visit or contact.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Say what staff should do at this address"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tier"].choice_hints = {str(t): d for t, d in TIER_DEFINITIONS.items()}
+        self.fields["tier"].hide_optional = True
+
+
+class AddressWarningForm(AddressWarningChangeForm):
+    address = forms.CharField(
+        label="Address",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter the address"},
+    )
+    postcode = forms.CharField(
+        label="Postcode",
+        max_length=10,
+        required=False,
+        help_text="Staff usually search by postcode.",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}),
+    )
+
+    field_order = ["address", "postcode", "tier", "guidance"]
+
+
+class EndAddressWarningForm(GovukForm):
+    reason = forms.CharField(
+        label="Why is the warning ending?",
+        help_text="Kept with the ended warning, which only the case roles see.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why the warning is ending"},
     )

@@ -1,14 +1,25 @@
 """Search before contact: which live schedule entries and address warnings fit what was typed.
 
-One box takes a name, an alias, an address, a postcode, an email or a phone number. Names go
-through ``referrals.matching.candidate_people`` (pg_trgm's GIN indexes on PostgreSQL, its Python
-fallback on SQLite) over the people whose entries the user may see, so a typo, swapped names,
-accents or hyphens still find them. Postcodes, emails and phones are compared in their
-``normalise`` forms; address text is a plain case-insensitive "contains".
+One box takes a name (or the start of one, as it is typed), an alias, an address, a postcode, an
+email or a phone number. What is compared are the normalised forms the services store, so a typo,
+names in the other order, accents or hyphens still find the person; ``dt11aa`` is ``DT1 1AA`` and
+``+44 7700 900123`` is ``07700900123``.
 
-``visible_entries(user)`` is the only gate: a person whose entry the user may not see never enters
-the pool, so the answer is exactly the one for a search that matched nobody. A fixed number of
-queries per search, however many entries there are.
+On PostgreSQL the lookup reads ``schedule.SearchKey``: the names, aliases, addresses, postcodes,
+emails and phone numbers of only the people with a live entry, kept exact by triggers and searched
+through trigram indexes (pg_trgm's ``%`` for whole names, ``<%`` word similarity for part of one,
+``ILIKE`` for address text) by the SQL function ``schedule_searchkey_search`` (migration 0005).
+SQLite, the demo's database, has neither: there the same keys are read from the people tables and
+compared in Python, which is fine for the demo's hundreds of people.
+
+Every key found is then scored in Python the same way on both databases (``_score``). Whole names
+are compared word by word with ``referrals.matching.name_similarity``, the measure used at intake;
+a name that is only begun (``jam``, ``whitl``, ``james ash``) matches when each word typed begins
+a different word of the name.
+
+``visible_entries(user)`` is the only gate, applied in the lookup itself: a person whose entry the
+user may not see is never read, so the answer is exactly the one for a search that matched
+nobody. A fixed number of queries per search, however many entries there are.
 """
 
 from __future__ import annotations
@@ -19,19 +30,33 @@ from django.db import connections
 from django.db.models import Q
 
 from referrals import normalise
-from referrals.matching import TRIGRAM_THRESHOLD, candidate_people
-from referrals.models import Person, PersonAddress, PersonAlias
+from referrals.matching import name_similarity
+from referrals.models import Person, PersonAddress, PersonAlias, PersonEmail, PersonPhone
 
-from .models import LIVE_STATUSES, AddressWarning, Entry
+from .models import LIVE_STATUSES, AddressWarning, Entry, SearchKeyKind
+from .search_index import search_keys_maintained
 from .selectors import visible_address_warnings, visible_entries
 
 MAX_RESULTS = 10
+# Keys read per search at most, best first: enough for every person a first name alone can match.
+MAX_KEYS = 300
 # Shorter address text would match half the register ("1", "st").
 MIN_ADDRESS_TEXT = 4
 # A number typed with fewer digits is not a phone number.
 MIN_PHONE_DIGITS = 7
+# Fewer letters typed than this do not start a name search: "jo" would list every Jo and Jones.
+MIN_NAME_LETTERS = 3
+# As at intake (referrals.matching): a name alone must be about two-thirds alike to be shown.
+MIN_NAME_SIMILARITY = 2 / 3
+# A name only begun scores between these, more the more of the name was typed: always shown, and
+# always below the same name typed in full.
+PARTIAL_FLOOR, PARTIAL_CEILING = 0.7, 0.95
 # An exact email, phone, postcode or address match ranks above any name that is only similar.
 IDENTIFIER_SCORE = 1.0
+# Names score at most this (referrals.matching's NAME_WEIGHT), below any identifier.
+NAME_WEIGHT = 0.6
+
+NAMES = (SearchKeyKind.NAME, SearchKeyKind.ALIAS)
 
 
 @dataclass
@@ -89,6 +114,26 @@ class Query:
         """A name or address text only when it is not plainly a postcode, email or phone number."""
         return "" if (self.postcode or self.email or self.phone) else self.text
 
+    @property
+    def name_key(self) -> str:
+        """The name in its normalised form, when enough of it was typed to look for."""
+        key = normalise.name(self.name)
+        return key if len(key.replace(" ", "")) >= MIN_NAME_LETTERS else ""
+
+    @property
+    def address_text(self) -> str:
+        return self.name if len(self.name) >= MIN_ADDRESS_TEXT else ""
+
+
+@dataclass(frozen=True)
+class Key:
+    """Something a person on the schedule is known by that may fit the search."""
+
+    person_id: int
+    kind: str
+    value: str  # normalised; an address as written
+    written: str = ""  # an alias as written
+
 
 def search_entries(user, query: str) -> list[Result]:
     """Live entries ``user`` may see, and address warnings of tiers they may see, best match first."""
@@ -96,123 +141,193 @@ def search_entries(user, query: str) -> list[Result]:
     if not parsed.text:
         return []
     entries = visible_entries(user).filter(status__in=LIVE_STATUSES)
-    people = Person.objects.filter(pk__in=entries.values("person_id"))
-
-    scores: dict[int, tuple[float, list[str]]] = {}
-    address_matches: list[int] = []
-    on_postgresql = connections[people.db].vendor == "postgresql"
-    if parsed.name:
-        pool = people
-        if on_postgresql:
-            name_pool, address_matches = _pool_postgresql(entries, parsed)
-            pool = people.filter(pk__in=name_pool) if name_pool else Person.objects.none()
-        for candidate in candidate_people(pool, given_names=parsed.name, limit=MAX_RESULTS):
-            scores[candidate.person.pk] = (candidate.score, candidate.reasons)
-    identifiers = _identifier_matches(people, parsed, address_text=not on_postgresql)
-    identifiers += [(pk, "Address matches") for pk in address_matches]
-    for person_id, reason in identifiers:
-        score, reasons = scores.get(person_id, (0.0, []))
-        if reason not in reasons:
-            reasons = [*reasons, reason]
-        scores[person_id] = (max(score, IDENTIFIER_SCORE), reasons)
+    if search_keys_maintained(entries.db):
+        keys = _keys_postgresql(entries, parsed)
+    else:
+        keys = _keys_python(entries, parsed)
+    scores = _score(keys, parsed)
 
     results = []
     if scores:
-        found = entries.filter(person_id__in=scores).select_related("person", "spoc_service")
-        for entry in found:
-            score, reasons = scores[entry.person_id]
+        # Ties (a first name alone fits many) go alphabetically, as the results are shown.
+        best = sorted(scores, key=lambda pk: (-scores[pk][0], scores[pk][2], pk))
+        found = entries.filter(person_id__in=best[:MAX_RESULTS])
+        for entry in found.select_related("person", "spoc_service"):
+            score, reasons, _ = scores[entry.person_id]
             results.append(Result(score=score, reasons=reasons, entry=entry))
     results.extend(_address_warnings(user, parsed))
     results.sort(key=lambda r: (-r.score, str(r.entry or r.address_warning)))
     return results[:MAX_RESULTS]
 
 
-def _identifier_matches(people, parsed: Query, *, address_text=True) -> list[tuple[int, str]]:
-    """People with the same email, phone or postcode, or whose address contains the text: one query."""
-    conditions = []
-    if parsed.email:
-        conditions.append(Q(emails__email_normalised=parsed.email))
-    if parsed.phone:
-        conditions.append(Q(phones__number_normalised=parsed.phone))
-    if parsed.postcode:
-        conditions.append(Q(addresses__postcode_normalised=parsed.postcode))
-    if address_text and parsed.name and len(parsed.text) >= MIN_ADDRESS_TEXT:
-        conditions.append(Q(addresses__address__icontains=parsed.text))
-    if not conditions:
-        return []
-    if parsed.email:
-        reason = "Email matches"
-    elif parsed.phone:
-        reason = "Phone number matches"
-    elif parsed.postcode:
-        reason = f"Postcode {normalise.postcode_display(parsed.postcode)} matches"
-    else:
-        reason = "Address matches"
-    rows = people.filter(Q(*conditions, _connector=Q.OR)).order_by().values_list("pk", flat=True)
-    return [(pk, reason) for pk in rows.distinct()[: MAX_RESULTS * 5]]
+# --- The lookup ------------------------------------------------------------------------------
 
 
-def _pool_postgresql(entries, parsed: Query) -> tuple[list[int], list[int]]:
-    """Who on the schedule has a name or alias like the text, and whose address contains it.
-
-    One query. The people on the schedule are a few percent of everyone the council knows, so
-    only their names, aliases and addresses are compared, fetched by primary and foreign key
-    (``= ANY(ARRAY(...))`` keeps PostgreSQL on those indexes): given the whole ``people`` set,
-    the planner costed pg_trgm's ``%`` as cheap and computed the similarity of every one of
-    100,000 names (a quarter of a second), and ILIKE read every address. The ids found go to
-    ``candidate_people`` to be scored, as at intake.
-    """
+def _keys_postgresql(entries, parsed: Query) -> list[Key]:
+    """One query: the search table's keys like what was typed, of people the user may see."""
     on_schedule, params = entries.order_by().values("person_id").query.sql_with_params()
-    person, alias, address = (
-        model._meta.db_table for model in (Person, PersonAlias, PersonAddress)
-    )
-    key = normalise.name(parsed.text)
-    like = "%" + parsed.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    # Only Django's own SQL and table names are interpolated; what was typed goes in as parameters.
+    like = ""
+    if parsed.address_text:
+        escaped = parsed.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{escaped}%"
+    # Only Django's own SQL is interpolated; what was typed goes in as parameters.
     sql = f"""
-        WITH on_schedule AS MATERIALIZED ({on_schedule}),
-        names AS MATERIALIZED (
-            SELECT p.id AS person_id, p.search_name AS name FROM {person} p
-             WHERE p.id = ANY(ARRAY(SELECT person_id FROM on_schedule))
-            UNION ALL
-            SELECT a.person_id, a.search_name FROM {alias} a
-             WHERE a.person_id = ANY(ARRAY(SELECT person_id FROM on_schedule))
-        )
-        (SELECT person_id, 'name' FROM names
-          WHERE similarity(name, %s) >= %s
-          GROUP BY person_id ORDER BY max(similarity(name, %s)) DESC LIMIT %s)
-        UNION ALL
-        (SELECT DISTINCT d.person_id, 'address' FROM {address} d
-          WHERE %s AND d.person_id = ANY(ARRAY(SELECT person_id FROM on_schedule))
-            AND d.address ILIKE %s LIMIT %s)
+        SELECT k.person_id, k.kind, k.value, k.written
+          FROM schedule_searchkey_search(%s, %s, %s, %s, %s) AS k
+         WHERE k.person_id IN ({on_schedule})
+         ORDER BY k.rank DESC, k.value
+         LIMIT %s
     """  # noqa: S608
-    pool_size = max(5 * MAX_RESULTS, 50)
     with connections[entries.db].cursor() as cursor:
         cursor.execute(
             sql,
             [
-                *params,
-                key,
-                TRIGRAM_THRESHOLD,
-                key,
-                pool_size,
-                len(parsed.text) >= MIN_ADDRESS_TEXT,
+                parsed.name_key,
                 like,
-                pool_size,
+                parsed.postcode,
+                parsed.email,
+                parsed.phone,
+                *params,
+                MAX_KEYS,
             ],
         )
-        rows = cursor.fetchall()
-    return (
-        [pk for pk, kind in rows if kind == "name"],
-        [pk for pk, kind in rows if kind == "address"],
-    )
+        return [Key(*row) for row in cursor.fetchall()]
+
+
+def _keys_python(entries, parsed: Query) -> list[Key]:
+    """SQLite: the same keys from the people tables; every name is scored in Python."""
+    on_schedule = entries.order_by().values("person_id")
+    keys: list[Key] = []
+    if parsed.name_key:
+        people = Person.objects.filter(pk__in=on_schedule)
+        aliases = PersonAlias.objects.filter(person_id__in=on_schedule)
+        keys += [
+            Key(pk, SearchKeyKind.NAME, name)
+            for pk, name in people.values_list("pk", "search_name")
+        ]
+        keys += [
+            Key(pk, SearchKeyKind.ALIAS, name, written)
+            for pk, name, written in aliases.values_list("person_id", "search_name", "name")
+        ]
+    if parsed.postcode or parsed.address_text:
+        addresses = PersonAddress.objects.filter(person_id__in=on_schedule)
+        if parsed.postcode:
+            matching = addresses.filter(postcode_normalised=parsed.postcode)
+            keys += [
+                Key(pk, SearchKeyKind.POSTCODE, parsed.postcode)
+                for pk in matching.values_list("person_id", flat=True)
+            ]
+        else:
+            matching = addresses.filter(address__icontains=parsed.text)
+            keys += [
+                Key(pk, SearchKeyKind.ADDRESS, address)
+                for pk, address in matching.values_list("person_id", "address")
+            ]
+    if parsed.email:
+        matching = PersonEmail.objects.filter(
+            person_id__in=on_schedule, email_normalised=parsed.email
+        )
+        keys += [
+            Key(pk, SearchKeyKind.EMAIL, parsed.email)
+            for pk in matching.values_list("person_id", flat=True)
+        ]
+    if parsed.phone:
+        matching = PersonPhone.objects.filter(
+            person_id__in=on_schedule, number_normalised=parsed.phone
+        )
+        keys += [
+            Key(pk, SearchKeyKind.PHONE, parsed.phone)
+            for pk in matching.values_list("person_id", flat=True)
+        ]
+    return keys
+
+
+# --- Scoring ---------------------------------------------------------------------------------
+
+
+def _score(keys: list[Key], parsed: Query) -> dict[int, tuple[float, list[str], str]]:
+    """Each person's score, the reasons and the name they were found by, from the keys that fit
+    (the same on both databases).
+
+    The closest of their names and aliases says why they were found; every identifier that
+    matched is named too.
+    """
+    typed = parsed.name_key
+    names: dict[int, tuple[float, str, str]] = {}
+    identifiers: dict[int, list[str]] = {}
+    for key in keys:
+        if key.kind in NAMES:
+            if typed:
+                similarity, reason = _name_match(typed, key)
+                if (
+                    similarity >= MIN_NAME_SIMILARITY
+                    and similarity > names.get(key.person_id, (0.0,))[0]
+                ):
+                    names[key.person_id] = (similarity, reason, key.value)
+        else:
+            reasons = identifiers.setdefault(key.person_id, [])
+            reason = _identifier_reason(key, parsed)
+            if reason not in reasons:
+                reasons.append(reason)
+    scores = {}
+    for person_id in names.keys() | identifiers.keys():
+        similarity, name_reason, name = names.get(person_id, (0.0, "", ""))
+        found_by = identifiers.get(person_id, [])
+        score = IDENTIFIER_SCORE if found_by else NAME_WEIGHT * similarity
+        reasons = [name_reason, *found_by] if name_reason else found_by
+        scores[person_id] = (score, reasons, name)
+    return scores
+
+
+def _name_match(typed: str, key: Key) -> tuple[float, str]:
+    """How alike the name typed and this name or alias are (0-1), and how to say why."""
+    alias = f" alias ‘{key.written}’" if key.kind == SearchKeyKind.ALIAS else ""
+    similarity = name_similarity(typed, key.value)
+    partial = _partial_similarity(typed, key.value)
+    if partial > similarity:
+        return partial, f"Part of{alias or ' the name'} matches"
+    if typed == key.value or similarity >= 1.0:
+        if alias:
+            return similarity, f"Same name as{alias}"
+        if typed == key.value:
+            return similarity, "Same name"
+        return similarity, "Same names in a different order"
+    return similarity, f"Name similar{' to' + alias if alias else ''}"
+
+
+def _partial_similarity(typed: str, name: str) -> float:
+    """A name begun: each word typed begins a different word of the name (``jam``, ``james
+    ash``, ``whitl``). More of the name typed scores higher; 0 when a word typed begins none."""
+    words = name.split()
+    typed_letters = matched_letters = 0
+    for part in sorted(typed.split(), key=len, reverse=True):
+        begun = [word for word in words if word.startswith(part)]
+        if not begun:
+            return 0.0
+        word = min(begun, key=len)
+        words.remove(word)
+        typed_letters += len(part)
+        matched_letters += len(word)
+    if typed_letters < MIN_NAME_LETTERS:
+        return 0.0
+    return PARTIAL_FLOOR + (PARTIAL_CEILING - PARTIAL_FLOOR) * typed_letters / matched_letters
+
+
+def _identifier_reason(key: Key, parsed: Query) -> str:
+    if key.kind == SearchKeyKind.POSTCODE:
+        return f"Postcode {normalise.postcode_display(parsed.postcode)} matches"
+    if key.kind == SearchKeyKind.EMAIL:
+        return "Email matches"
+    if key.kind == SearchKeyKind.PHONE:
+        return "Phone number matches"
+    return "Address matches"
 
 
 def _address_warnings(user, parsed: Query) -> list[Result]:
     conditions = []
     if parsed.postcode:
         conditions.append(Q(postcode_normalised=parsed.postcode))
-    if parsed.name and len(parsed.text) >= MIN_ADDRESS_TEXT:
+    if parsed.address_text:
         conditions.append(Q(address__icontains=parsed.text))
     if not conditions:
         return []

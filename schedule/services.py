@@ -8,6 +8,7 @@ PermissionDenied; bad input raises ValidationError.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date
 
@@ -17,6 +18,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from referrals import normalise
 from referrals.models import Person, Referral, RiskTier
 from ubpanel.audit import acting_as
 from ubpanel.models import Service, User
@@ -27,16 +29,27 @@ from .models import (
     LIVE_STATUSES,
     AccessGrant,
     AccessGrantStatus,
+    AddressWarning,
+    AddressWarningStatus,
     ContactCheck,
     Entry,
     EntryEvent,
     EntryEventKind,
     EntryStatus,
 )
+from .selectors import current_grants
 
 
 class ScheduleTransitionError(Exception):
-    """The entry or access grant is not in a status where that can happen."""
+    """The entry, access grant or address warning is not in a status where that can happen."""
+
+
+class AccessAlreadyRequested(ScheduleTransitionError):
+    """The service or officer already has a request waiting for the panel's decision."""
+
+
+class AccessAlreadyHeld(ScheduleTransitionError):
+    """Every tier asked for is covered by access the service or officer holds now."""
 
 
 S = EntryStatus
@@ -121,8 +134,9 @@ def entry_add_emergency(
     Legal and Democratic.
 
     The entry is live immediately, pending ratification; Legal Services are asked to draft the
-    letter. (The panel issue puts every entry pending ratification on the next agenda and will
-    read the chair's absence from the attendance record rather than ``chair_absent``.)
+    letter, and the ratification goes on the next arranged panel meeting's agenda (or on the next
+    one scheduled). An emergency addition is usually made between meetings, so the chair's absence
+    is what the Director records (``chair_absent``), not a meeting's attendance.
     """
     if has_role(actor, Role.PANEL_CHAIR):
         by = "the chair"
@@ -174,6 +188,10 @@ def entry_add_emergency(
             message=f"Emergency addition by {by}. {reason.strip()}",
         )
         _notify_legal_services_of_emergency(entry, by=by)
+        # Import here: the panel app builds on the schedule, not the other way round.
+        from panel.services import agenda_place_on_next_meeting
+
+        agenda_place_on_next_meeting(actor=actor, entry=entry)
         return entry
 
 
@@ -222,6 +240,137 @@ def entry_end_emergency(*, actor: User, entry: Entry, reason: str) -> Entry:
             kind=EntryEventKind.EMERGENCY_ENDED,
             message=f"The panel did not ratify the emergency addition. {reason}".strip(),
         )
+
+
+# --- Panel decisions --------------------------------------------------------------------------
+
+# What a panel decision sets on the entry (the panel app's Decision has the same fields).
+PANEL_DECISION_FIELDS = (
+    "tier",
+    "how_to_respond",
+    "permitted_contact",
+    "contact_restrictions",
+    "service_restrictions",
+    "spoc_name",
+    "spoc_service",
+    "spoc_contact_details",
+    "email_divert",
+    "ward_councillors_consulted",
+    "ward_councillors_response",
+    "customer_told_of_divert",
+    "record_owner",
+)
+
+
+def entry_panel_decide(
+    *,
+    actor: User,
+    person: Person,
+    decided_on: date,
+    details: dict,
+    referral: Referral | None = None,
+    note: str = "",
+) -> Entry:
+    """The panel decided, by majority vote, that the individual's behaviour meets the criteria:
+    they go on the schedule at the tier decided - or, already on it, their entry takes the new
+    tier and guidance - with the review due 12 months after the decision.
+
+    The authority is the panel's vote, which the panel app checks before calling this.
+    """
+    unknown = set(details) - set(PANEL_DECISION_FIELDS)
+    if unknown:
+        raise TypeError(f"Not entry fields: {', '.join(sorted(unknown))}")
+    if details.get("tier") not in RiskTier.values:
+        raise ValidationError("The panel's decision must give the tier.")
+    with acting_as(actor), transaction.atomic():
+        Person.objects.select_for_update().get(pk=person.pk)
+        entry = person.schedule_entries.filter(status__in=LIVE_STATUSES).first()
+        from_status = ""
+        if entry is None:
+            entry = Entry(person=person, status=S.ACTIVE)
+        else:
+            entry = _lock(entry)
+            from_status = entry.status
+            if entry.status == S.PENDING_RATIFICATION:
+                # A full panel decision on the same individual stands in for ratification.
+                entry.status = S.ACTIVE
+        for name, value in details.items():
+            setattr(entry, name, value)
+        entry.decided_on = decided_on
+        entry.review_due_on = twelve_months_after(decided_on)
+        entry.save()
+        if referral is not None:
+            entry.referrals.add(referral)
+        _event(
+            entry,
+            actor=actor,
+            kind=EntryEventKind.PANEL_DECISION,
+            from_status=from_status,
+            to_status=entry.status,
+            message=(
+                f"{note} Tier: {entry.get_tier_display().lower()}. Review due "
+                f"{_long(entry.review_due_on)}."
+            ).strip(),
+        )
+        return entry
+
+
+def entry_review_keep(*, actor: User, entry: Entry, decided_on: date, note: str = "") -> Entry:
+    """The panel reviewed the record after 12 months and kept the individual on the schedule: the
+    next review is due 12 months after this decision.
+
+    The authority is the panel's vote, which the panel app checks before calling this.
+    """
+    with acting_as(actor), transaction.atomic():
+        entry = _lock(entry)
+        if entry.status != S.ACTIVE:
+            raise ScheduleTransitionError(
+                f"{entry.reference} is {entry.get_status_display().lower()}: only an active entry "
+                "is reviewed."
+            )
+        entry.decided_on = decided_on
+        entry.review_due_on = twelve_months_after(decided_on)
+        entry.save()
+        _event(
+            entry,
+            actor=actor,
+            kind=EntryEventKind.REVIEWED,
+            message=f"{note} Kept on the schedule; next review due {_long(entry.review_due_on)}.".strip(),
+        )
+        return entry
+
+
+def entry_record_notification(
+    *, actor: User, entry: Entry, notified_on: date, letter: str = ""
+) -> Entry:
+    """The individual was sent the letter: the date sent is the date of notification, from which
+    the 28 working days for an appeal run."""
+    with acting_as(actor), transaction.atomic():
+        entry = _lock(entry)
+        entry.notified_on = notified_on
+        entry.save()
+        _event(
+            entry,
+            actor=actor,
+            kind=EntryEventKind.NOTIFIED,
+            message=f"Letter {letter} sent {_long(notified_on)}: the individual is notified.".strip(),
+        )
+        return entry
+
+
+def entry_flag_underlying_issue(*, actor: User, entry: Entry, note: str) -> Entry:
+    """An underlying health issue, condition or disability not known before came to light (from a
+    returned equalities questionnaire): the panel refers it to specialist colleagues. The entry is
+    flagged and goes on the next panel agenda."""
+    with acting_as(actor), transaction.atomic():
+        entry = _lock(entry)
+        entry.underlying_issue_flagged_on = timezone.localdate()
+        entry.save()
+        _event(entry, actor=actor, kind=EntryEventKind.UNDERLYING_ISSUE, message=note)
+        from panel.services import agenda_place_on_next_meeting
+
+        agenda_place_on_next_meeting(actor=actor, entry=entry, kind="underlying_issue")
+        return entry
 
 
 # --- Maintenance ------------------------------------------------------------------------------
@@ -336,11 +485,55 @@ def access_grant_request(
     else:
         raise TypeError("Access is granted to a Service or a User.")
     with acting_as(actor), transaction.atomic():
-        return AccessGrant.objects.create(
+        # Two requests at once would each find no waiting request: the grantee's row is the lock.
+        (Service if "service" in grantee else User).objects.select_for_update().get(
+            pk=service_or_user.pk
+        )
+        _refuse_a_second_request(service_or_user, grantee, chosen)
+        grant = AccessGrant.objects.create(
             **grantee,
             **{tier: tier in chosen for tier in RiskTier.values},
             rationale=rationale.strip(),
             requested_by=actor,
+        )
+        # The protocol: the panel grants access on request. It goes on the next agenda.
+        from panel.services import agenda_place_on_next_meeting
+
+        agenda_place_on_next_meeting(actor=actor, access_grant=grant)
+        return grant
+
+
+def _tiers_text(tiers: Iterable[str]) -> str:
+    names = [tier for tier in RiskTier.values if tier in tiers]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _refuse_a_second_request(
+    service_or_user: Service | User, grantee: dict, chosen: set[str]
+) -> None:
+    """A request waiting for the panel, or access already held for every tier asked for, makes a
+    new request pointless: say which, and when it was asked or until when it is held."""
+    waiting = AccessGrant.objects.filter(**grantee, status=G.REQUESTED).order_by("pk").first()
+    if waiting is not None:
+        raise AccessAlreadyRequested(
+            f"{service_or_user} asked for access on {_long(timezone.localdate(waiting.requested_at))}"
+            " and the request is waiting for the panel's decision: there is no need to send "
+            "another. If it needs to change, tell the Assurance team (spocassurance mailbox)."
+        )
+    if isinstance(service_or_user, Service):
+        held = AccessGrant.objects.filter(
+            service=service_or_user, status=G.APPROVED, recertify_by__gte=timezone.localdate()
+        )
+    else:
+        held = current_grants(service_or_user)  # their own grants and their service's
+    held = list(held)
+    covered = {tier for grant in held for tier in grant.tiers}
+    if chosen <= covered:
+        until = min(g.recertify_by for g in held if chosen & set(g.tiers))
+        raise AccessAlreadyHeld(
+            f"{service_or_user} can already see {_tiers_text(covered)} risk entries (until "
+            f"{_long(until)} at least, when the panel re-certifies the access): there is "
+            "nothing to request."
         )
 
 
@@ -354,12 +547,16 @@ def _grant_lock(grant: AccessGrant, allowed: set, doing: str) -> AccessGrant:
     return grant
 
 
-def access_grant_approve(*, actor: User, grant: AccessGrant, recertify_by: date) -> AccessGrant:
-    """The panel approved the access (recorded by the chair) until its re-certification date.
+def access_grant_approve(
+    *, actor: User, grant: AccessGrant, recertify_by: date, panel_decision=None
+) -> AccessGrant:
+    """The panel approved the access (recorded by the chair, or carried by the panel's vote,
+    ``panel_decision``) until its re-certification date.
 
     Approving an approved grant again re-certifies it with a new date.
     """
-    _require_chair(actor)
+    if panel_decision is None:
+        _require_chair(actor)
     if recertify_by <= timezone.localdate():
         raise ValidationError("The re-certification date must be in the future.")
     with acting_as(actor), transaction.atomic():
@@ -372,9 +569,13 @@ def access_grant_approve(*, actor: User, grant: AccessGrant, recertify_by: date)
         return grant
 
 
-def access_grant_decline(*, actor: User, grant: AccessGrant, reason: str) -> AccessGrant:
-    """The panel declined the request for access (recorded by the chair), with its reason."""
-    _require_chair(actor)
+def access_grant_decline(
+    *, actor: User, grant: AccessGrant, reason: str, panel_decision=None
+) -> AccessGrant:
+    """The panel declined the request for access (recorded by the chair, or carried by the
+    panel's vote, ``panel_decision``), with its reason."""
+    if panel_decision is None:
+        _require_chair(actor)
     with acting_as(actor), transaction.atomic():
         grant = _grant_lock(grant, {G.REQUESTED}, "declined")
         return _close(grant, actor=actor, to=G.DECLINED, reason=reason)
@@ -383,16 +584,39 @@ def access_grant_decline(*, actor: User, grant: AccessGrant, reason: str) -> Acc
 def access_grant_revoke(*, actor: User, grant: AccessGrant, reason: str) -> AccessGrant:
     """The panel withdrew an approved access (recorded by the chair): it stops at once."""
     _require_chair(actor)
+    if not reason.strip():
+        raise ValidationError(
+            "Give the panel's reason for revoking the access: the register keeps it."
+        )
     with acting_as(actor), transaction.atomic():
         grant = _grant_lock(grant, {G.APPROVED}, "revoked")
         return _close(grant, actor=actor, to=G.REVOKED, reason=reason)
+
+
+def access_grant_recertify(*, actor: User, grant: AccessGrant, recertify_by: date) -> AccessGrant:
+    """The panel re-certified the access (recorded by the chair): the service or officer keeps it
+    until the new date. Access that lapsed on its old date is current again.
+
+    The approval shown in the register becomes this decision; the audit trail keeps the earlier
+    ones.
+    """
+    _require_chair(actor)
+    if recertify_by <= timezone.localdate():
+        raise ValidationError("The re-certification date must be in the future.")
+    with acting_as(actor), transaction.atomic():
+        grant = _grant_lock(grant, {G.APPROVED}, "re-certified")
+        grant.approved_by = actor
+        grant.approved_at = timezone.now()
+        grant.recertify_by = recertify_by
+        grant.save()
+        return grant
 
 
 def _close(grant: AccessGrant, *, actor, to: AccessGrantStatus, reason: str) -> AccessGrant:
     grant.status = to
     grant.closed_by = actor
     grant.closed_at = timezone.now()
-    grant.closed_reason = reason
+    grant.closed_reason = reason.strip()
     grant.save()
     return grant
 
@@ -445,3 +669,106 @@ def contact_check_record(*, actor: User, entry: Entry, purpose: str = "") -> Con
     """
     with acting_as(actor), transaction.atomic():
         return ContactCheck.objects.create(entry=entry, user=actor, purpose=purpose.strip()[:200])
+
+
+# --- Address warnings -------------------------------------------------------------------------
+
+# The protocol makes the "anticipated risk levels" of "specific addresses" available to staff. The
+# chair (the Service Manager for Assurance, who owns the database) and the Assurance team keep
+# those warnings; the other case roles read them, and frontline staff find them by searching.
+ADDRESS_WARNING_ROLES = frozenset({Role.PANEL_CHAIR, Role.ASSURANCE_OFFICER})
+# A UK postcode with the spaces taken out: the outward code (area and district), then the inward.
+_UK_POSTCODE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}")
+
+
+def _require_address_warning_role(actor: User) -> None:
+    if not has_role(actor, *ADDRESS_WARNING_ROLES):
+        raise PermissionDenied(
+            "Only the panel chair and the Assurance team add, change or end address warnings."
+        )
+
+
+def _warning_errors(*, tier: str, guidance: str) -> dict[str, str]:
+    errors = {}
+    if tier not in RiskTier.values:
+        errors["tier"] = "Choose the risk tier: low, medium or high"
+    if not guidance.strip():
+        errors["guidance"] = "Say what staff should do at this address"
+    return errors
+
+
+def _warning_lock(warning: AddressWarning, doing: str) -> AddressWarning:
+    warning = AddressWarning.objects.select_for_update().get(pk=warning.pk)
+    if warning.status != AddressWarningStatus.LIVE:
+        raise ScheduleTransitionError(
+            f"The warning for {warning} has ended: it cannot be {doing}. Add a new warning if "
+            "the address carries a risk again."
+        )
+    return warning
+
+
+def address_warning_add(
+    *, actor: User, address: str, postcode: str, tier: str, guidance: str
+) -> AddressWarning:
+    """A specific address carries an anticipated risk level: staff who search the address or its
+    postcode before contact see its tier and what to do there, if their access covers the tier.
+
+    Bad input raises ValidationError keyed by the field at fault (address, postcode, tier,
+    guidance).
+    """
+    _require_address_warning_role(actor)
+    errors = _warning_errors(tier=tier, guidance=guidance)
+    # One line per part, whatever line endings the browser sent: it is shown joined with commas.
+    address = "\n".join(line.strip() for line in address.splitlines() if line.strip())
+    if not address:
+        errors["address"] = "Enter the address"
+    key = normalise.postcode(postcode)
+    if key and not _UK_POSTCODE.fullmatch(key):
+        errors["postcode"] = "Enter a real postcode, like DT1 1XJ"
+    if errors:
+        raise ValidationError(errors)
+    with acting_as(actor), transaction.atomic():
+        return AddressWarning.objects.create(
+            address=address,
+            postcode=normalise.postcode_display(key),
+            postcode_normalised=key,
+            tier=tier,
+            guidance=guidance.strip(),
+            created_by=actor,
+        )
+
+
+def address_warning_update(
+    *, actor: User, warning: AddressWarning, tier: str, guidance: str
+) -> AddressWarning:
+    """The risk at the address was assessed again: its tier, or what staff should do there, changed.
+
+    Only a live warning changes; the audit trail keeps what it said before.
+    """
+    _require_address_warning_role(actor)
+    errors = _warning_errors(tier=tier, guidance=guidance)
+    if errors:
+        raise ValidationError(errors)
+    with acting_as(actor), transaction.atomic():
+        warning = _warning_lock(warning, "changed")
+        warning.tier = tier
+        warning.guidance = guidance.strip()
+        warning.save()
+        return warning
+
+
+def address_warning_end(*, actor: User, warning: AddressWarning, reason: str) -> AddressWarning:
+    """The address no longer carries the risk: the warning comes off the schedule and staff who
+    search the address stop seeing it. The case roles still see it, ended, with the reason.
+    """
+    _require_address_warning_role(actor)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the warning is ending"})
+    with acting_as(actor), transaction.atomic():
+        warning = _warning_lock(warning, "ended")
+        warning.status = AddressWarningStatus.REMOVED
+        # AddressWarning has no field for the reason (yet): auditlog's record of this change
+        # carries it, with who ended the warning and when; the warning's page reads it there.
+        warning.get_additional_data = lambda: {"reason": reason.strip()}
+        warning.save()
+        return warning

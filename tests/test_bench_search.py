@@ -20,7 +20,8 @@ def test_the_search_benchmark_runs_and_prints_its_figures():
     )
 
     printed = out.getvalue()
-    for figure in ("p50", "p95", "queries per search", "recall"):
+    for figure in ("p50", "p95", "queries per search", "recall", "as typed", "search table"):
         assert figure in printed
     assert figures["queries_min"] == figures["queries_max"]
+    assert figures["typing_searches"] == 10
     assert figures["recall"] >= 0.9

@@ -350,3 +350,113 @@ def test_checked_before_visit_needs_post_and_csrf(frontline, zoe):
     assert client.get(url).status_code == 405
     assert client.post(url).status_code == 403
     assert not ContactCheck.objects.exists()
+
+
+# --- Names as they are typed (htmx posts after every pause) ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "query", ["zoe", "Zoë", "whitl", "whitlock", "jones", "zoe whit", "whit zo"]
+)
+def test_a_name_only_begun_finds_the_person(frontline, zoe, query):
+    _entry("Daniel", "West")
+
+    assert names(search_entries(frontline, query)) == ["Zoë Whitlock-Jones"]
+
+
+def test_an_alias_only_begun_finds_the_person(frontline, zoe):
+    [result] = search_entries(frontline, "zed")
+
+    assert result.entry == zoe
+    assert result.reasons == ["Part of alias ‘Zed Jones’ matches"]
+
+
+@pytest.mark.parametrize("query", ["z", "zo", "  "])
+def test_fewer_than_three_letters_find_nobody(frontline, zoe, query):
+    assert search_entries(frontline, query) == []
+
+
+def test_the_name_typed_in_full_ranks_above_longer_names_it_begins(frontline):
+    _entry("Daniella", "Westwood")
+    _entry("Daniel", "West")
+    _entry("Dan", "Westerby")
+
+    results = search_entries(frontline, "daniel west")
+
+    assert names(results) == ["Daniel West", "Daniella Westwood"]
+    assert results[0].reasons == ["Same name"]
+    assert results[1].reasons == ["Part of the name matches"]
+
+
+def test_a_first_name_alone_lists_everyone_with_it_alphabetically(frontline):
+    for family in ("Thornley", "Ashby", "Marston"):
+        _entry("James", family)
+    _entry("Jamie", "Ashdown")
+    _entry("Amelia", "Jameson")
+
+    assert names(search_entries(frontline, "james")) == [
+        "James Ashby",
+        "James Marston",
+        "James Thornley",
+        "Amelia Jameson",
+    ]
+    assert len(search_entries(frontline, "jam")) == 5
+
+
+def test_a_common_first_name_shows_at_most_ten(frontline):
+    for i in range(12):
+        _entry("James", f"Family{i:02d}")
+
+    results = search_entries(frontline, "james")
+
+    assert names(results) == [f"James Family{i:02d}" for i in range(10)]
+
+
+# --- Hidden entries read as no match, however the search is typed -----------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["Gary Lowe", "gar", "lowe", "Garry Low", "dt9 9zz", "07700 900456", "gary@example.com"],
+)
+def test_a_hidden_entry_answers_exactly_like_no_match(client, visitor, query):
+    gary = _entry("Gary", "Lowe", tier="low")
+    PersonAddress.objects.create(
+        person=gary.person, address="9 Low Road", postcode="DT9 9ZZ", postcode_normalised="DT99ZZ"
+    )
+    PersonPhone.objects.create(
+        person=gary.person, number="07700 900456", number_normalised="07700900456"
+    )
+    PersonEmail.objects.create(
+        person=gary.person, email="gary@example.com", email_normalised="gary@example.com"
+    )
+    client.force_login(visitor)
+
+    assert search_entries(visitor, query) == []
+    hidden = client.post(URL, {"q": query}, headers={"HX-Request": "true"})
+    nobody = client.post(URL, {"q": "Nobody Atall"}, headers={"HX-Request": "true"})
+    assert hidden.content == nobody.content
+
+
+def test_a_removed_entry_is_not_found_by_any_of_its_details(frontline, zoe):
+    zoe.status = "removed"
+    zoe.save()
+
+    for query in ("zoe", "Zoe Whitlock-Jones", "Zed Jones", "dt11aa", "07700900123"):
+        assert search_entries(frontline, query) == []
+
+
+# --- A fixed number of queries ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", ["Alex Smith", "ale", "dt1 1aa", "07700 900123", "nobody here"])
+def test_a_search_takes_a_fixed_number_of_queries(
+    frontline_client, django_assert_num_queries, query
+):
+    _add_smiths(3)
+    frontline_client.post(URL, {"q": "warm up"})  # content types cached
+    expected = _queries_for(frontline_client, query)
+    _add_smiths(60, start=3)
+
+    with django_assert_num_queries(expected):
+        frontline_client.post(URL, {"q": query})

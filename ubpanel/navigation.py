@@ -42,6 +42,12 @@ SECTIONS = (
         "Every entry with its history; emergency additions by the chair.",
     ),
     Section(
+        "Address warnings",
+        "schedule:address_warning_list",
+        r.CASE_ROLES,
+        "Specific addresses with their own risk tier and what staff should do there.",
+    ),
+    Section(
         "Access register",
         "schedule:access_register",
         frozenset({r.Role.PANEL_CHAIR, r.Role.ASSURANCE_OFFICER}),

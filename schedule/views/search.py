@@ -8,6 +8,7 @@ showed; a visitor can record that they checked before a visit.
 
 from django import forms
 from django.contrib import messages
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import path, reverse_lazy
 from django.views.decorators.cache import never_cache
@@ -69,17 +70,20 @@ def index(request):
 def _audit_search(text: str, results) -> None:
     entries = [r.entry for r in results if r.entry]
     warnings = [r.address_warning for r in results if r.address_warning]
-    # The query itself is recorded: an auditor must be able to see who looked for whom.
-    audit.record(
-        audit.Event.SEARCH,
-        model=Entry,
-        object_repr="Schedule search",
-        query=text,
-        read_as=Query.parse(text).kinds,
-        entries_shown=[e.pk for e in entries],
-        address_warnings_shown=[w.pk for w in warnings],
-    )
-    audit.record_access([*entries, *warnings], audit.Event.SEARCH)
+    # One transaction: the search and what it showed are recorded together (and it saves a
+    # commit on every keystroke of a live search).
+    with transaction.atomic():
+        # The query itself is recorded: an auditor must be able to see who looked for whom.
+        audit.record(
+            audit.Event.SEARCH,
+            model=Entry,
+            object_repr="Schedule search",
+            query=text,
+            read_as=Query.parse(text).kinds,
+            entries_shown=[e.pk for e in entries],
+            address_warnings_shown=[w.pk for w in warnings],
+        )
+        audit.record_access([*entries, *warnings], audit.Event.SEARCH)
 
 
 @role_required(SCHEDULE_ROLES)

@@ -1,0 +1,197 @@
+"""Address warnings: specific addresses with their own risk tier and what staff should do there.
+
+The case roles read them here, live or ended; the chair and the Assurance team
+(``ADDRESS_WARNING_ROLES``) add, change and end them. Anyone else asking for any of these pages gets
+the audited 404, the same as for a warning that does not exist. Frontline staff meet the live
+warnings their access covers in search results (``schedule.search``), not here.
+"""
+
+from functools import wraps
+
+from auditlog.models import LogEntry
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path
+
+from referrals.models import TIER_DEFINITIONS
+from schedule.forms import AddressWarningChangeForm, AddressWarningForm, EndAddressWarningForm
+from schedule.models import AddressWarning, AddressWarningStatus
+from schedule.selectors import visible_address_warnings
+from schedule.services import (
+    ADDRESS_WARNING_ROLES,
+    ScheduleTransitionError,
+    address_warning_add,
+    address_warning_end,
+    address_warning_update,
+)
+from ubpanel import audit
+from ubpanel.access import get_object_or_404
+from ubpanel.roles import CASE_ROLES, has_role
+
+WARNINGS_PER_PAGE = 25
+
+
+def _readable(user) -> QuerySet[AddressWarning]:
+    if has_role(user, *CASE_ROLES):
+        return visible_address_warnings(user)
+    return AddressWarning.objects.none()
+
+
+def _changeable(user) -> QuerySet[AddressWarning]:
+    if has_role(user, *ADDRESS_WARNING_ROLES):
+        return visible_address_warnings(user)
+    return AddressWarning.objects.none()
+
+
+def _roles_or_404(roles):
+    """For the pages that are not one warning: others get the audited 404 that
+    ``get_object_or_404`` gives on the pages that are."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not has_role(request.user, *roles):
+                audit.record_denied(AddressWarning, {})
+                raise Http404("No address warning matches the given query.")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _ending(warning: AddressWarning) -> LogEntry | None:
+    """Who ended the warning, when and why: auditlog's record of that change, which carries the
+    reason (see ``address_warning_end``)."""
+    if warning.status == AddressWarningStatus.LIVE:
+        return None
+    changes = LogEntry.objects.get_for_object(warning).filter(additional_data__has_key="reason")
+    return changes.select_related("actor").first()
+
+
+@_roles_or_404(CASE_ROLES)
+def warning_list(request):
+    warnings = (
+        visible_address_warnings(request.user)
+        .select_related("created_by")
+        # Live warnings first ("live" sorts before "removed"), then by postcode.
+        .order_by("status", "postcode_normalised", "address", "pk")
+    )
+    page = Paginator(warnings, WARNINGS_PER_PAGE).get_page(request.GET.get("page"))
+    audit.record_access(page.object_list, audit.Event.LIST)
+    return render(
+        request,
+        "schedule/address_warning_list.html",
+        {"page": page, "may_change": has_role(request.user, *ADDRESS_WARNING_ROLES)},
+    )
+
+
+@_roles_or_404(ADDRESS_WARNING_ROLES)
+def warning_add(request):
+    form = AddressWarningForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            warning = address_warning_add(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"The warning for {warning} is on the schedule: staff searching the address or "
+                "postcode will see it if their access covers its tier.",
+            )
+            return redirect("schedule:address_warning_detail", pk=warning.pk)
+    return render(
+        request,
+        "schedule/address_warning_form.html",
+        {"form": form, "warning": None},
+        status=400 if form.errors else 200,
+    )
+
+
+def warning_detail(request, pk):
+    warning = get_object_or_404(
+        _readable(request.user).select_related("created_by", "entry"), pk=pk
+    )
+    audit.record_access(warning)
+    return render(
+        request,
+        "schedule/address_warning_detail.html",
+        {
+            "warning": warning,
+            "tier_definition": TIER_DEFINITIONS.get(warning.tier, ""),
+            "ending": _ending(warning),
+            "may_change": has_role(request.user, *ADDRESS_WARNING_ROLES),
+        },
+    )
+
+
+def warning_edit(request, pk):
+    """A new tier, or new guidance for staff, after the risk at the address was assessed again."""
+    warning = get_object_or_404(_changeable(request.user), pk=pk)
+    audit.record_access(warning)
+    if warning.status != AddressWarningStatus.LIVE:
+        messages.error(request, f"The warning for {warning} has ended: it cannot be changed.")
+        return redirect("schedule:address_warning_detail", pk=warning.pk)
+    form = AddressWarningChangeForm(
+        request.POST if request.method == "POST" else None,
+        initial={"tier": warning.tier, "guidance": warning.guidance},
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            address_warning_update(actor=request.user, warning=warning, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        except ScheduleTransitionError as error:
+            messages.error(request, str(error))
+            return redirect("schedule:address_warning_detail", pk=warning.pk)
+        else:
+            messages.success(request, f"The warning for {warning} is changed.")
+            return redirect("schedule:address_warning_detail", pk=warning.pk)
+    return render(
+        request,
+        "schedule/address_warning_form.html",
+        {"form": form, "warning": warning},
+        status=400 if form.errors else 200,
+    )
+
+
+def warning_end(request, pk):
+    """The page asks why the warning is ending and to confirm; only the POST ends it."""
+    warning = get_object_or_404(_changeable(request.user), pk=pk)
+    audit.record_access(warning)
+    form = EndAddressWarningForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            address_warning_end(
+                actor=request.user, warning=warning, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        except ScheduleTransitionError as error:
+            messages.error(request, str(error))
+            return redirect("schedule:address_warning_detail", pk=warning.pk)
+        else:
+            messages.success(
+                request, f"The warning for {warning} has ended: staff no longer see it."
+            )
+            return redirect("schedule:address_warning_detail", pk=warning.pk)
+    return render(
+        request,
+        "schedule/address_warning_end.html",
+        {"form": form, "warning": warning},
+        status=400 if form.errors else 200,
+    )
+
+
+urls = [
+    path("address-warnings/", warning_list, name="address_warning_list"),
+    path("address-warnings/new/", warning_add, name="address_warning_add"),
+    path("address-warnings/<int:pk>/", warning_detail, name="address_warning_detail"),
+    path("address-warnings/<int:pk>/edit/", warning_edit, name="address_warning_edit"),
+    path("address-warnings/<int:pk>/end/", warning_end, name="address_warning_end"),
+]
