@@ -1,8 +1,4 @@
-from django.urls import path
-
-from . import views
+from .views import items, meetings
 
 app_name = "panel"
-urlpatterns = [
-    path("", views.index, name="index"),
-]
+urlpatterns = [*meetings.urls, *items.urls]

@@ -185,6 +185,7 @@ class ReferralStatus(models.TextChoices):
     LETTER_RECOMMENDED = "letter_recommended", "Letter of expected behaviour recommended"
     OUT_OF_SCOPE = "out_of_scope", "Out of scope"
     READY_FOR_PANEL = "ready_for_panel", "Ready for panel"
+    DECIDED = "decided", "Decided by the panel"
     CLOSED = "closed", "Closed"
     MERGED = "merged", "Merged into another referral"
 

@@ -82,6 +82,7 @@ def referral_candidates(user, referral: Referral, *, limit: int = 10):
         in (
             ReferralStatus.MERGED,
             ReferralStatus.CLOSED,
+            ReferralStatus.DECIDED,
         )
     ):
         return []

@@ -374,6 +374,22 @@ def referral_close(*, actor, referral: Referral, reason: str) -> Referral:
         )
 
 
+def referral_decided_by_panel(*, actor, referral: Referral, message: str) -> Referral:
+    """The Unreasonable Behaviours Panel decided the referral; the decision record is the panel's.
+
+    The authority is the panel's vote, which the panel app checks before calling this.
+    """
+    with acting_as(actor), transaction.atomic():
+        return _move(
+            referral,
+            actor=actor,
+            to=S.DECIDED,
+            allowed={S.READY_FOR_PANEL},
+            kind=EventKind.STATUS_CHANGED,
+            message=message,
+        )
+
+
 def referral_merge(*, actor, referral: Referral, into: Referral, reason: str = "") -> Referral:
     """Assurance merged a duplicate referral into another about the same behaviour."""
     with acting_as(actor), transaction.atomic():

@@ -625,3 +625,12 @@ def test_special_category_values_are_not_shown_in_the_audit_trail(auditor_client
 
     assert len(audit_rows(response)) == 1
     assert "particular condition" not in response.content.decode()
+
+
+def test_an_entry_whose_detail_has_a_key_called_items_still_shows(auditor_client):
+    audit.record(Event.LIST, model=Person, items=3, keys="a")
+
+    response = auditor_client.get(reverse("audit_list"))
+
+    assert response.status_code == 200
+    assert b"items: 3" in response.content

@@ -24,9 +24,18 @@ def demo_data() -> str:
     return out.getvalue()
 
 
-def test_there_is_one_demo_login_for_each_role():
-    assert sorted(role for _, role, *_ in DEMO_USERS) == sorted(Role)
+def test_there_is_a_demo_login_for_each_role():
+    assert {role for _, role, *_ in DEMO_USERS} == set(Role)
     assert len(set(DEMO_USERNAMES)) == len(DEMO_USERNAMES)
+
+
+def test_every_panel_seat_is_filled_in_the_demo(db):
+    from panel.models import Seat, SeatMember
+
+    demo_data()
+    holders = SeatMember.objects.filter(is_deputy=False).values_list("seat", flat=True)
+    assert sorted(holders) == sorted(Seat.values)
+    assert SeatMember.objects.filter(is_deputy=True).exists()
 
 
 def test_demo_data_creates_the_demo_users_and_people_and_lists_the_logins():

@@ -9,7 +9,10 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 
+from panel.models import SeatMember
+
 from .models import Service, User
+from .roles import USER_ADMIN_ROLES, has_role
 
 
 class UserAdmin(DjangoUserAdmin):
@@ -98,8 +101,42 @@ class AccessAttemptAdmin(admin.ModelAdmin):
         return False
 
 
+class SeatMemberAdmin(admin.ModelAdmin):
+    """The panel's seat holders and briefed deputies, kept by Assurance. Someone leaving a seat is
+    made inactive rather than deleted, so past meetings still show who could sit."""
+
+    list_display = ("user", "seat", "is_deputy", "briefed_on", "active")
+    list_filter = ("seat", "is_deputy", "active")
+    list_select_related = ("user",)
+    fields = ("seat", "user", "is_deputy", "briefed_on", "active")
+
+    def _is_assurance(self, request):
+        return request.user.is_superuser or has_role(request.user, *USER_ADMIN_ROLES)
+
+    def has_module_permission(self, request):
+        return self._is_assurance(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._is_assurance(request)
+
+    def has_add_permission(self, request):
+        return self._is_assurance(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._is_assurance(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["queryset"] = User.objects.filter(is_active=True, is_superuser=False)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 admin.site.register(User, UserAdmin)
 admin.site.register(Service)
 admin.site.unregister(Group)
 admin.site.register(Group, ReadOnlyGroupAdmin)
 admin.site.register(AccessAttempt, AccessAttemptAdmin)
+admin.site.register(SeatMember, SeatMemberAdmin)

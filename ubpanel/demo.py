@@ -1,9 +1,10 @@
 """Demo users and people for the embedded default (`make run`). Never in production."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
 from referrals.models import Person, Referral
 from referrals.services import person_create, referral_save_draft, referral_submit
@@ -26,6 +27,22 @@ DEMO_USERS = [
     ("asc", Role.ASC_REPRESENTATIVE, "Alex", "Stone", "Adult Social Care"),
     ("frontline", Role.FRONTLINE, "Frankie", "Lowe", "Customer Services"),
     ("auditor", Role.AUDITOR, "Ade", "Okafor", "Information Governance"),
+    ("complaints", Role.PANEL_MEMBER, "Cal", "Ferris", "Assurance"),
+    ("safety", Role.PANEL_MEMBER, "Sol", "Hayward", "Health and Safety"),
+    ("equality", Role.PANEL_MEMBER, "Eden", "Marsh", "Equality and Diversity Network"),
+    ("deputy", Role.PANEL_MEMBER, "Dev", "Ashby", "Health and Safety"),
+]
+
+# The panel's six seats (the protocol) and who sits in them in the demo; "deputy" is a briefed
+# deputy for the Health and Safety Manager.
+DEMO_SEATS = [
+    ("chair", "chair", False),
+    ("complaints", "complaints", False),
+    ("health_and_safety", "safety", False),
+    ("customer_services", "panel", False),
+    ("adult_social_care", "asc", False),
+    ("equality", "equality", False),
+    ("health_and_safety", "deputy", True),
 ]
 
 DEMO_PEOPLE = [
@@ -73,7 +90,30 @@ def demo_data_load() -> list[tuple[str, str]]:
         chair = User.objects.get(username="chair")
         access_grants_ensure_defaults(actor=chair)
         _demo_entry(chair)
+        _demo_panel(assurance)
     return logins
+
+
+def _demo_panel(assurance):
+    """The six seats filled, a deputy, and next month's meeting (with whatever is waiting)."""
+    from panel.models import Meeting, SeatMember
+    from panel.services import meeting_schedule
+
+    for seat, username, is_deputy in DEMO_SEATS:
+        SeatMember.objects.update_or_create(
+            seat=seat,
+            user=User.objects.get(username=username),
+            defaults={"is_deputy": is_deputy, "briefed_on": date(2026, 10, 1), "active": True},
+        )
+    if not Meeting.objects.exists():
+        starts = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+        meeting_schedule(
+            actor=assurance,
+            kind="monthly",
+            format="virtual",
+            starts_at=starts + timedelta(days=7),
+            location="Microsoft Teams (link in the calendar invitation)",
+        )
 
 
 def _demo_entry(chair):

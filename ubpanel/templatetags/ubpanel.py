@@ -9,3 +9,12 @@ def get_item(mapping, key):
     if not mapping:
         return None
     return mapping.get(key) or mapping.get(str(key))
+
+
+@register.filter
+def pairs(mapping):
+    """``{% for key, value in data|pairs %}``: a dict's items even when it has a key called
+    "items" (``data.items`` would look that key up instead)."""
+    if not isinstance(mapping, dict):
+        return []
+    return list(mapping.items())

@@ -1,0 +1,159 @@
+"""Forms for the item screen: declarations, rulings, the proposal, the vote, corrections.
+
+The services apply the protocol's rules; these gather what was typed, and the views put the
+services' refusals beside the fields.
+"""
+
+from django import forms
+
+from referrals.forms import DATE_INPUT
+from referrals.models import TIER_DEFINITIONS, RiskTier
+from ubpanel.forms import GovukForm, GovukFormMixin
+from ubpanel.models import User
+from ubpanel.roles import Role
+
+from .models import (
+    DECISION_FIELDS,
+    OUTCOMES_FOR,
+    PERSON_KINDS,
+    Decision,
+    ItemKind,
+    LetterRoute,
+    VoteChoice,
+)
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class DeclarationForm(GovukForm):
+    interest = forms.CharField(
+        label="Your interest in this item",
+        help_text="How you are implicated by the case, or your relationship with the individual.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class RulingForm(GovukForm):
+    ruling = forms.ChoiceField(
+        label="Your ruling",
+        widget=forms.RadioSelect,
+        choices=[
+            ("exclude", "Exclude the member from the decision on this item"),
+            ("allow", "Allow the member to take part"),
+        ],
+    )
+    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CareSystemForm(GovukForm):
+    notes = forms.CharField(
+        label="What the consultation of Mosaic (or another system) found",
+        help_text="Only the Adult Social Care representative consults the system and records it.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class StatementForm(GovukForm):
+    statement = forms.CharField(
+        label="The Operations Manager's statement",
+        help_text="Where papers are not available, the case for the panel in the manager's words.",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        required=False,
+    )
+
+
+class VoteForm(GovukForm):
+    choice = forms.ChoiceField(choices=VoteChoice.choices)
+
+
+class ProposalForm(GovukFormMixin, forms.ModelForm):
+    """The decision record, in the protocol's order; the members vote on it as the motion."""
+
+    meets_criteria = forms.TypedChoiceField(
+        label="Does the behaviour meet the criteria for unreasonable behaviour?",
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    tier = forms.ChoiceField(
+        label="At which tier?",
+        choices=RiskTier.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    outcome = forms.ChoiceField(label="Outcome", widget=forms.RadioSelect)
+    letter_route = forms.ChoiceField(
+        label="Which letter",
+        help_text="Leave unchosen for the protocol's default: the Operations Manager for low and "
+        "medium risk, Legal Services (with a cease and desist requirement) for high risk.",
+        choices=LetterRoute.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+    class Meta:
+        model = Decision
+        fields = [name for name in DECISION_FIELDS if not name.startswith("care_system")]
+        widgets = {
+            "health_notes": forms.Textarea(attrs={"rows": 3}),
+            "how_to_respond": forms.Textarea(attrs={"rows": 3}),
+            "permitted_contact": forms.Textarea(attrs={"rows": 2}),
+            "contact_restrictions": forms.Textarea(attrs={"rows": 2}),
+            "service_restrictions": forms.Textarea(attrs={"rows": 2}),
+            "spoc_contact_details": forms.Textarea(attrs={"rows": 2}),
+            "ward_councillors_response": forms.Textarea(attrs={"rows": 2}),
+            "reasons": forms.Textarea(attrs={"rows": 4}),
+            "recertify_by": DATE_INPUT,
+        }
+        labels = {
+            "ward_councillors_consulted": "The ward councillors were consulted about the divert",
+            "customer_told_of_divert": "The customer will be told of the divert",
+        }
+
+    def __init__(self, *args, item, **kwargs):
+        super().__init__(*args, **kwargs)
+        kind = ItemKind(item.kind)
+        self.fields["outcome"].choices = [(o.value, o.label) for o in OUTCOMES_FOR[kind]]
+        self.fields["tier"].choice_hints = dict(TIER_DEFINITIONS)
+        self.fields["record_owner"].queryset = User.objects.filter(
+            groups__name=Role.REFERRING_MANAGER.label, is_active=True
+        ).order_by("first_name", "last_name")
+        if kind in PERSON_KINDS:
+            self.fields["health_considered"].label = (
+                "The panel has first considered whether the individual has any underlying health "
+                "issues, conditions or disabilities"
+            )
+        else:
+            del self.fields["health_considered"]
+            del self.fields["health_notes"]
+        if kind == ItemKind.ACCESS_REQUEST:
+            for name in list(self.fields):
+                if name not in ("outcome", "recertify_by", "reasons"):
+                    del self.fields[name]
+        else:
+            del self.fields["recertify_by"]
+        # Needed for some outcomes only: the screen lists what a proposal still lacks before the
+        # vote, so "(optional)" would mislead.
+        for name in ("meets_criteria", "tier", "how_to_respond", "recertify_by", "reasons"):
+            if name in self.fields:
+                self.fields[name].hide_optional = True
+        if self.instance.pk and self.instance.meets_criteria is not None:
+            self.initial["meets_criteria"] = "yes" if self.instance.meets_criteria else "no"
+
+
+class CorrectionForm(GovukForm):
+    field = forms.ChoiceField(label="What to correct")
+    value = forms.CharField(label="The corrected text", widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label="Why it is corrected", widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        text_fields = [
+            (name, Decision._meta.get_field(name).verbose_name.capitalize())
+            for name in DECISION_FIELDS
+            if Decision._meta.get_field(name).get_internal_type() == "TextField"
+            or name == "spoc_name"
+        ]
+        self.fields["field"].choices = text_fields

@@ -1,0 +1,899 @@
+"""What happens at and around panel meetings. Views, tasks and commands call these.
+
+Each function is one step the protocol names, with an explicit ``actor`` and one transaction.
+Acting without the authority the protocol gives raises PermissionDenied; a step the item or
+meeting is not ready for raises PanelError with words a person can act on; bad input raises
+ValidationError.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+
+from referrals.models import Referral, ReferralStatus, RiskTier
+from schedule import services as schedule_services
+from schedule.models import LIVE_STATUSES, AccessGrant, AccessGrantStatus, Entry, EntryStatus
+from ubpanel.audit import acting_as
+from ubpanel.models import User
+from ubpanel.roles import Role, has_role
+from ubpanel.tasks import email_send
+
+from .models import (
+    DECISION_FIELDS,
+    OUTCOMES_FOR,
+    PERSON_KINDS,
+    UNDECIDED,
+    AgendaItem,
+    Attendance,
+    Ballot,
+    Decision,
+    DecisionCorrection,
+    DecisionStatus,
+    Declaration,
+    Invitee,
+    InviteeRole,
+    ItemKind,
+    ItemStatus,
+    LetterRoute,
+    Meeting,
+    MeetingStatus,
+    Outcome,
+    Ruling,
+    Seat,
+    SeatAttendance,
+    SeatMember,
+    Vote,
+    VoteChoice,
+    VotingRule,
+)
+from .selectors import (
+    can_manage_agenda,
+    chair_holder,
+    chair_is_absent,
+    chair_sitter,
+    eligibility,
+    sitting,
+)
+
+
+class PanelError(Exception):
+    """The meeting or item is not in a state where that can happen."""
+
+
+def _lock_item(item: AgendaItem) -> AgendaItem:
+    return AgendaItem.objects.select_for_update().select_related("meeting").get(pk=item.pk)
+
+
+def _lock_meeting(meeting: Meeting) -> Meeting:
+    return Meeting.objects.select_for_update().get(pk=meeting.pk)
+
+
+def _require_agenda_role(actor: User) -> None:
+    if not can_manage_agenda(actor):
+        raise PermissionDenied("Only Assurance and the chair prepare the panel's agenda.")
+
+
+def _require_chairing(actor: User, meeting: Meeting) -> None:
+    """Whoever sits in the chair's seat (the chair, or a deputy in their absence) runs the meeting."""
+    sitter = chair_sitter(meeting)
+    if sitter is None or sitter.user_id != actor.pk:
+        raise PermissionDenied("Only the person sitting in the chair's seat runs the meeting.")
+
+
+def _require_open(meeting: Meeting) -> None:
+    if meeting.status != MeetingStatus.OPEN:
+        raise PanelError(f"The meeting is {meeting.get_status_display().lower()}, not in progress.")
+
+
+# --- Meetings and agendas ---------------------------------------------------------------------
+
+
+def meeting_schedule(
+    *, actor: User, kind: str, format: str, starts_at: datetime, location: str = ""
+) -> Meeting:
+    """Assurance arranged a panel meeting (monthly, or extraordinary when business dictates).
+
+    Everything waiting for the panel goes on its agenda at once: referrals ready for panel,
+    emergency additions awaiting ratification, access requests and reviews falling due.
+    """
+    _require_agenda_role(actor)
+    with acting_as(actor), transaction.atomic():
+        meeting = Meeting.objects.create(
+            kind=kind, format=format, starts_at=starts_at, location=location, created_by=actor
+        )
+        agenda_add_pending(actor=actor, meeting=meeting)
+        return meeting
+
+
+def next_meeting() -> Meeting | None:
+    """The next meeting still to be held: the earliest scheduled one from now on."""
+    return (
+        Meeting.objects.filter(status=MeetingStatus.SCHEDULED, starts_at__gte=timezone.now())
+        .order_by("starts_at", "pk")
+        .first()
+    )
+
+
+def _listed(**subject) -> bool:
+    return AgendaItem.objects.filter(status__in=UNDECIDED, **subject).exists()
+
+
+def _append(meeting: Meeting, *, actor, kind, **subject) -> AgendaItem:
+    last = meeting.items.aggregate(last=Max("position"))["last"] or 0
+    return AgendaItem.objects.create(
+        meeting=meeting, kind=kind, position=last + 1, added_by=actor, **subject
+    )
+
+
+def agenda_add_pending(*, actor: User | None, meeting: Meeting) -> list[AgendaItem]:
+    """Put on ``meeting``'s agenda everything waiting for the panel that is not on an agenda yet.
+
+    The protocol: emergency additions are ratified "at the next available panel meeting"; access
+    is granted by the panel on request; records are reviewed after 12 months.
+    """
+    if meeting.status == MeetingStatus.CLOSED:
+        raise PanelError("The meeting is closed: nothing more goes on its agenda.")
+    added = []
+    with acting_as(actor), transaction.atomic():
+        _lock_meeting(meeting)
+        on_agenda = AgendaItem.objects.filter(status__in=UNDECIDED)
+        referrals = Referral.objects.filter(status=ReferralStatus.READY_FOR_PANEL).exclude(
+            pk__in=on_agenda.filter(referral__isnull=False).values("referral_id")
+        )
+        for referral in referrals.order_by("submitted_at", "pk"):
+            live = referral.person.schedule_entries.filter(status__in=LIVE_STATUSES).first()
+            kind = ItemKind.REFERRAL_BACK if live else ItemKind.NEW_REFERRAL
+            added.append(_append(meeting, actor=actor, kind=kind, referral=referral, entry=live))
+        entries_listed = on_agenda.filter(entry__isnull=False).values("entry_id")
+        pending = Entry.objects.filter(status=EntryStatus.PENDING_RATIFICATION).exclude(
+            pk__in=entries_listed
+        )
+        for entry in pending.order_by("emergency_added_at", "pk"):
+            added.append(_append(meeting, actor=actor, kind=ItemKind.RATIFICATION, entry=entry))
+        due = Entry.objects.filter(
+            status=EntryStatus.ACTIVE, review_due_on__lte=meeting.starts_at.date()
+        ).exclude(pk__in=entries_listed)
+        for entry in due.order_by("review_due_on", "pk"):
+            added.append(_append(meeting, actor=actor, kind=ItemKind.REVIEW, entry=entry))
+        flagged = Entry.objects.filter(
+            status__in=LIVE_STATUSES, underlying_issue_flagged_on__isnull=False
+        ).exclude(
+            pk__in=AgendaItem.objects.filter(kind=ItemKind.UNDERLYING_ISSUE).values("entry_id")
+        )
+        for entry in flagged.order_by("underlying_issue_flagged_on", "pk"):
+            added.append(_append(meeting, actor=actor, kind=ItemKind.UNDERLYING_ISSUE, entry=entry))
+        requests = AccessGrant.objects.filter(status=AccessGrantStatus.REQUESTED).exclude(
+            pk__in=on_agenda.filter(access_grant__isnull=False).values("access_grant_id")
+        )
+        for grant in requests.order_by("requested_at", "pk"):
+            added.append(
+                _append(meeting, actor=actor, kind=ItemKind.ACCESS_REQUEST, access_grant=grant)
+            )
+    return added
+
+
+def agenda_place_on_next_meeting(
+    *,
+    actor: User | None,
+    entry: Entry | None = None,
+    access_grant: AccessGrant | None = None,
+    kind: str = ItemKind.RATIFICATION,
+) -> AgendaItem | None:
+    """An emergency addition (or an entry with a newly revealed underlying issue) or an access
+    request goes on the next meeting's agenda at once; with no meeting arranged yet, emergency
+    additions and access requests are picked up when the next one is (``meeting_schedule``)."""
+    meeting = next_meeting()
+    if meeting is None:
+        return None
+    with acting_as(actor), transaction.atomic():
+        _lock_meeting(meeting)
+        if entry is not None and not _listed(entry=entry, kind=kind):
+            return _append(meeting, actor=actor, kind=kind, entry=entry)
+        if access_grant is not None and not _listed(access_grant=access_grant):
+            return _append(
+                meeting, actor=actor, kind=ItemKind.ACCESS_REQUEST, access_grant=access_grant
+            )
+    return None
+
+
+def agenda_item_add(
+    *,
+    actor: User,
+    meeting: Meeting,
+    kind: str,
+    referral: Referral | None = None,
+    entry: Entry | None = None,
+    access_grant: AccessGrant | None = None,
+    statement: str = "",
+) -> AgendaItem:
+    """Assurance put an item on the agenda: a referral, an entry to review or referred back
+    because the behaviour has not improved, or a request for access."""
+    _require_agenda_role(actor)
+    kind = ItemKind(kind)
+    if kind in (ItemKind.NEW_REFERRAL,) and referral is None:
+        raise ValidationError("Choose the referral the panel is to decide.")
+    if kind in (ItemKind.RATIFICATION, ItemKind.REVIEW, ItemKind.REFERRAL_BACK) and entry is None:
+        raise ValidationError("Choose the schedule entry the panel is to consider.")
+    if kind == ItemKind.ACCESS_REQUEST and access_grant is None:
+        raise ValidationError("Choose the access request the panel is to decide.")
+    if kind == ItemKind.NEW_REFERRAL and referral.status != ReferralStatus.READY_FOR_PANEL:
+        raise PanelError(f"{referral.reference} is not ready for the panel.")
+    if kind == ItemKind.RATIFICATION and entry.status != EntryStatus.PENDING_RATIFICATION:
+        raise PanelError(f"{entry.reference} is not an emergency addition awaiting ratification.")
+    if kind in (ItemKind.REVIEW, ItemKind.REFERRAL_BACK) and entry.status != EntryStatus.ACTIVE:
+        raise PanelError(f"{entry.reference} is {entry.get_status_display().lower()}.")
+    if kind == ItemKind.ACCESS_REQUEST and access_grant.status != AccessGrantStatus.REQUESTED:
+        raise PanelError("That access request has been decided already.")
+    with acting_as(actor), transaction.atomic():
+        meeting = _lock_meeting(meeting)
+        if meeting.status == MeetingStatus.CLOSED:
+            raise PanelError("The meeting is closed: nothing more goes on its agenda.")
+        subject = {
+            key: value
+            for key, value in (
+                ("referral", referral),
+                ("entry", entry),
+                ("access_grant", access_grant),
+            )
+            if value is not None
+        }
+        if kind == ItemKind.NEW_REFERRAL:
+            duplicate = _listed(referral=referral)
+        elif kind == ItemKind.ACCESS_REQUEST:
+            duplicate = _listed(access_grant=access_grant)
+        else:
+            duplicate = _listed(entry=entry, kind=kind)
+        if duplicate:
+            raise PanelError("That is already on an agenda waiting for the panel.")
+        item = _append(meeting, actor=actor, kind=kind, **subject)
+        if statement.strip():
+            item.statement = statement.strip()
+            item.save(update_fields=["statement"])
+        return item
+
+
+def agenda_item_move(*, actor: User, item: AgendaItem, up: bool) -> AgendaItem:
+    """Assurance moved an item up or down the agenda."""
+    _require_agenda_role(actor)
+    with acting_as(actor), transaction.atomic():
+        _lock_meeting(item.meeting)
+        items = list(item.meeting.items.order_by("position", "pk"))
+        index = next(i for i, other in enumerate(items) if other.pk == item.pk)
+        swap = index - 1 if up else index + 1
+        if 0 <= swap < len(items):
+            items[index], items[swap] = items[swap], items[index]
+        for position, other in enumerate(items, start=1):
+            if other.position != position:
+                other.position = position
+                other.save(update_fields=["position"])
+        return next(other for other in items if other.pk == item.pk)
+
+
+def agenda_item_statement_save(*, actor: User, item: AgendaItem, statement: str) -> AgendaItem:
+    """The Operations Manager's statement, where papers are not available (the protocol)."""
+    is_presenter = Invitee.objects.filter(
+        item=item, user=actor, role=InviteeRole.OPERATIONS_MANAGER
+    ).exists()
+    if not (can_manage_agenda(actor) or is_presenter):
+        raise PermissionDenied(
+            "Only Assurance or the Operations Manager presenting add a statement."
+        )
+    with acting_as(actor), transaction.atomic():
+        item = _lock_item(item)
+        if item.status not in UNDECIDED:
+            raise PanelError("The item has been decided: its papers are closed.")
+        item.statement = statement.strip()
+        item.save(update_fields=["statement"])
+        return item
+
+
+def agenda_item_withdraw(*, actor: User, item: AgendaItem, reason: str) -> AgendaItem:
+    """Assurance took an item off the agenda before it was decided."""
+    _require_agenda_role(actor)
+    if not reason.strip():
+        raise ValidationError("Say why the item is withdrawn.")
+    with acting_as(actor), transaction.atomic():
+        item = _lock_item(item)
+        if item.status != ItemStatus.LISTED:
+            raise PanelError(
+                f"The item is {item.get_status_display().lower()}: it cannot be withdrawn."
+            )
+        item.status = ItemStatus.WITHDRAWN
+        item.withdrawn_reason = reason.strip()
+        item.save(update_fields=["status", "withdrawn_reason"])
+        return item
+
+
+def invitee_add(*, actor: User, item: AgendaItem, user: User, role: str) -> Invitee:
+    """Assurance invited the Operations Manager to present the case, or a Legal Services adviser
+    for a high-risk item or where legal proceedings have been intimated. Invitees see that item
+    only and never vote."""
+    _require_agenda_role(actor)
+    role = InviteeRole(role)
+    if role == InviteeRole.LEGAL_ADVISER and not has_role(user, Role.LEGAL_SERVICES):
+        raise ValidationError("The legal adviser must be from Legal Services.")
+    with acting_as(actor), transaction.atomic():
+        try:
+            with transaction.atomic():
+                return Invitee.objects.create(item=item, user=user, role=role, invited_by=actor)
+        except IntegrityError:
+            raise PanelError(f"{user} is invited to this item already.") from None
+
+
+def invitee_remove(*, actor: User, invitee: Invitee) -> None:
+    _require_agenda_role(actor)
+    with acting_as(actor), transaction.atomic():
+        invitee.delete()
+
+
+# --- Attendance -------------------------------------------------------------------------------
+
+
+def _membership(user: User, seat: str) -> SeatMember | None:
+    return SeatMember.objects.filter(user=user, seat=seat, active=True).first()
+
+
+def meeting_open(*, actor: User, meeting: Meeting) -> Meeting:
+    """The chair (or a briefed deputy sitting for the chair) opened the meeting and takes the
+    chair's seat."""
+    membership = _membership(actor, Seat.CHAIR)
+    if membership is None:
+        raise PermissionDenied(
+            "Only the chair, or a deputy briefed for the chair, opens the meeting."
+        )
+    with acting_as(actor), transaction.atomic():
+        meeting = _lock_meeting(meeting)
+        if meeting.status != MeetingStatus.SCHEDULED:
+            raise PanelError(f"The meeting is {meeting.get_status_display().lower()} already.")
+        _sit(meeting, actor=actor, seat=Seat.CHAIR, user=actor, as_deputy=membership.is_deputy)
+        meeting.status = MeetingStatus.OPEN
+        meeting.opened_at = timezone.now()
+        meeting.opened_by = actor
+        meeting.save()
+        return meeting
+
+
+def _sit(meeting, *, actor, seat, user, as_deputy) -> SeatAttendance:
+    if user is not None:
+        elsewhere = SeatAttendance.objects.filter(meeting=meeting, user=user).exclude(seat=seat)
+        if elsewhere.exists():
+            raise PanelError(f"{user} sits in another seat at this meeting already.")
+    record, _ = SeatAttendance.objects.update_or_create(
+        meeting=meeting,
+        seat=seat,
+        defaults={
+            "attendance": Attendance.PRESENT if user else Attendance.ABSENT,
+            "user": user,
+            "as_deputy": as_deputy,
+            "recorded_by": actor,
+        },
+    )
+    return record
+
+
+def _no_open_ballots(meeting: Meeting) -> None:
+    if Ballot.objects.filter(item__meeting=meeting, closed_at__isnull=True).exists():
+        raise PanelError("A vote is open: close it before the attendance changes.")
+
+
+def meeting_join(*, actor: User, meeting: Meeting, seat: str | None = None) -> SeatAttendance:
+    """A member (or a briefed deputy) took their seat at the meeting."""
+    memberships = SeatMember.objects.filter(user=actor, active=True)
+    if seat:
+        memberships = memberships.filter(seat=seat)
+    membership = memberships.order_by("is_deputy", "seat").first()
+    if membership is None:
+        raise PermissionDenied("You do not hold, or deputise for, a seat on the panel.")
+    with acting_as(actor), transaction.atomic():
+        meeting = _lock_meeting(meeting)
+        _require_open(meeting)
+        _no_open_ballots(meeting)
+        taken = SeatAttendance.objects.filter(
+            meeting=meeting, seat=membership.seat, attendance=Attendance.PRESENT
+        ).exclude(user=actor)
+        if taken.exists():
+            raise PanelError(
+                f"{membership.get_seat_display()} is taken at this meeting by {taken.first().user}."
+            )
+        return _sit(
+            meeting,
+            actor=actor,
+            seat=membership.seat,
+            user=actor,
+            as_deputy=membership.is_deputy,
+        )
+
+
+def attendance_record(
+    *, actor: User, meeting: Meeting, seat: str, user: User | None
+) -> SeatAttendance:
+    """The chair or Assurance recorded who sits in a seat (its holder or a briefed deputy), or
+    that the seat is empty."""
+    if not (
+        can_manage_agenda(actor)
+        or chair_sitter(meeting)
+        and chair_sitter(meeting).user_id == actor.pk
+    ):
+        raise PermissionDenied("Only the chair or Assurance record attendance.")
+    seat = Seat(seat)
+    membership = None
+    if user is not None:
+        membership = _membership(user, seat)
+        if membership is None:
+            raise ValidationError(f"{user} is not the holder or a briefed deputy of that seat.")
+    with acting_as(actor), transaction.atomic():
+        meeting = _lock_meeting(meeting)
+        if meeting.status == MeetingStatus.CLOSED:
+            raise PanelError("The meeting is closed: its attendance is part of the minutes.")
+        _no_open_ballots(meeting)
+        return _sit(
+            meeting,
+            actor=actor,
+            seat=seat,
+            user=user,
+            as_deputy=bool(membership and membership.is_deputy),
+        )
+
+
+def meeting_close(*, actor: User, meeting: Meeting) -> Meeting:
+    """The chair closed the meeting. Items not reached are carried forward to the next meeting."""
+    _require_chairing(actor, meeting)
+    with acting_as(actor), transaction.atomic():
+        meeting = _lock_meeting(meeting)
+        _require_open(meeting)
+        _no_open_ballots(meeting)
+        for seat in Seat.values:
+            if not SeatAttendance.objects.filter(meeting=meeting, seat=seat).exists():
+                _sit(meeting, actor=actor, seat=seat, user=None, as_deputy=False)
+        # One save per item, not update(): the audit trail records each.
+        for item in meeting.items.filter(status=ItemStatus.LISTED):
+            item.status = ItemStatus.WITHDRAWN
+            item.withdrawn_reason = (
+                "Not reached at the meeting: carried forward to the next meeting."
+            )
+            item.save(update_fields=["status", "withdrawn_reason"])
+        meeting.status = MeetingStatus.CLOSED
+        meeting.closed_at = timezone.now()
+        meeting.save()
+        return meeting
+
+
+# --- Declarations of interest -----------------------------------------------------------------
+
+
+def declaration_make(*, actor: User, item: AgendaItem, interest: str) -> Declaration:
+    """A member declared that they are implicated by the case or have a relationship with the
+    customer that could reasonably affect their decision."""
+    if not SeatMember.objects.filter(user=actor, active=True).exists():
+        raise PermissionDenied("Only panel members (and their deputies) declare interests.")
+    if not interest.strip():
+        raise ValidationError("Describe the interest.")
+    with acting_as(actor), transaction.atomic():
+        item = _lock_item(item)
+        if (
+            item.status not in UNDECIDED
+            or Ballot.objects.filter(item=item, closed_at__isnull=True).exists()
+        ):
+            raise PanelError("Declare an interest before the vote opens.")
+        try:
+            with transaction.atomic():
+                return Declaration.objects.create(item=item, user=actor, interest=interest.strip())
+        except IntegrityError:
+            raise PanelError("You have declared an interest in this item already.") from None
+
+
+def who_rules(declaration: Declaration) -> str:
+    """The protocol: the chair rules; in the chair's absence, the Monitoring Officer. The chair does
+    not rule on their own interest: the Monitoring Officer does."""
+    holder = chair_holder()
+    meeting = declaration.item.meeting
+    if holder is None or holder.user_id == declaration.user_id or chair_is_absent(meeting):
+        return "monitoring_officer"
+    return "chair"
+
+
+def can_rule(user: User, declaration: Declaration) -> bool:
+    if who_rules(declaration) == "chair":
+        holder = chair_holder()
+        return holder is not None and holder.user_id == user.pk
+    return has_role(user, Role.MONITORING_OFFICER) and user.pk != declaration.user_id
+
+
+def declaration_rule(
+    *, actor: User, declaration: Declaration, exclude: bool, reason: str
+) -> Declaration:
+    """The chair (or, in the chair's absence, the Monitoring Officer) decided whether the member
+    is excluded from the decision on that item, ideally before the meeting."""
+    if not can_rule(actor, declaration):
+        raise PermissionDenied(
+            "The chair rules on declared interests; in the chair's absence, or on the chair's "
+            "own interest, the Monitoring Officer does."
+        )
+    if not reason.strip():
+        raise ValidationError("Give the reason for the ruling.")
+    with acting_as(actor), transaction.atomic():
+        declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
+        item = _lock_item(declaration.item)
+        if (
+            item.status not in UNDECIDED
+            or Ballot.objects.filter(item=item, closed_at__isnull=True).exists()
+        ):
+            raise PanelError("Rule on the interest before the vote opens.")
+        declaration.ruling = Ruling.EXCLUDED if exclude else Ruling.ALLOWED
+        declaration.ruling_reason = reason.strip()
+        declaration.ruled_by = actor
+        declaration.ruled_as = (
+            "Chair" if who_rules(declaration) == "chair" else "Monitoring Officer"
+        )
+        declaration.ruled_at = timezone.now()
+        declaration.save()
+        return declaration
+
+
+# --- The decision record ----------------------------------------------------------------------
+
+
+def _default_letter_route(outcome: str, tier: str) -> str:
+    if outcome == Outcome.LETTER_ONLY:
+        return LetterRoute.EXPECTED_BEHAVIOUR
+    if outcome == Outcome.ADD_TO_SCHEDULE:
+        return (
+            LetterRoute.LEGAL_SERVICES if tier == RiskTier.HIGH else LetterRoute.OPERATIONS_MANAGER
+        )
+    return LetterRoute.NONE
+
+
+def decision_draft_save(*, actor: User, item: AgendaItem, **fields) -> Decision:
+    """The chair recorded the proposed decision - the motion the panel votes on - in the
+    protocol's order: health first, then the criteria and tier, the outcome, SPOC, restrictions,
+    email divert, the letter and the reasons."""
+    _require_chairing(actor, item.meeting)
+    unknown = set(fields) - set(DECISION_FIELDS) - {"care_system_consulted", "care_system_notes"}
+    if unknown:
+        raise TypeError(f"Not decision fields: {', '.join(sorted(unknown))}")
+    # Only the Adult Social Care representative records a consultation of Mosaic or another system.
+    fields.pop("care_system_consulted", None)
+    fields.pop("care_system_notes", None)
+    with acting_as(actor), transaction.atomic():
+        item = _lock_item(item)
+        _require_open(item.meeting)
+        if item.status != ItemStatus.LISTED:
+            raise PanelError(
+                "The vote is open: close it before changing the proposal."
+                if item.status == ItemStatus.VOTING
+                else f"The item is {item.get_status_display().lower()}."
+            )
+        decision, _ = Decision.objects.get_or_create(item=item, defaults={"drafted_by": actor})
+        for name, value in fields.items():
+            setattr(decision, name, value)
+        if "letter_route" not in fields or not fields["letter_route"]:
+            decision.letter_route = _default_letter_route(decision.outcome, decision.tier)
+        decision.drafted_by = actor
+        decision.save()
+        return decision
+
+
+def decision_record_care_system_consultation(
+    *, actor: User, item: AgendaItem, notes: str
+) -> Decision:
+    """The Adult Social Care representative recorded that they consulted Mosaic (or another
+    system) and what it showed. The protocol allows nobody else to consult it."""
+    seat = sitting(item.meeting, actor)
+    if seat is None or seat.seat != Seat.ADULT_SOCIAL_CARE:
+        raise PermissionDenied(
+            "Only the panel's Adult Social Care representative consults Mosaic or another system."
+        )
+    if not notes.strip():
+        raise ValidationError("Record what the consultation found.")
+    with acting_as(actor), transaction.atomic():
+        item = _lock_item(item)
+        if item.status != ItemStatus.LISTED:
+            raise PanelError("Record the consultation before the vote opens.")
+        decision, _ = Decision.objects.get_or_create(item=item, defaults={"drafted_by": actor})
+        decision.care_system_consulted = True
+        decision.care_system_notes = notes.strip()
+        decision.care_system_consulted_by = actor
+        decision.save()
+        return decision
+
+
+def decision_problems(item: AgendaItem, decision: Decision | None) -> list[str]:
+    """What the proposal still lacks before the panel can vote on it."""
+    if decision is None or not decision.outcome:
+        return ["Record the proposed decision first."]
+    problems = []
+    if item.kind in PERSON_KINDS and not decision.health_considered:
+        problems.append(
+            "The panel must first consider whether the individual has any underlying health "
+            "issues, conditions or disabilities."
+        )
+    if decision.outcome not in OUTCOMES_FOR[ItemKind(item.kind)]:
+        problems.append(
+            f"“{decision.get_outcome_display()}” is not an outcome for "
+            f"{item.get_kind_display().lower()}."
+        )
+    if decision.outcome == Outcome.ADD_TO_SCHEDULE:
+        if decision.meets_criteria is not True:
+            problems.append(
+                "Adding to the schedule needs a finding that the behaviour meets the criteria."
+            )
+        if not decision.tier:
+            problems.append("Say at which tier: low, medium or high.")
+        if not decision.how_to_respond.strip():
+            problems.append("Say how staff should respond.")
+    if decision.email_divert and not decision.spoc_name.strip():
+        problems.append("An email divert goes to a SPOC: name the SPOC.")
+    if decision.spoc_name.strip() and not decision.spoc_contact_details.strip():
+        problems.append("Give the SPOC's contact details: the individual is to be told them.")
+    if decision.outcome == Outcome.GRANT and (
+        decision.recertify_by is None or decision.recertify_by <= timezone.localdate()
+    ):
+        problems.append("Give a re-certification date in the future for the access.")
+    if decision.outcome != Outcome.DEFER and not decision.reasons.strip():
+        problems.append("Record the reasons.")
+    return problems
+
+
+# --- Voting -----------------------------------------------------------------------------------
+
+
+def voting_rule() -> VotingRule:
+    return VotingRule(settings.PANEL_VOTING_RULE)
+
+
+def is_carried(rule: str, *, votes_for: int, votes_against: int, eligible: int) -> bool:
+    rule = VotingRule(rule)
+    if rule == VotingRule.MAJORITY_OF_VOTES_CAST:
+        return votes_for > votes_against
+    if rule == VotingRule.FOUR_IN_FAVOUR:
+        return votes_for >= 4
+    return 2 * votes_for > eligible
+
+
+def ballot_open(*, actor: User, item: AgendaItem) -> Ballot:
+    """The chair put the proposed decision to the vote. The item needs a quorum of four eligible
+    members after any exclusions, every declared interest ruled on, and a complete proposal."""
+    _require_chairing(actor, item.meeting)
+    with acting_as(actor), transaction.atomic():
+        item = _lock_item(item)
+        _require_open(item.meeting)
+        if item.status != ItemStatus.LISTED:
+            raise PanelError(f"The item is {item.get_status_display().lower()}.")
+        seats = eligibility(item)
+        decision = Decision.objects.filter(item=item).first()
+        problems = seats.problems + decision_problems(item, decision)
+        if problems:
+            raise PanelError(" ".join(problems))
+        number = (item.ballots.aggregate(last=Max("number"))["last"] or 0) + 1
+        ballot = Ballot.objects.create(
+            item=item,
+            number=number,
+            motion=_motion(item, decision),
+            rule=voting_rule(),
+            eligible_seats=list(seats.eligible),
+            opened_by=actor,
+        )
+        item.status = ItemStatus.VOTING
+        item.save(update_fields=["status"])
+        return ballot
+
+
+def _motion(item: AgendaItem, decision: Decision) -> str:
+    text = decision.get_outcome_display()
+    if decision.outcome == Outcome.ADD_TO_SCHEDULE:
+        text += f" at {decision.get_tier_display().lower()} risk"
+    return text
+
+
+def open_ballot(item: AgendaItem) -> Ballot | None:
+    return Ballot.objects.filter(item=item, closed_at__isnull=True).first()
+
+
+def vote_cast(*, actor: User, item: AgendaItem, choice: str) -> Vote:
+    """A member sitting in an eligible seat voted for, against, or abstained. Their vote may
+    change until the chair closes the vote; one vote per seat."""
+    choice = VoteChoice(choice)
+    with acting_as(actor), transaction.atomic():
+        ballot = (
+            Ballot.objects.select_for_update().filter(item=item, closed_at__isnull=True).first()
+        )
+        if ballot is None:
+            raise PanelError("The vote on this item is not open.")
+        seat = sitting(item.meeting, actor)
+        if seat is None:
+            raise PermissionDenied(
+                "Only members sitting in a seat at this meeting vote; invitees advise but never vote."
+            )
+        if seat.seat not in ballot.eligible_seats:
+            raise PermissionDenied("You are excluded from the decision on this item.")
+        vote, created = Vote.objects.get_or_create(
+            ballot=ballot, seat=seat.seat, defaults={"user": actor, "choice": choice}
+        )
+        if not created:
+            vote.user = actor
+            vote.choice = choice
+            vote.save()
+        return vote
+
+
+def ballot_close(*, actor: User, item: AgendaItem) -> Ballot:
+    """The chair closed the vote. If carried, the decision is final and acts at once - on the
+    schedule, the referral or the access register - in this same transaction. If not, the item
+    returns to discussion and the chair may propose again."""
+    _require_chairing(actor, item.meeting)
+    with acting_as(actor), transaction.atomic():
+        item = _lock_item(item)
+        ballot = (
+            Ballot.objects.select_for_update().filter(item=item, closed_at__isnull=True).first()
+        )
+        if ballot is None:
+            raise PanelError("There is no open vote on this item.")
+        counts = {choice: 0 for choice in VoteChoice.values}
+        for choice in ballot.votes.values_list("choice", flat=True):
+            counts[choice] += 1
+        ballot.votes_for = counts[VoteChoice.FOR]
+        ballot.votes_against = counts[VoteChoice.AGAINST]
+        ballot.abstentions = counts[VoteChoice.ABSTAIN]
+        ballot.carried = is_carried(
+            ballot.rule,
+            votes_for=ballot.votes_for,
+            votes_against=ballot.votes_against,
+            eligible=len(ballot.eligible_seats),
+        )
+        ballot.closed_at = timezone.now()
+        ballot.closed_by = actor
+        ballot.save()
+        if not ballot.carried:
+            item.status = ItemStatus.LISTED
+            item.save(update_fields=["status"])
+            return ballot
+        decision = Decision.objects.select_for_update().get(item=item)
+        decision.status = DecisionStatus.FINAL
+        decision.rule = ballot.rule
+        decision.eligible_seats = ballot.eligible_seats
+        decision.votes_for = ballot.votes_for
+        decision.votes_against = ballot.votes_against
+        decision.abstentions = ballot.abstentions
+        decision.decided_on = timezone.localdate()
+        decision.decided_at = ballot.closed_at
+        decision.save()
+        item.status = ItemStatus.DECIDED
+        item.save(update_fields=["status"])
+        _decision_act(actor=actor, item=item, decision=decision)
+        return ballot
+
+
+def _decision_act(*, actor: User, item: AgendaItem, decision: Decision) -> None:
+    """What a carried decision does. Runs inside ``ballot_close``'s transaction."""
+    outcome = Outcome(decision.outcome)
+    note = f"Panel decision at {item.meeting.reference}, item {item.position}: {decision.reasons}"
+    if outcome == Outcome.DEFER:
+        _defer(actor=actor, item=item)
+        return
+    if item.kind == ItemKind.ACCESS_REQUEST:
+        if outcome == Outcome.GRANT:
+            schedule_services.access_grant_approve(
+                actor=actor,
+                grant=item.access_grant,
+                recertify_by=decision.recertify_by,
+                panel_decision=decision,
+            )
+        else:
+            schedule_services.access_grant_decline(
+                actor=actor,
+                grant=item.access_grant,
+                reason=decision.reasons,
+                panel_decision=decision,
+            )
+        return
+    if item.kind == ItemKind.RATIFICATION:
+        if outcome == Outcome.RATIFY:
+            schedule_services.entry_ratify(actor=actor, entry=item.entry, note=note)
+        else:
+            schedule_services.entry_end_emergency(actor=actor, entry=item.entry, reason=note)
+        return
+    if item.kind == ItemKind.REVIEW:
+        if outcome == Outcome.KEEP:
+            schedule_services.entry_review_keep(
+                actor=actor, entry=item.entry, decided_on=decision.decided_on, note=note
+            )
+        elif outcome == Outcome.REMOVE:
+            schedule_services.entry_remove(actor=actor, entry=item.entry, reason=note)
+        else:
+            _notify_legal_services(item)
+        return
+    # New referrals and referrals back.
+    if outcome == Outcome.ADD_TO_SCHEDULE:
+        entry = schedule_services.entry_panel_decide(
+            actor=actor,
+            person=item.referral.person if item.referral_id else item.entry.person,
+            referral=item.referral,
+            decided_on=decision.decided_on,
+            details={
+                name: getattr(decision, name) for name in schedule_services.PANEL_DECISION_FIELDS
+            },
+            note=note,
+        )
+        if item.entry_id is None:
+            item.entry = entry
+            item.save(update_fields=["entry"])
+    if outcome == Outcome.REFER_TO_LEGAL:
+        _notify_legal_services(item)
+    if item.referral_id:
+        from referrals.services import referral_decided_by_panel
+
+        referral_decided_by_panel(
+            actor=actor,
+            referral=item.referral,
+            message=f"{decision.get_outcome_display()}. {note}",
+        )
+
+
+def _defer(*, actor: User, item: AgendaItem) -> None:
+    """A deferred item goes on the next meeting's agenda (now, if one is arranged)."""
+    meeting = next_meeting()
+    if meeting is None or meeting.pk == item.meeting_id:
+        return
+    subject = {
+        "referral": item.referral,
+        "entry": item.entry,
+        "access_grant": item.access_grant,
+    }
+    _append(meeting, actor=actor, kind=item.kind, **{k: v for k, v in subject.items() if v})
+
+
+def _notify_legal_services(item: AgendaItem) -> None:
+    """The email names the item, never the individual."""
+    link = settings.SITE_URL + reverse("panel:item_detail", args=[item.pk])
+    email_send.delay_on_commit(
+        to=[settings.LEGAL_SERVICES_EMAIL],
+        subject=f"Panel referral to Legal Services: {item.meeting.reference} item {item.position}",
+        body=(
+            "The Unreasonable Behaviours Panel referred a case to Legal Services to determine what "
+            f"further action is needed.\n\nOpen the item in ubpanel: {link}\n"
+        ),
+    )
+
+
+def decision_correct(
+    *, actor: User, decision: Decision, field: str, value, reason: str
+) -> DecisionCorrection:
+    """The chair corrected a closed decision record. The correction is recorded beside it with the
+    old and new value and the reason; the decision's effects are not re-run."""
+    holder = chair_holder()
+    if holder is None or holder.user_id != actor.pk:
+        raise PermissionDenied("Only the chair corrects a panel decision record.")
+    if field not in DECISION_FIELDS:
+        raise ValidationError(f"{field} cannot be corrected.")
+    if field == "outcome":
+        raise ValidationError(
+            "The outcome was voted on: it cannot be corrected. Put the item to a later meeting."
+        )
+    if not reason.strip():
+        raise ValidationError("Give the reason for the correction.")
+    with acting_as(actor), transaction.atomic():
+        decision = Decision.objects.select_for_update().get(pk=decision.pk)
+        if decision.status != DecisionStatus.FINAL:
+            raise PanelError("The decision is still a proposal: change it on the meeting screen.")
+        old = getattr(decision, field)
+        setattr(decision, field, value)
+        decision.save(update_fields=[field, "updated_at"])
+        return DecisionCorrection.objects.create(
+            decision=decision,
+            field=field,
+            old_value="" if old is None else str(old),
+            new_value="" if value is None else str(value),
+            reason=reason.strip(),
+            corrected_by=actor,
+        )
+
+
+def minutes_date(meeting: Meeting) -> date:
+    return timezone.localtime(meeting.starts_at).date()
