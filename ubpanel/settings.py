@@ -72,10 +72,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "ubpanel.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Outside LoginRequiredMiddleware: an htmx poll after sign-out redirects the whole page.
+    "ubpanel.middleware.HtmxSignInRedirectMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -131,6 +133,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ASSURANCE_EMAIL = env.str("ASSURANCE_EMAIL", default="spocassurance@council.example")
 # Legal Services: told of emergency additions so they can draft the high-risk letter.
 LEGAL_SERVICES_EMAIL = env.str("LEGAL_SERVICES_EMAIL", default="legal@council.example")
+# Adult Social Care, told when a returned equalities questionnaire reveals an underlying issue.
+ADULT_SOCIAL_CARE_EMAIL = env.str("ADULT_SOCIAL_CARE_EMAIL", default="asc@council.example")
 # The spocassurance mailbox, polled over IMAP for emailed referrals. No host: not polled (the demo).
 MAILBOX_IMAP_HOST = env.str("MAILBOX_IMAP_HOST", default="")
 MAILBOX_IMAP_PORT = env.int("MAILBOX_IMAP_PORT", default=993)
@@ -265,6 +269,16 @@ SPECIAL_CATEGORY_ROLES = env.list(
     default=["assurance_officer", "panel_member", "panel_chair", "asc_representative"],
 )
 
+# How a panel vote is carried. The protocol says "inclusion on the schedule is based on a majority
+# vote (four panel members)": by default a motion is carried when the votes for exceed half of the
+# eligible seats present (so abstaining or not voting counts against). The alternatives, for the
+# council to choose: "majority_of_votes_cast" (for > against) or "four_in_favour" (at least four).
+PANEL_VOTING_RULE = env.str("PANEL_VOTING_RULE", default="majority_of_eligible")
+if PANEL_VOTING_RULE not in {"majority_of_eligible", "majority_of_votes_cast", "four_in_favour"}:
+    raise ImproperlyConfigured(
+        "PANEL_VOTING_RULE must be majority_of_eligible, majority_of_votes_cast or four_in_favour."
+    )
+
 # --- Celery -------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 if PRODUCTION and not CELERY_BROKER_URL:
@@ -286,6 +300,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "ubpanel.tasks.sessions_clear_expired", "schedule": 60 * 60},
+    # A letter's PDFs are queued when it is approved; this makes good any task lost with a worker.
+    "letters-render-missing": {
+        "task": "correspondence.tasks.letters_render_missing",
+        "schedule": 5 * 60,
+    },
 }
 if MAILBOX_IMAP_HOST:
     CELERY_BEAT_SCHEDULE["mailbox-poll"] = {
@@ -341,5 +360,8 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # Sign-ins are in the audit trail; axes' own INFO lines only repeat them.
         "axes": {"level": "WARNING"},
+        # WeasyPrint logs every step of every PDF at INFO; its warnings (a refused URL) still show.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
