@@ -19,7 +19,21 @@ from .roles import AUDIT_READERS, role_required
 
 
 def home(request):
-    return render(request, "ubpanel/home.html", {"sections": sections_for(request.user)})
+    from panel.models import Invitee, MeetingStatus
+
+    # An Operations Manager or Legal Services adviser invited to present or advise on a panel item
+    # reaches it from here: the Panel section is for the panel's own roles.
+    invitations = list(
+        Invitee.objects.filter(user=request.user)
+        .exclude(item__meeting__status=MeetingStatus.CLOSED)
+        .select_related("item__meeting")
+        .order_by("item__meeting__starts_at", "item__position")
+    )
+    return render(
+        request,
+        "ubpanel/home.html",
+        {"sections": sections_for(request.user), "invitations": invitations},
+    )
 
 
 class SignInView(auth_views.LoginView):
