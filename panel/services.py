@@ -263,8 +263,10 @@ def agenda_item_move(*, actor: User, item: AgendaItem, up: bool) -> AgendaItem:
     """Assurance moved an item up or down the agenda."""
     _require_agenda_role(actor)
     with acting_as(actor), transaction.atomic():
-        _lock_meeting(item.meeting)
-        items = list(item.meeting.items.order_by("position", "pk"))
+        meeting = _lock_meeting(item.meeting)
+        if meeting.status == MeetingStatus.CLOSED:
+            raise PanelError("The meeting is closed: its agenda is part of the minutes.")
+        items = list(meeting.items.order_by("position", "pk"))
         index = next(i for i, other in enumerate(items) if other.pk == item.pk)
         swap = index - 1 if up else index + 1
         if 0 <= swap < len(items):
@@ -320,6 +322,9 @@ def invitee_add(*, actor: User, item: AgendaItem, user: User, role: str) -> Invi
     if role == InviteeRole.LEGAL_ADVISER and not has_role(user, Role.LEGAL_SERVICES):
         raise ValidationError("The legal adviser must be from Legal Services.")
     with acting_as(actor), transaction.atomic():
+        item = _lock_item(item)
+        if item.status not in UNDECIDED or item.meeting.status == MeetingStatus.CLOSED:
+            raise PanelError("The item has been dealt with: nobody more is invited to it.")
         try:
             with transaction.atomic():
                 return Invitee.objects.create(item=item, user=user, role=role, invited_by=actor)

@@ -257,3 +257,19 @@ def test_closing_the_meeting_carries_unreached_items_forward(holders, assurance)
         actor=assurance, kind="monthly", format="virtual", starts_at=_soon(30)
     )
     assert nxt.items.get().referral == item.referral
+
+
+def test_a_closed_meetings_agenda_does_not_change(holders, assurance):
+    meeting = open_meeting(holders)
+    first, second = AgendaItemFactory(meeting=meeting), AgendaItemFactory(meeting=meeting)
+    services.meeting_close(actor=holders[C], meeting=meeting)
+
+    with pytest.raises(services.PanelError):
+        services.agenda_item_move(actor=assurance, item=second, up=True)
+    with pytest.raises(services.PanelError):
+        services.invitee_add(
+            actor=assurance,
+            item=first,
+            user=UserFactory(roles=[Role.REFERRING_MANAGER]),
+            role="operations_manager",
+        )
