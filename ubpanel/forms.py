@@ -38,7 +38,9 @@ class GovukBoundField(forms.BoundField):
         attrs = super().build_widget_attrs(attrs, widget)
         widget = widget or self.field.widget
         base = _base_class(widget)
-        classes = [attrs.get("class", ""), base]
+        # The widget's own classes (a width such as govuk-input--width-10) are kept: the attrs
+        # built here replace the widget's "class" rather than adding to it.
+        classes = [base, widget.attrs.get("class", ""), attrs.get("class", "")]
         if self.errors and base in ERROR_CLASSES:
             classes.append(ERROR_CLASSES[base])
         attrs["class"] = " ".join(c for c in classes if c).strip()
