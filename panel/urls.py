@@ -1,4 +1,4 @@
-from .views import items, meetings
+from .views import agenda, items, meetings, records
 
 app_name = "panel"
-urlpatterns = [*meetings.urls, *items.urls]
+urlpatterns = [*meetings.urls, *agenda.urls, *records.urls, *items.urls]

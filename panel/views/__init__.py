@@ -1,2 +1,3 @@
-"""Panel views: meetings, agendas, attendance and minutes (meetings.py); the item screen with
-papers, declarations, the proposal and the vote (items.py). Each module lists its own ``urls``."""
+"""Panel views: meetings (meetings.py), the agenda (agenda.py), attendance, minutes and seats
+(records.py), and the item screen with papers, declarations, the proposal and the vote (items.py).
+Each module lists its own ``urls``."""

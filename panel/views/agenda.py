@@ -1,0 +1,205 @@
+"""The agenda: adding, moving and withdrawing items, and inviting the Operations Manager or a
+Legal Services adviser. Assurance and the chair only; object URLs go through the audited 404."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.views.decorators.http import require_POST
+
+from panel import services
+from panel.forms import (
+    AgendaItemForm,
+    InviteeForm,
+    WithdrawItemForm,
+)
+from panel.models import (
+    UNDECIDED,
+    AgendaItem,
+    Invitee,
+    MeetingStatus,
+)
+from panel.selectors import (
+    AGENDA_ROLES,
+    visible_items,
+    visible_meetings,
+)
+from panel.views.meetings import _message, _with_individuals
+from referrals.models import Referral, ReferralStatus
+from schedule.models import AccessGrant, AccessGrantStatus, Entry, EntryStatus
+from ubpanel import audit
+from ubpanel.access import get_object_or_404
+from ubpanel.models import User
+from ubpanel.roles import role_required
+
+
+def _waiting_subjects():
+    """What may still go on an agenda: nothing already waiting on one."""
+    on_agenda = AgendaItem.objects.filter(status__in=UNDECIDED)
+    referrals = (
+        Referral.objects.filter(status=ReferralStatus.READY_FOR_PANEL)
+        .exclude(pk__in=on_agenda.filter(referral__isnull=False).values("referral_id"))
+        .select_related("person")
+        .order_by("submitted_at", "pk")
+    )
+    entries = (
+        Entry.objects.filter(status__in=[EntryStatus.PENDING_RATIFICATION, EntryStatus.ACTIVE])
+        .exclude(pk__in=on_agenda.filter(entry__isnull=False).values("entry_id"))
+        .select_related("person")
+        .order_by("person__family_name", "person__given_names", "pk")
+    )
+    grants = (
+        AccessGrant.objects.filter(status=AccessGrantStatus.REQUESTED)
+        .exclude(pk__in=on_agenda.filter(access_grant__isnull=False).values("access_grant_id"))
+        .select_related("service", "user")
+        .order_by("requested_at", "pk")
+    )
+    return list(referrals), list(entries), list(grants)
+
+
+@role_required(AGENDA_ROLES)
+def item_add(request, pk):
+    meeting = get_object_or_404(visible_meetings(request.user), pk=pk)
+    if meeting.status == MeetingStatus.CLOSED:
+        messages.error(request, "The meeting is closed: nothing more goes on its agenda.")
+        return redirect("panel:meeting_detail", pk=meeting.pk)
+    referrals, entries, grants = _waiting_subjects()
+    audit.record_access([*referrals, *entries, *grants], audit.Event.LIST)
+    form = AgendaItemForm(
+        request.POST or None, referrals=referrals, entries=entries, access_grants=grants
+    )
+    if request.method == "POST" and form.is_valid():
+        subject = form.subject()
+        try:
+            item = services.agenda_item_add(
+                actor=request.user,
+                meeting=meeting,
+                kind=form.cleaned_data["kind"],
+                statement=form.cleaned_data["statement"],
+                **subject,
+            )
+        except (services.PanelError, ValidationError) as error:
+            field = "entry" if "entry" in subject else next(iter(subject))
+            form.add_error(field, _message(error))
+        else:
+            messages.success(request, f"Item {item.position} added: {item.get_kind_display()}.")
+            return redirect("panel:meeting_detail", pk=meeting.pk)
+    return render(
+        request,
+        "panel/agenda_item_form.html",
+        {"form": form, "meeting": meeting},
+        status=400 if form.errors else 200,
+    )
+
+
+def _agenda_items(user):
+    """Items ``user`` may change on the agenda: every visible item for Assurance and the chair."""
+    return visible_items(user).select_related("meeting")
+
+
+@require_POST
+@role_required(AGENDA_ROLES)
+def item_move(request, pk):
+    item = get_object_or_404(_agenda_items(request.user), pk=pk)
+    if item.meeting.status == MeetingStatus.CLOSED:
+        messages.error(request, "The meeting is closed: its agenda is part of the minutes.")
+    else:
+        item = services.agenda_item_move(
+            actor=request.user, item=item, up=request.POST.get("direction") == "up"
+        )
+        messages.success(request, f"{item.get_kind_display()} is item {item.position} now.")
+    return redirect(reverse("panel:meeting_detail", args=[item.meeting_id]) + f"#item-{item.pk}")
+
+
+@role_required(AGENDA_ROLES)
+def item_withdraw(request, pk):
+    """Take an item off the agenda before it is decided: the page asks why; only the POST does it."""
+    item = get_object_or_404(
+        _agenda_items(request.user).select_related(
+            "referral__person", "entry__person", "access_grant__service", "access_grant__user"
+        ),
+        pk=pk,
+    )
+    people = _with_individuals([item])
+    audit.record_access([item, *people])
+    form = WithdrawItemForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            services.agenda_item_withdraw(
+                actor=request.user, item=item, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error("reason", error)
+        except services.PanelError as error:
+            messages.error(request, str(error))
+            return redirect("panel:meeting_detail", pk=item.meeting_id)
+        else:
+            messages.success(request, f"Item {item.position} withdrawn from the agenda.")
+            return redirect("panel:meeting_detail", pk=item.meeting_id)
+    return render(
+        request,
+        "panel/agenda_item_withdraw.html",
+        {"item": item, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(AGENDA_ROLES)
+def item_invitees(request, pk):
+    """Invite the Operations Manager to present the case, or a Legal Services adviser."""
+    item = get_object_or_404(
+        _agenda_items(request.user).select_related(
+            "referral__person", "entry__person", "access_grant__service", "access_grant__user"
+        ),
+        pk=pk,
+    )
+    people = _with_individuals([item])
+    audit.record_access([item, *people])
+    invitees = list(item.invitees.select_related("user", "invited_by").order_by("pk"))
+    may_invite = item.status in UNDECIDED and item.meeting.status != MeetingStatus.CLOSED
+    users = User.objects.filter(is_active=True, is_superuser=False).select_related("service")
+    form = InviteeForm(
+        request.POST if request.method == "POST" else None,
+        users=users.order_by("first_name", "last_name", "username"),
+    )
+    if may_invite and form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            invitee = services.invitee_add(
+                actor=request.user, item=item, user=data["user"], role=data["role"]
+            )
+        except (ValidationError, services.PanelError) as error:
+            form.add_error("user", _message(error))
+        else:
+            messages.success(request, f"{invitee.user} invited as {invitee.get_role_display()}.")
+            return redirect("panel:item_invitees", pk=item.pk)
+    return render(
+        request,
+        "panel/agenda_item_invitees.html",
+        {"item": item, "invitees": invitees, "form": form, "may_invite": may_invite},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@role_required(AGENDA_ROLES)
+def invitee_remove(request, pk):
+    invitee = get_object_or_404(
+        Invitee.objects.filter(item__in=visible_items(request.user)).select_related("user"),
+        pk=pk,
+    )
+    services.invitee_remove(actor=request.user, invitee=invitee)
+    messages.success(request, f"{invitee.user} is no longer invited.")
+    return redirect("panel:item_invitees", pk=invitee.item_id)
+
+
+# --- Attendance -------------------------------------------------------------------------------
+
+
+urls = [
+    path("meetings/<int:pk>/items/new/", item_add, name="item_add"),
+    path("items/<int:pk>/move/", item_move, name="item_move"),
+    path("items/<int:pk>/withdraw/", item_withdraw, name="item_withdraw"),
+    path("items/<int:pk>/invitees/", item_invitees, name="item_invitees"),
+    path("invitees/<int:pk>/remove/", invitee_remove, name="invitee_remove"),
+]

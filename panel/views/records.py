@@ -1,0 +1,210 @@
+"""The meeting's record: attendance, the minutes, and the panel's seats."""
+
+from collections import defaultdict
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.shortcuts import redirect, render
+from django.urls import path
+
+from panel import services
+from panel.forms import (
+    AttendanceForm,
+)
+from panel.models import (
+    Ballot,
+    DecisionCorrection,
+    DecisionStatus,
+    Declaration,
+    ItemStatus,
+    MeetingStatus,
+    Seat,
+    SeatMember,
+    Vote,
+)
+from panel.selectors import (
+    can_manage_agenda,
+    chair_is_absent,
+    chair_sitter,
+    sees_all_papers,
+    visible_meetings,
+)
+from panel.views.meetings import _agenda, _message, _with_individuals
+from referrals.selectors import can_see_special_category
+from ubpanel import audit
+from ubpanel.access import get_object_or_404
+from ubpanel.roles import PANEL_ROLES, USER_ADMIN_ROLES, has_role, role_required
+
+SEAT_ORDER = list(Seat.values)
+SPECIAL_CATEGORY_FIELDS = {"health_notes", "care_system_notes"}
+
+
+def _may_record_attendance(user, meeting) -> bool:
+    if meeting.status == MeetingStatus.CLOSED:
+        return False
+    if can_manage_agenda(user):
+        return True
+    chair = chair_sitter(meeting)
+    return chair is not None and chair.user_id == user.pk
+
+
+def attendance(request, pk):
+    """The six seats, who sits in each (holder, briefed deputy, or nobody), and the invitees."""
+    meeting = get_object_or_404(visible_meetings(request.user), pk=pk)
+    records = {row.seat: row for row in meeting.seats.select_related("user")}
+    members = defaultdict(list)
+    for member in SeatMember.objects.filter(active=True).select_related("user"):
+        members[member.seat].append(member)
+    may_record = _may_record_attendance(request.user, meeting)
+    posted = request.POST.get("seat") if request.method == "POST" else None
+    if posted is not None and (not may_record or posted not in Seat.values):
+        raise PermissionDenied("Only the chair or Assurance record attendance.")
+    forms = {}
+    for seat in Seat.values:
+        forms[seat] = AttendanceForm(
+            request.POST if seat == posted else None,
+            seat=seat,
+            members=members[seat],
+            current=records.get(seat),
+        )
+    if posted is not None and forms[posted].is_valid():
+        form = forms[posted]
+        try:
+            services.attendance_record(
+                actor=request.user,
+                meeting=meeting,
+                seat=posted,
+                user=form.cleaned_data["sitter"],
+            )
+        except (ValidationError, services.PanelError) as error:
+            form.add_error("sitter", _message(error))
+        else:
+            messages.success(request, f"Attendance recorded: {Seat(posted).label}.")
+            return redirect("panel:attendance", pk=meeting.pk)
+    items = list(_agenda(request.user, meeting).exclude(status=ItemStatus.WITHDRAWN))
+    audit.record_access([meeting, *items])
+    seats = [
+        {
+            "seat": seat,
+            "label": Seat(seat).label,
+            "record": records.get(seat),
+            "members": members[seat],
+            "form": forms[seat] if may_record else None,
+        }
+        for seat in Seat.values
+    ]
+    return render(
+        request,
+        "panel/attendance.html",
+        {
+            "meeting": meeting,
+            "seats": seats,
+            "items": items,
+            "may_record": may_record,
+            "chair_absent": chair_is_absent(meeting),
+            "errors": posted is not None,
+        },
+        status=400 if posted is not None else 200,
+    )
+
+
+# --- Minutes ----------------------------------------------------------------------------------
+
+
+def minutes(request, pk):
+    """The meeting record: attendance, invitees, declarations and rulings, ballots and votes, and
+    each decision in the protocol's order with any corrections."""
+    meeting = get_object_or_404(visible_meetings(request.user), pk=pk)
+    items = list(
+        _agenda(request.user, meeting)
+        .select_related(
+            "decision__spoc_service", "decision__record_owner", "decision__care_system_consulted_by"
+        )
+        .prefetch_related(
+            Prefetch(
+                "declarations",
+                queryset=Declaration.objects.select_related("user", "ruled_by").order_by(
+                    "declared_at", "pk"
+                ),
+            ),
+            Prefetch(
+                "ballots",
+                queryset=Ballot.objects.select_related("opened_by", "closed_by")
+                .prefetch_related(Prefetch("votes", queryset=Vote.objects.select_related("user")))
+                .order_by("number"),
+            ),
+        )
+    )
+    people = _with_individuals(items)
+    corrections = defaultdict(list)
+    for correction in DecisionCorrection.objects.filter(
+        decision__item__in=[item.pk for item in items]
+    ).select_related("corrected_by", "decision"):
+        corrections[correction.decision.item_id].append(correction)
+    show_health = can_see_special_category(request.user)
+    for item in items:
+        decision = getattr(item, "decision", None)
+        item.record = decision if decision and decision.status == DecisionStatus.FINAL else None
+        item.proposed = decision is not None and item.record is None
+        item.corrections = corrections[item.pk]
+        for correction in item.corrections:
+            correction.hidden = correction.field in SPECIAL_CATEGORY_FIELDS and not show_health
+            correction.label = decision._meta.get_field(correction.field).verbose_name
+        for ballot in item.ballots.all():
+            votes = {vote.seat: vote for vote in ballot.votes.all()}
+            ballot.seat_votes = [
+                (Seat(seat).label, votes.get(seat)) for seat in _seat_list(ballot.eligible_seats)
+            ]
+        if item.record is not None:
+            item.record.eligible_labels = [
+                Seat(seat).label for seat in _seat_list(item.record.eligible_seats)
+            ]
+    audit.record_access([meeting, *items, *people])
+    records = {row.seat: row for row in meeting.seats.select_related("user")}
+    return render(
+        request,
+        "panel/minutes.html",
+        {
+            "meeting": meeting,
+            "items": items,
+            "seats": [(Seat(seat).label, records.get(seat)) for seat in Seat.values],
+            "show_health": show_health,
+            "sees_all": sees_all_papers(request.user),
+        },
+    )
+
+
+def _seat_list(seats):
+    return sorted((seat for seat in seats if seat in SEAT_ORDER), key=SEAT_ORDER.index)
+
+
+# --- The seats --------------------------------------------------------------------------------
+
+
+@role_required(PANEL_ROLES)
+def seats(request):
+    """The six seats, each holder and the briefed deputies. Assurance manage them in the admin."""
+    members = defaultdict(list)
+    for member in SeatMember.objects.filter(active=True).select_related("user"):
+        members[member.seat].append(member)
+    rows = [
+        {
+            "label": Seat(seat).label,
+            "holder": next((m for m in members[seat] if not m.is_deputy), None),
+            "deputies": [m for m in members[seat] if m.is_deputy],
+        }
+        for seat in Seat.values
+    ]
+    return render(
+        request,
+        "panel/seats.html",
+        {"rows": rows, "may_manage": has_role(request.user, *USER_ADMIN_ROLES)},
+    )
+
+
+urls = [
+    path("seats/", seats, name="seats"),
+    path("meetings/<int:pk>/attendance/", attendance, name="attendance"),
+    path("meetings/<int:pk>/minutes/", minutes, name="minutes"),
+]
