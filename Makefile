@@ -6,7 +6,7 @@ PORT ?= 8000
 DEV := DJANGO_ENV=development
 MANAGE := $(UV) run --frozen python manage.py
 
-.PHONY: help install uv run test test-browser lint format check-migrations demo collectstatic bench
+.PHONY: help install uv run test test-browser lint format check-migrations demo collectstatic bench bench-letters
 
 help:
 	@echo "make run    - install everything, set up the embedded demo (SQLite) and serve http://127.0.0.1:$(PORT)"
@@ -50,3 +50,7 @@ check-migrations: uv
 # The search benchmark (bench/README.md): needs DATABASE_URL pointing at a PostgreSQL server.
 bench: uv
 	$(UV) run --frozen python -m bench.search.run $(BENCH_ARGS)
+
+# The letters benchmark (bench/README.md): DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL (Redis).
+bench-letters: uv
+	$(UV) run --frozen python -m bench.letters.run $(BENCH_ARGS)

@@ -1,0 +1,174 @@
+"""Letters to individuals, their PDFs, and the equalities questionnaire returns.
+
+The protocol lists what each letter must say (sections "Low / Medium Risk" and "High Risk"); a
+letter of expected behaviour is what the panel or triage may recommend instead of inclusion.
+"""
+
+from django.conf import settings
+from django.db import models
+
+from referrals.models import private_storage
+
+
+class LetterKind(models.TextChoices):
+    LOW_MEDIUM = "low_medium", "Low or medium risk: letter or email from the Operations Manager"
+    HIGH = "high", "High risk: letter from Legal Services, with a cease and desist requirement"
+    EXPECTED_BEHAVIOUR = "expected_behaviour", "Letter of expected behaviour"
+
+
+class LetterStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    APPROVED = "approved", "Approved"
+    SENT = "sent", "Sent"
+
+
+class SendMethod(models.TextChoices):
+    POST = "post", "By post"
+    EMAIL = "email", "By email, with the letter attached"
+
+
+class Letter(models.Model):
+    kind = models.CharField(max_length=32, choices=LetterKind.choices)
+    status = models.CharField(
+        max_length=16, choices=LetterStatus.choices, default=LetterStatus.DRAFT, db_index=True
+    )
+    person = models.ForeignKey("referrals.Person", on_delete=models.PROTECT, related_name="letters")
+    entry = models.ForeignKey(
+        "schedule.Entry", null=True, blank=True, on_delete=models.PROTECT, related_name="letters"
+    )
+    decision = models.ForeignKey(
+        "panel.Decision", null=True, blank=True, on_delete=models.PROTECT, related_name="letters"
+    )
+    referral = models.ForeignKey(
+        "referrals.Referral",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="letters",
+    )
+    # Who it goes to.
+    recipient_name = models.CharField("Addressed to", max_length=300)
+    recipient_address = models.TextField("Postal address", blank=True)
+    recipient_email = models.EmailField("Email address", blank=True)
+    # What the protocol says it must contain.
+    incident_description = models.TextField("The incident: what happened")
+    incident_location = models.CharField("Where it happened", max_length=300)
+    incident_when = models.CharField("Date and time", max_length=200)
+    why_unreasonable = models.TextField("Why the behaviour is unreasonable")
+    expected_behaviour = models.TextField("The behaviour the council expects", blank=True)
+    cease_and_desist = models.TextField("Cease and desist requirement", blank=True)
+    spoc = models.TextField("Single point of contact and how to reach them", blank=True)
+    contact_restrictions = models.TextField("Future contact restrictions", blank=True)
+    service_restrictions = models.TextField("Restrictions to service provision", blank=True)
+    consequences_of_breach = models.TextField("Consequences of a breach", blank=True)
+    logging_statement = models.TextField("Logged on the schedule for 12 months", blank=True)
+    review_or_appeal = models.TextField("How to ask for a review or appeal", blank=True)
+    closing = models.TextField("Anything else", blank=True)
+    sender_name = models.CharField("Signed by", max_length=200)
+    sender_title = models.CharField("Job title", max_length=200, blank=True)
+    # Each change to the content makes a new version; each version gets its own PDFs.
+    version = models.PositiveIntegerField(default=1)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_method = models.CharField(max_length=16, choices=SendMethod.choices, blank=True)
+    # The date sent is the date of notification (the protocol's appeal clock starts here).
+    sent_on = models.DateField(null=True, blank=True)
+    appeal_deadline = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.reference}: {self.get_kind_display()}"
+
+    @property
+    def reference(self) -> str:
+        return f"LET-{self.pk:05d}" if self.pk else "LET-new"
+
+    @property
+    def has_questionnaire(self) -> bool:
+        """The protocol: the equalities questionnaire goes with every low, medium and high letter."""
+        return self.kind in (LetterKind.LOW_MEDIUM, LetterKind.HIGH)
+
+
+class PdfVariant(models.TextChoices):
+    STANDARD = "standard", "Standard print"
+    LARGE_PRINT = "large_print", "Large print"
+
+
+class LetterPdf(models.Model):
+    """One PDF of one version of a letter, made by the Celery task; never two for the same version
+    and variant (the database refuses a second)."""
+
+    letter = models.ForeignKey(Letter, on_delete=models.PROTECT, related_name="pdfs")
+    version = models.PositiveIntegerField()
+    variant = models.CharField(max_length=16, choices=PdfVariant.choices)
+    file = models.FileField(storage=private_storage, max_length=300)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["letter", "version", "variant"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["letter", "version", "variant"], name="one_pdf_per_letter_version"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.letter.reference} v{self.version} ({self.get_variant_display()})"
+
+
+class Characteristic(models.TextChoices):
+    """The protected characteristics (Appendix A; the Equality Act 2010)."""
+
+    AGE = "age", "Age"
+    DISABILITY = "disability", "Disability"
+    GENDER_REASSIGNMENT = "gender_reassignment", "Gender reassignment"
+    MARRIAGE = "marriage", "Marriage and civil partnership"
+    PREGNANCY = "pregnancy", "Pregnancy and maternity"
+    RACE = "race", "Race"
+    RELIGION = "religion", "Religion or belief"
+    SEX = "sex", "Sex"
+    SEXUAL_ORIENTATION = "sexual_orientation", "Sexual orientation"
+
+
+class QuestionnaireReturn(models.Model):
+    """The individual's returned equalities questionnaire, as recorded by staff.
+
+    Every answer is special-category data: shown to the panel and Adult Social Care only.
+    """
+
+    letter = models.ForeignKey(Letter, on_delete=models.PROTECT, related_name="returns")
+    answers = models.JSONField(default=dict)
+    underlying_issue = models.BooleanField(
+        "The return reveals an underlying health issue, condition or disability", default=False
+    )
+    previously_known = models.BooleanField("The council knew of it before", default=False)
+    issue_details = models.TextField("What the return says about it", blank=True)
+    received_on = models.DateField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+
+    def __str__(self):
+        return f"Questionnaire returned for {self.letter.reference}"
+
+    @property
+    def raises_new_issue(self) -> bool:
+        return self.underlying_issue and not self.previously_known

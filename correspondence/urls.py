@@ -1,8 +1,4 @@
-from django.urls import path
-
-from . import views
+from .views import urls
 
 app_name = "correspondence"
-urlpatterns = [
-    path("", views.index, name="index"),
-]
+urlpatterns = urls

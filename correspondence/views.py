@@ -1,8 +1,288 @@
-from django.shortcuts import render
+"""Letters: the list, drafting from a decision (or a triage recommendation, or an emergency
+addition), editing, the HTML preview, approval, the PDFs, sending, and questionnaire returns.
 
+Every letter URL reads through ``visible_letters(user)``: anyone else gets the audited 404.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from panel.models import LetterRoute
+from referrals.models import ReferralStatus
+from referrals.selectors import visible_referrals
+from schedule.models import EntryStatus
+from schedule.selectors import visible_entries
+from ubpanel import audit
+from ubpanel.access import get_object_or_404
 from ubpanel.roles import LETTER_ROLES, role_required
+
+from . import content, services
+from .forms import LetterForm, QuestionnaireReturnForm, SendForm
+from .models import Letter, LetterKind, LetterPdf, LetterStatus, PdfVariant
+from .selectors import (
+    decisions_for_letters,
+    may_draft,
+    may_see_questionnaire_answers,
+    may_send,
+    visible_letters,
+)
+
+
+def _letter(request, pk) -> Letter:
+    return get_object_or_404(
+        visible_letters(request.user).select_related(
+            "person", "entry", "decision__item__meeting", "referral", "approved_by", "sent_by"
+        ),
+        pk=pk,
+    )
 
 
 @role_required(LETTER_ROLES)
 def index(request):
-    return render(request, "correspondence/index.html")
+    letters = list(
+        visible_letters(request.user)
+        .select_related("person", "entry")
+        .order_by("-updated_at")[:200]
+    )
+    audit.record_access(letters, audit.Event.LIST)
+    waiting = []
+    if may_draft(request.user, LetterKind.LOW_MEDIUM) or may_draft(request.user, LetterKind.HIGH):
+        has_letter = Letter.objects.filter(decision=OuterRef("pk"))
+        waiting = list(
+            decisions_for_letters(request.user)
+            .filter(
+                letter_route__in=[
+                    LetterRoute.OPERATIONS_MANAGER,
+                    LetterRoute.LEGAL_SERVICES,
+                    LetterRoute.EXPECTED_BEHAVIOUR,
+                ],
+            )
+            .filter(~Exists(has_letter))
+            .select_related("item__meeting", "item__referral", "item__entry")
+            .order_by("decided_at")
+        )
+    sections = [
+        ("Drafts", [x for x in letters if x.status == LetterStatus.DRAFT]),
+        ("Approved, to send", [x for x in letters if x.status == LetterStatus.APPROVED]),
+        ("Sent", [x for x in letters if x.status == LetterStatus.SENT]),
+    ]
+    return render(
+        request,
+        "correspondence/index.html",
+        {"sections": sections, "waiting": waiting},
+    )
+
+
+@require_POST
+def letter_from_decision(request, pk):
+    decision = get_object_or_404(decisions_for_letters(request.user), pk=pk)
+    existing = Letter.objects.filter(decision=decision).first()
+    if existing is not None:
+        return redirect("correspondence:letter_detail", pk=existing.pk)
+    try:
+        letter = services.letter_draft_from_decision(actor=request.user, decision=decision)
+    except services.LetterError as error:
+        messages.error(request, str(error))
+        return redirect("correspondence:index")
+    messages.success(request, "The letter is drafted from the panel's decision. Check every part.")
+    return redirect("correspondence:letter_edit", pk=letter.pk)
+
+
+@require_POST
+def letter_for_referral(request, pk):
+    """The letter of expected behaviour Assurance recommended at triage instead of the panel."""
+    referral = get_object_or_404(
+        visible_referrals(request.user).filter(status=ReferralStatus.LETTER_RECOMMENDED), pk=pk
+    )
+    if referral.person_id is None:
+        messages.error(request, "Link the referral to a person before drafting the letter.")
+        return redirect("referrals:triage_detail", pk=referral.pk)
+    letter = services.letter_draft(
+        actor=request.user,
+        kind=LetterKind.EXPECTED_BEHAVIOUR,
+        person=referral.person,
+        referral=referral,
+    )
+    return redirect("correspondence:letter_edit", pk=letter.pk)
+
+
+@require_POST
+def letter_for_emergency(request, pk):
+    """Legal Services draft the high-risk letter for the chair's emergency addition."""
+    entry = get_object_or_404(
+        visible_entries(request.user).filter(status=EntryStatus.PENDING_RATIFICATION), pk=pk
+    )
+    letter = services.letter_draft(
+        actor=request.user, kind=LetterKind.HIGH, person=entry.person, entry=entry
+    )
+    return redirect("correspondence:letter_edit", pk=letter.pk)
+
+
+def letter_detail(request, pk):
+    letter = _letter(request, pk)
+    audit.record_access(letter)
+    pdfs = {pdf.variant: pdf for pdf in letter.pdfs.filter(version=letter.version)}
+    returns = list(letter.returns.select_related("recorded_by"))
+    return render(
+        request,
+        "correspondence/letter_detail.html",
+        {
+            "letter": letter,
+            "missing": content.missing_elements(letter) if letter.status == "draft" else [],
+            "pdf": pdfs.get(PdfVariant.STANDARD),
+            "large_print": pdfs.get(PdfVariant.LARGE_PRINT),
+            "may_edit": letter.status != LetterStatus.SENT and may_draft(request.user, letter.kind),
+            "may_send": may_send(request.user, letter),
+            "send_form": SendForm(),
+            "returns": returns,
+            "show_answers": may_see_questionnaire_answers(request.user),
+            "may_record_return": letter.has_questionnaire and letter.status == LetterStatus.SENT,
+        },
+    )
+
+
+def letter_edit(request, pk):
+    letter = _letter(request, pk)
+    if letter.status == LetterStatus.SENT or not may_draft(request.user, letter.kind):
+        raise PermissionDenied
+    form = LetterForm(request.POST or None, instance=Letter.objects.get(pk=letter.pk))
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.fields}
+        try:
+            services.letter_update(actor=request.user, letter=letter, fields=fields)
+        except services.LetterError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "The letter is saved.")
+            return redirect("correspondence:letter_detail", pk=letter.pk)
+    audit.record_access(letter)
+    return render(
+        request,
+        "correspondence/letter_edit.html",
+        {"letter": letter, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def letter_preview(request, pk):
+    letter = _letter(request, pk)
+    audit.record_access(letter, preview=True)
+    return render(
+        request,
+        "correspondence/letter_preview.html",
+        {
+            "letter": letter,
+            "large_print": request.GET.get("variant") == PdfVariant.LARGE_PRINT,
+            "dated": letter.sent_on or timezone.localdate(),
+            "characteristics": services.Characteristic.choices,
+        },
+    )
+
+
+@require_POST
+def letter_approve(request, pk):
+    letter = _letter(request, pk)
+    try:
+        services.letter_approve(actor=request.user, letter=letter)
+    except ValidationError as error:
+        messages.error(request, error.message)
+    except services.LetterError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "The letter is approved. Its PDF is being made.")
+    return redirect("correspondence:letter_detail", pk=letter.pk)
+
+
+@require_POST
+def letter_send(request, pk):
+    letter = _letter(request, pk)
+    form = SendForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say how the letter is sent: by post or by email.")
+        return redirect("correspondence:letter_detail", pk=letter.pk)
+    try:
+        letter = services.letter_send(
+            actor=request.user, letter=letter, method=form.cleaned_data["method"]
+        )
+    except ValidationError as error:
+        messages.error(request, error.message)
+    except services.LetterError as error:
+        messages.error(request, str(error))
+    else:
+        deadline = (
+            f" An appeal must arrive by {letter.appeal_deadline:%-d %B %Y}."
+            if letter.appeal_deadline
+            else ""
+        )
+        messages.success(request, f"The letter is recorded as sent today.{deadline}")
+    return redirect("correspondence:letter_detail", pk=letter.pk)
+
+
+def letter_pdf(request, pk, variant):
+    letter = _letter(request, pk)
+    if variant not in PdfVariant.values:
+        raise Http404
+    pdf = LetterPdf.objects.filter(letter=letter, version=letter.version, variant=variant).first()
+    if pdf is None:
+        raise Http404("The PDF is still being made.")
+    audit.record_access(pdf, audit.Event.DOWNLOAD, letter=letter.reference, sha256=pdf.sha256)
+    suffix = "-large-print" if variant == PdfVariant.LARGE_PRINT else ""
+    response = FileResponse(
+        pdf.file.open("rb"),
+        as_attachment=True,
+        filename=f"{letter.reference}-v{letter.version}{suffix}.pdf",
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def questionnaire_return(request, pk):
+    letter = _letter(request, pk)
+    form = QuestionnaireReturnForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.questionnaire_return_record(
+                actor=request.user,
+                letter=letter,
+                answers=form.answers(),
+                underlying_issue=data["underlying_issue"],
+                previously_known=data["previously_known"],
+                issue_details=data["issue_details"],
+                received_on=data["received_on"],
+            )
+        except ValidationError as error:
+            form.add_error("issue_details", error.message)
+        except services.LetterError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "The questionnaire return is recorded.")
+            return redirect("correspondence:letter_detail", pk=letter.pk)
+    return render(
+        request,
+        "correspondence/questionnaire_return.html",
+        {"letter": letter, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+urls = [
+    path("", index, name="index"),
+    path("decisions/<int:pk>/letter/", letter_from_decision, name="letter_from_decision"),
+    path("referrals/<int:pk>/letter/", letter_for_referral, name="letter_for_referral"),
+    path("entries/<int:pk>/letter/", letter_for_emergency, name="letter_for_emergency"),
+    path("letters/<int:pk>/", letter_detail, name="letter_detail"),
+    path("letters/<int:pk>/edit/", letter_edit, name="letter_edit"),
+    path("letters/<int:pk>/preview/", letter_preview, name="letter_preview"),
+    path("letters/<int:pk>/approve/", letter_approve, name="letter_approve"),
+    path("letters/<int:pk>/send/", letter_send, name="letter_send"),
+    path("letters/<int:pk>/pdf/<str:variant>/", letter_pdf, name="letter_pdf"),
+    path("letters/<int:pk>/questionnaire/", questionnaire_return, name="questionnaire_return"),
+]

@@ -135,3 +135,114 @@ class AccessGrantFactory(factory.django.DjangoModelFactory):
     rationale = "Likely contact with known individuals."
     status = "approved"
     recertify_by = factory.Faker("date_between", start_date="+30d", end_date="+365d")
+
+
+# --- The panel --------------------------------------------------------------------------------
+
+
+class SeatMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "panel.SeatMember"
+
+    seat = "complaints"
+    user = factory.SubFactory(UserFactory, roles=[Role.PANEL_MEMBER])
+    is_deputy = False
+    briefed_on = factory.Faker("date_this_year")
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    """A monthly meeting next week, not yet open."""
+
+    class Meta:
+        model = "panel.Meeting"
+
+    kind = "monthly"
+    format = "virtual"
+    starts_at = factory.Faker("date_time_between", start_date="+1d", end_date="+10d", tzinfo=UTC)
+    location = "Teams"
+
+
+class AgendaItemFactory(factory.django.DjangoModelFactory):
+    """A new referral, ready for the panel, on a meeting's agenda."""
+
+    class Meta:
+        model = "panel.AgendaItem"
+
+    meeting = factory.SubFactory(MeetingFactory)
+    kind = "new_referral"
+    position = factory.Sequence(lambda n: n + 1)
+    referral = factory.SubFactory(
+        SubmittedReferralFactory,
+        status=ReferralStatus.READY_FOR_PANEL,
+        person=factory.SubFactory(PersonFactory),
+    )
+
+
+# --- Letters ----------------------------------------------------------------------------------
+
+from correspondence import content as letter_content  # noqa: E402  (appended section)
+
+
+class LetterFactory(factory.django.DjangoModelFactory):
+    """A complete high-risk letter from Legal Services, in draft: it says everything the protocol
+    asks, so Legal Services can approve it. ``LetterFactory(low_medium=True)`` is the Operations
+    Manager's low or medium risk letter; ``of_expected_behaviour=True`` a letter of expected behaviour.
+    No entry, decision or referral: any Legal Services user (or, for the others, any referring
+    manager) may approve it."""
+
+    class Meta:
+        model = "correspondence.Letter"
+
+    class Params:
+        low_medium = factory.Trait(
+            kind="low_medium",
+            cease_and_desist="",
+            review_or_appeal=letter_content.REVIEW_PROCESS,
+            sender_name="Morgan Manager",
+            sender_title="Operations Manager, Housing",
+        )
+        # Not called expected_behaviour: a trait may not share its name with a field.
+        of_expected_behaviour = factory.Trait(
+            kind="expected_behaviour",
+            cease_and_desist="",
+            expected_behaviour=letter_content.EXPECTED_BEHAVIOUR,
+            logging_statement="",
+            review_or_appeal="",
+            sender_name="Morgan Manager",
+            sender_title="Operations Manager, Housing",
+        )
+
+    kind = "high"
+    person = factory.SubFactory(PersonFactory)
+    recipient_name = factory.LazyAttribute(
+        lambda o: f"{o.person.given_names} {o.person.family_name}"
+    )
+    recipient_address = "14 Acland Road\nDorchester\nDT1 1JW"
+    incident_description = "Shouted at the receptionist and threw a chair across the waiting area."
+    incident_location = "Customer services desk, County Hall, Dorchester"
+    incident_when = "3 March 2026 at 10:15"
+    why_unreasonable = "Staff were put in fear for their safety and the office had to close."
+    cease_and_desist = letter_content.CEASE_AND_DESIST
+    spoc = "Sam Spoc, Housing Team Leader: 01305 221000, housing.spoc@council.example"
+    contact_restrictions = "Contact the council in writing, to your single point of contact only."
+    service_restrictions = (
+        "Housing appointments take place at County Hall with two officers present."
+    )
+    consequences_of_breach = letter_content.CONSEQUENCES
+    logging_statement = letter_content.LOGGING_STATEMENT
+    review_or_appeal = letter_content.APPEAL_PROCESS
+    sender_name = "Alex Advocate"
+    sender_title = "Solicitor, Legal Services"
+
+
+class ApprovedLetterFactory(LetterFactory):
+    """Approved, as if by ``letter_approve`` but without queuing its PDFs."""
+
+    status = "approved"
+    approved_at = factory.Faker("date_time_this_month", tzinfo=UTC)
+
+
+class SentLetterFactory(ApprovedLetterFactory):
+    status = "sent"
+    sent_method = "post"
+    sent_on = factory.Faker("date_this_month")

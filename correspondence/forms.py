@@ -1,0 +1,88 @@
+"""Forms for letters and questionnaire returns. The services apply the protocol's rules."""
+
+from django import forms
+
+from referrals.forms import DATE_INPUT
+from ubpanel.forms import GovukForm, GovukFormMixin
+
+from .models import Characteristic, Letter, LetterKind, SendMethod
+from .services import LETTER_FIELDS
+
+TEXTAREAS = {
+    name: forms.Textarea(attrs={"rows": rows})
+    for name, rows in (
+        ("recipient_address", 4),
+        ("incident_description", 4),
+        ("why_unreasonable", 3),
+        ("expected_behaviour", 4),
+        ("cease_and_desist", 3),
+        ("spoc", 3),
+        ("contact_restrictions", 3),
+        ("service_restrictions", 3),
+        ("consequences_of_breach", 3),
+        ("logging_statement", 3),
+        ("review_or_appeal", 4),
+        ("closing", 3),
+    )
+}
+
+
+class LetterForm(GovukFormMixin, forms.ModelForm):
+    class Meta:
+        model = Letter
+        fields = list(LETTER_FIELDS)
+        widgets = TEXTAREAS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        kind = self.instance.kind
+        if kind != LetterKind.HIGH:
+            del self.fields["cease_and_desist"]
+        if kind == LetterKind.EXPECTED_BEHAVIOUR:
+            del self.fields["logging_statement"]
+            self.fields["review_or_appeal"].label = "How to raise a concern (optional)"
+        else:
+            del self.fields["expected_behaviour"]
+            self.fields["review_or_appeal"].label = (
+                "The process for appeal" if kind == LetterKind.HIGH else "The process for review"
+            )
+        # The protocol's elements: the approval step names any that are missing, so the form saves
+        # a draft with gaps rather than losing what was typed.
+        for field in self.fields.values():
+            field.required = False
+            field.hide_optional = True
+
+
+class SendForm(GovukForm):
+    method = forms.ChoiceField(
+        label="How is it sent?",
+        choices=SendMethod.choices,
+        widget=forms.RadioSelect,
+        help_text="Today's date is recorded as the date of notification.",
+    )
+
+
+class QuestionnaireReturnForm(GovukForm):
+    received_on = forms.DateField(label="Date received", widget=DATE_INPUT)
+    underlying_issue = forms.BooleanField(
+        label="The return reveals an underlying health issue, condition or disability",
+        required=False,
+    )
+    previously_known = forms.BooleanField(label="The council already knew of it", required=False)
+    issue_details = forms.CharField(
+        label="What the return says about it",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for value, label in Characteristic.choices:
+            self.fields[f"answer_{value}"] = forms.CharField(
+                label=label, required=False, max_length=500
+            )
+
+    def answers(self) -> dict[str, str]:
+        return {
+            value: self.cleaned_data.get(f"answer_{value}", "") for value in Characteristic.values
+        }

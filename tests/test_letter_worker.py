@@ -1,0 +1,189 @@
+"""A letter's PDFs made by a real Celery worker, in its own process, on the Redis broker and the
+PostgreSQL test database: once the approval commits, and again after a worker died part-way."""
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import redis
+from django.core.files.storage import storages
+from django.db import connection
+
+from correspondence.models import LetterPdf, PdfVariant
+from correspondence.services import letter_approve
+from correspondence.tasks import letters_render_missing
+from referrals.models import Person
+from ubpanel.celery import app
+from ubpanel.roles import Role
+
+from .celery_tasks import person_rename_for_test
+from .factories import LetterFactory, PersonFactory, UserFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    if connection.vendor != "postgresql":
+        pytest.fail("The real-worker tests need PostgreSQL (set DATABASE_URL)")
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def _wait_for(condition, seconds=15.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.fixture
+def start_worker(broker_url, tmp_path, monkeypatch):
+    """``start_worker(**env)`` starts `celery worker` (solo pool) on a queue of this test's own,
+    writing to the same private storage folder as the test; the test's tasks go to that queue."""
+    queue = f"test-letters-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    monkeypatch.setitem(app.conf, "task_default_queue", queue)
+    started = []
+
+    def start(**extra_env):
+        log = open(tmp_path / f"worker-{len(started)}.log", "w+")  # noqa: SIM115
+        env = {
+            **os.environ,
+            "DJANGO_ENV": "test",
+            "DATABASE_URL": _database_url(),
+            "CELERY_BROKER_URL": broker_url,
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            # The autouse fixture keeps this test's private files in tmp_path/private; the
+            # worker's settings put them in MEDIA_ROOT/private.
+            "MEDIA_ROOT": str(tmp_path),
+            **extra_env,
+        }
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "ubpanel",
+                "worker",
+                "--pool=solo",
+                "-Q",
+                queue,
+                "--include",
+                "tests.celery_tasks",
+                "--without-mingle",
+                "--without-gossip",
+                "--without-heartbeat",
+                "-l",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        started.append((process, log))
+        return process
+
+    assert Path(storages["private"].location) == tmp_path / "private"
+    yield start
+    for process, log in started:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=30)
+        log.seek(0)
+        print(log.read())
+        log.close()
+    _forget_queue(broker_url, queue)
+
+
+def _forget_queue(broker_url: str, queue: str) -> None:
+    """Leave nothing of the test's queue in Redis. A worker that died leaves its message
+    unacknowledged, to come back after the visibility timeout (12 hours) to a queue nobody reads."""
+    client = redis.Redis.from_url(broker_url)
+    for tag, raw in client.hgetall("unacked").items():
+        _, _, routing_key = json.loads(raw)
+        if routing_key == queue:
+            client.hdel("unacked", tag)
+            client.zrem("unacked_index", tag)
+    client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+
+
+def _folder(letter) -> Path:
+    return Path(storages["private"].location) / "letters" / str(letter.pk)
+
+
+def _names(letter) -> list[str]:
+    return sorted(f"{letter.reference}-v1-{variant}.pdf" for variant in PdfVariant.values)
+
+
+def _files(letter) -> list[str]:
+    folder = _folder(letter)
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def _made(letter) -> int:
+    return LetterPdf.objects.filter(letter=letter).count()
+
+
+def _assert_one_good_pdf_per_variant(letter):
+    assert sorted(LetterPdf.objects.filter(letter=letter).values_list("variant", flat=True)) == (
+        sorted(PdfVariant.values)
+    )
+    assert _files(letter) == _names(letter)
+    for pdf in LetterPdf.objects.filter(letter=letter):
+        body = (_folder(letter) / Path(pdf.file.name).name).read_bytes()
+        assert body.startswith(b"%PDF-")
+        assert pdf.sha256 == hashlib.sha256(body).hexdigest()
+
+
+def test_a_real_worker_makes_the_pdfs_once_the_approval_is_committed(start_worker):
+    worker = start_worker()
+    legal = UserFactory(roles=[Role.LEGAL_SERVICES])
+    letter = LetterFactory()
+
+    letter_approve(actor=legal, letter=letter)
+
+    assert _wait_for(lambda: _made(letter) == len(PdfVariant.values)), "no PDFs within 15 s"
+    assert worker.poll() is None
+    _assert_one_good_pdf_per_variant(letter)
+
+
+def test_a_worker_that_dies_mid_letter_is_made_good_by_the_sweeper_without_a_duplicate(
+    start_worker,
+):
+    doomed = start_worker(UBPANEL_TEST_PDF_DIE_AFTER_FILE="1")
+    legal = UserFactory(roles=[Role.LEGAL_SERVICES])
+    letter = LetterFactory()
+
+    letter_approve(actor=legal, letter=letter)
+
+    # It died after writing the first PDF and before committing: a file on disk, no row.
+    assert doomed.wait(timeout=15) == 1
+    assert _made(letter) == 0
+    assert _files(letter) == [f"{letter.reference}-v1-{PdfVariant.STANDARD}.pdf"]
+
+    # A fresh worker consumes the queue (a probe task runs), yet nothing comes back by itself:
+    # the lost message waits, unacknowledged, for Redis's 12-hour visibility timeout.
+    start_worker()
+    person = PersonFactory(family_name="Before")
+    person_rename_for_test.delay(person.pk, "Probed")
+    assert _wait_for(lambda: Person.objects.get(pk=person.pk).family_name == "Probed")
+    assert _made(letter) == 0
+
+    # The sweeper (beat runs it every 5 minutes) queues it again.
+    assert letters_render_missing() == 1
+
+    assert _wait_for(lambda: _made(letter) == len(PdfVariant.values)), "no PDFs within 15 s"
+    _assert_one_good_pdf_per_variant(letter)
+    assert letters_render_missing() == 0
