@@ -12,6 +12,7 @@ import os
 import threading
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
@@ -68,17 +69,24 @@ class Rendered:
     refused: list[str] = field(default_factory=list)
 
 
+def letter_context(letter: Letter, *, variant: str = PdfVariant.STANDARD, for_pdf: bool) -> dict:
+    """What the letter template needs, for the PDF and for the browser preview alike."""
+    return {
+        "letter": letter,
+        "large_print": variant == PdfVariant.LARGE_PRINT,
+        "stylesheet": STATIC_PREFIX + STYLESHEET if for_pdf else None,
+        "for_pdf": for_pdf,
+        "dated": letter.sent_on or timezone.localdate(),
+        "characteristics": Characteristic.choices,
+        "council_name": settings.COUNCIL_NAME,
+        "return_address": settings.LETTER_RETURN_ADDRESS,
+    }
+
+
 def letter_html(letter: Letter, *, variant: str = PdfVariant.STANDARD, for_pdf: bool) -> str:
     return render_to_string(
         "correspondence/letter_document.html",
-        {
-            "letter": letter,
-            "large_print": variant == PdfVariant.LARGE_PRINT,
-            "stylesheet": STATIC_PREFIX + STYLESHEET if for_pdf else None,
-            "for_pdf": for_pdf,
-            "dated": letter.sent_on or timezone.localdate(),
-            "characteristics": Characteristic.choices,
-        },
+        letter_context(letter, variant=variant, for_pdf=for_pdf),
     )
 
 
@@ -102,7 +110,8 @@ def _font_config() -> FontConfiguration:
 def letter_pdf(letter: Letter, variant: str) -> Rendered:
     fetcher = StaticOnlyFetcher()
     html = letter_html(letter, variant=variant, for_pdf=True)
+    # Tagged PDF: headings and reading order for screen readers (it costs nothing measurable).
     pdf = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(
-        font_config=_font_config()
+        font_config=_font_config(), pdf_tags=True
     )
     return Rendered(pdf=pdf, served=fetcher.served, refused=fetcher.refused)

@@ -10,7 +10,6 @@ from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from panel.models import LetterRoute
@@ -25,6 +24,7 @@ from ubpanel.roles import LETTER_ROLES, role_required
 from . import content, services
 from .forms import LetterForm, QuestionnaireReturnForm, SendForm
 from .models import Letter, LetterKind, LetterPdf, LetterStatus, PdfVariant
+from .pdf import letter_context
 from .selectors import (
     decisions_for_letters,
     may_draft,
@@ -173,15 +173,15 @@ def letter_edit(request, pk):
 def letter_preview(request, pk):
     letter = _letter(request, pk)
     audit.record_access(letter, preview=True)
+    variant = (
+        PdfVariant.LARGE_PRINT
+        if request.GET.get("variant") == PdfVariant.LARGE_PRINT
+        else PdfVariant.STANDARD
+    )
     return render(
         request,
         "correspondence/letter_preview.html",
-        {
-            "letter": letter,
-            "large_print": request.GET.get("variant") == PdfVariant.LARGE_PRINT,
-            "dated": letter.sent_on or timezone.localdate(),
-            "characteristics": services.Characteristic.choices,
-        },
+        letter_context(letter, variant=variant, for_pdf=False),
     )
 
 

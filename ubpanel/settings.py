@@ -133,6 +133,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ASSURANCE_EMAIL = env.str("ASSURANCE_EMAIL", default="spocassurance@council.example")
 # Legal Services: told of emergency additions so they can draft the high-risk letter.
 LEGAL_SERVICES_EMAIL = env.str("LEGAL_SERVICES_EMAIL", default="legal@council.example")
+# Letters: who they come from, and where the equalities questionnaire goes back to.
+COUNCIL_NAME = env.str("COUNCIL_NAME", default="Dorset Council")
+LETTER_RETURN_ADDRESS = env.str(
+    "LETTER_RETURN_ADDRESS",
+    default="Assurance Team, County Hall, Colliton Park, Dorchester, DT1 1XJ",
+)
 # Adult Social Care, told when a returned equalities questionnaire reveals an underlying issue.
 ADULT_SOCIAL_CARE_EMAIL = env.str("ADULT_SOCIAL_CARE_EMAIL", default="asc@council.example")
 # The spocassurance mailbox, polled over IMAP for emailed referrals. No host: not polled (the demo).
