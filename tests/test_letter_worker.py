@@ -3,17 +3,12 @@ PostgreSQL test database: once the approval commits, and again after a worker di
 
 import hashlib
 import json
-import os
-import subprocess
-import sys
-import time
 import uuid
 from pathlib import Path
 
 import pytest
 import redis
 from django.core.files.storage import storages
-from django.db import connection
 
 from correspondence.models import LetterPdf, PdfVariant
 from correspondence.services import letter_approve
@@ -24,26 +19,9 @@ from ubpanel.roles import Role
 
 from .celery_tasks import person_rename_for_test
 from .factories import LetterFactory, PersonFactory, UserFactory
+from .workers import wait_for, worker_start
 
-ROOT = Path(__file__).resolve().parent.parent
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor != "postgresql":
-        pytest.fail("The real-worker tests need PostgreSQL (set DATABASE_URL)")
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def _wait_for(condition, seconds=15.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 @pytest.fixture
@@ -57,40 +35,10 @@ def start_worker(broker_url, tmp_path, monkeypatch):
 
     def start(**extra_env):
         log = open(tmp_path / f"worker-{len(started)}.log", "w+")  # noqa: SIM115
-        env = {
-            **os.environ,
-            "DJANGO_ENV": "test",
-            "DATABASE_URL": _database_url(),
-            "CELERY_BROKER_URL": broker_url,
-            "CELERY_TASK_ALWAYS_EAGER": "false",
-            # The autouse fixture keeps this test's private files in tmp_path/private; the
-            # worker's settings put them in MEDIA_ROOT/private.
-            "MEDIA_ROOT": str(tmp_path),
-            **extra_env,
-        }
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "ubpanel",
-                "worker",
-                "--pool=solo",
-                "-Q",
-                queue,
-                "--include",
-                "tests.celery_tasks",
-                "--without-mingle",
-                "--without-gossip",
-                "--without-heartbeat",
-                "-l",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
+        # The autouse fixture keeps this test's private files in tmp_path/private; the worker's
+        # settings put them in MEDIA_ROOT/private.
+        process = worker_start(
+            queue=queue, broker_url=broker_url, stdout=log, MEDIA_ROOT=str(tmp_path), **extra_env
         )
         started.append((process, log))
         return process
@@ -154,7 +102,7 @@ def test_a_real_worker_makes_the_pdfs_once_the_approval_is_committed(start_worke
 
     letter_approve(actor=legal, letter=letter)
 
-    assert _wait_for(lambda: _made(letter) == len(PdfVariant.values)), "no PDFs within 15 s"
+    assert wait_for(lambda: _made(letter) == len(PdfVariant.values)), "no PDFs within 15 s"
     assert worker.poll() is None
     _assert_one_good_pdf_per_variant(letter)
 
@@ -178,12 +126,12 @@ def test_a_worker_that_dies_mid_letter_is_made_good_by_the_sweeper_without_a_dup
     start_worker()
     person = PersonFactory(family_name="Before")
     person_rename_for_test.delay(person.pk, "Probed")
-    assert _wait_for(lambda: Person.objects.get(pk=person.pk).family_name == "Probed")
+    assert wait_for(lambda: Person.objects.get(pk=person.pk).family_name == "Probed")
     assert _made(letter) == 0
 
     # The sweeper (beat runs it every 5 minutes) queues it again.
     assert letters_render_missing() == 1
 
-    assert _wait_for(lambda: _made(letter) == len(PdfVariant.values)), "no PDFs within 15 s"
+    assert wait_for(lambda: _made(letter) == len(PdfVariant.values)), "no PDFs within 15 s"
     _assert_one_good_pdf_per_variant(letter)
     assert letters_render_missing() == 0
