@@ -108,6 +108,7 @@ class ProposalForm(GovukFormMixin, forms.ModelForm):
             "recertify_by": DATE_INPUT,
         }
         labels = {
+            "email_divert": "Divert their emails to the SPOC",
             "ward_councillors_consulted": "The ward councillors were consulted about the divert",
             "customer_told_of_divert": "The customer will be told of the divert",
         }

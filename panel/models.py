@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 
 from referrals.models import RiskTier
+from schedule.models import StaffGuidance
 
 
 class Seat(models.TextChoices):
@@ -370,7 +371,7 @@ class DecisionStatus(models.TextChoices):
     FINAL = "final", "Decided"
 
 
-class Decision(models.Model):
+class Decision(StaffGuidance):
     """The panel's decision record for one item, in the protocol's order: health first, then the
     criteria and tier, the outcome, SPOC, restrictions, divert, letter and reasons.
 
@@ -399,25 +400,8 @@ class Decision(models.Model):
     tier = models.CharField(max_length=8, choices=RiskTier.choices, blank=True)
     # 3. The outcome.
     outcome = models.CharField(max_length=32, choices=Outcome.choices, blank=True)
-    # 4. What staff do.
-    how_to_respond = models.TextField("How staff should respond", blank=True)
-    permitted_contact = models.TextField("Permitted means of contact", blank=True)
-    contact_restrictions = models.TextField("Contact restrictions", blank=True)
-    service_restrictions = models.TextField("Restrictions to service provision", blank=True)
-    spoc_name = models.CharField("Single point of contact", max_length=200, blank=True)
-    spoc_service = models.ForeignKey(
-        "ubpanel.Service",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name="SPOC's service",
-    )
-    spoc_contact_details = models.TextField("SPOC's contact details", blank=True)
-    email_divert = models.BooleanField("Divert their emails to the SPOC", default=False)
-    ward_councillors_consulted = models.BooleanField(default=False)
-    ward_councillors_response = models.TextField("What the ward councillors said", blank=True)
-    customer_told_of_divert = models.BooleanField(default=False)
+    # 4. What staff do: StaffGuidance's fields (how to respond, contact, restrictions, SPOC,
+    # email divert), as the entry will carry them.
     record_owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -21,18 +21,11 @@ LIVE_STATUSES = (
 )
 
 
-class Entry(models.Model):
-    """A person's entry on the schedule: their tier and what staff must do when they make contact.
+class StaffGuidance(models.Model):
+    """What staff must do when the individual makes contact: how to respond, permitted contact,
+    restrictions, the single point of contact and any email divert. The panel's decision records
+    it (panel.Decision) and the schedule entry carries it."""
 
-    ``incident_summary`` and ``reason`` are the case narrative: only the panel, Legal Services and
-    Adult Social Care see them, never frontline staff.
-    """
-
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="schedule_entries")
-    tier = models.CharField(max_length=8, choices=RiskTier.choices, db_index=True)
-    status = models.CharField(max_length=32, choices=EntryStatus.choices, db_index=True)
-
-    # What frontline staff see.
     how_to_respond = models.TextField("How staff should respond", blank=True)
     permitted_contact = models.TextField("Permitted means of contact", blank=True)
     contact_restrictions = models.TextField("Contact restrictions", blank=True)
@@ -53,6 +46,23 @@ class Entry(models.Model):
     ward_councillors_consulted = models.BooleanField(default=False)
     ward_councillors_response = models.TextField("What the ward councillors said", blank=True)
     customer_told_of_divert = models.BooleanField(default=False)
+
+    class Meta:
+        abstract = True
+
+
+class Entry(StaffGuidance):
+    """A person's entry on the schedule: their tier and what staff must do when they make contact.
+
+    ``incident_summary`` and ``reason`` are the case narrative: only the panel, Legal Services and
+    Adult Social Care see them, never frontline staff.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="schedule_entries")
+    tier = models.CharField(max_length=8, choices=RiskTier.choices, db_index=True)
+    status = models.CharField(max_length=32, choices=EntryStatus.choices, db_index=True)
+
+    # What frontline staff see: StaffGuidance's fields.
 
     # The case narrative (panel, Legal Services and Adult Social Care only).
     incident_summary = models.TextField("The incident", blank=True)

@@ -36,6 +36,7 @@ from .models import (
     EntryEvent,
     EntryEventKind,
     EntryStatus,
+    StaffGuidance,
 )
 from .selectors import current_grants
 
@@ -247,17 +248,7 @@ def entry_end_emergency(*, actor: User, entry: Entry, reason: str) -> Entry:
 # What a panel decision sets on the entry (the panel app's Decision has the same fields).
 PANEL_DECISION_FIELDS = (
     "tier",
-    "how_to_respond",
-    "permitted_contact",
-    "contact_restrictions",
-    "service_restrictions",
-    "spoc_name",
-    "spoc_service",
-    "spoc_contact_details",
-    "email_divert",
-    "ward_councillors_consulted",
-    "ward_councillors_response",
-    "customer_told_of_divert",
+    *(field.name for field in StaffGuidance._meta.fields),
     "record_owner",
 )
 

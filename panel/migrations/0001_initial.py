@@ -76,7 +76,7 @@ class Migration(migrations.Migration):
                 ('service_restrictions', models.TextField(blank=True, verbose_name='Restrictions to service provision')),
                 ('spoc_name', models.CharField(blank=True, max_length=200, verbose_name='Single point of contact')),
                 ('spoc_contact_details', models.TextField(blank=True, verbose_name="SPOC's contact details")),
-                ('email_divert', models.BooleanField(default=False, verbose_name='Divert their emails to the SPOC')),
+                ('email_divert', models.BooleanField(default=False, verbose_name='Emails diverted to the SPOC')),
                 ('ward_councillors_consulted', models.BooleanField(default=False)),
                 ('ward_councillors_response', models.TextField(blank=True, verbose_name='What the ward councillors said')),
                 ('customer_told_of_divert', models.BooleanField(default=False)),
