@@ -172,6 +172,12 @@ class AddressWarning(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Who ended the warning, when and why.
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_reason = models.TextField(blank=True)
 
     def __str__(self):
         return ", ".join(filter(None, [self.address.replace("\n", ", "), self.postcode]))

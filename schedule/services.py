@@ -758,8 +758,8 @@ def address_warning_end(*, actor: User, warning: AddressWarning, reason: str) ->
     with acting_as(actor), transaction.atomic():
         warning = _warning_lock(warning, "ended")
         warning.status = AddressWarningStatus.REMOVED
-        # AddressWarning has no field for the reason (yet): auditlog's record of this change
-        # carries it, with who ended the warning and when; the warning's page reads it there.
-        warning.get_additional_data = lambda: {"reason": reason.strip()}
+        warning.ended_by = actor
+        warning.ended_at = timezone.now()
+        warning.ended_reason = reason.strip()
         warning.save()
         return warning

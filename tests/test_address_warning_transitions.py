@@ -149,7 +149,7 @@ def test_ending_needs_a_reason(chair):
     assert warning.status == W.LIVE
 
 
-def test_the_audit_trail_keeps_who_ended_a_warning_and_why(chair):
+def test_the_warning_and_the_audit_trail_keep_who_ended_it_and_why(chair):
     warning = make_warning()
 
     services.address_warning_end(actor=chair, warning=warning, reason=" The tenant moved away. ")
@@ -157,7 +157,10 @@ def test_the_audit_trail_keeps_who_ended_a_warning_and_why(chair):
     [change] = LogEntry.objects.get_for_object(warning).filter(action=LogEntry.Action.UPDATE)
     assert change.actor == chair
     assert change.changes_dict["status"] == ["live", "removed"]
-    assert change.additional_data == {"reason": "The tenant moved away."}
+    assert change.changes_dict["ended_reason"] == ["", "The tenant moved away."]
+    warning.refresh_from_db()
+    assert (warning.ended_by, warning.ended_reason) == (chair, "The tenant moved away.")
+    assert warning.ended_at is not None
 
 
 def test_staff_stop_seeing_an_ended_warning_and_see_a_new_tier_at_once(make_user, chair):

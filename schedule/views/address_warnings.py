@@ -8,7 +8,6 @@ warnings their access covers in search results (``schedule.search``), not here.
 
 from functools import wraps
 
-from auditlog.models import LogEntry
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -64,15 +63,6 @@ def _roles_or_404(roles):
     return decorator
 
 
-def _ending(warning: AddressWarning) -> LogEntry | None:
-    """Who ended the warning, when and why: auditlog's record of that change, which carries the
-    reason (see ``address_warning_end``)."""
-    if warning.status == AddressWarningStatus.LIVE:
-        return None
-    changes = LogEntry.objects.get_for_object(warning).filter(additional_data__has_key="reason")
-    return changes.select_related("actor").first()
-
-
 @_roles_or_404(CASE_ROLES)
 def warning_list(request):
     warnings = (
@@ -115,7 +105,7 @@ def warning_add(request):
 
 def warning_detail(request, pk):
     warning = get_object_or_404(
-        _readable(request.user).select_related("created_by", "entry"), pk=pk
+        _readable(request.user).select_related("created_by", "entry", "ended_by"), pk=pk
     )
     audit.record_access(warning)
     return render(
@@ -124,7 +114,6 @@ def warning_detail(request, pk):
         {
             "warning": warning,
             "tier_definition": TIER_DEFINITIONS.get(warning.tier, ""),
-            "ending": _ending(warning),
             "may_change": has_role(request.user, *ADDRESS_WARNING_ROLES),
         },
     )
