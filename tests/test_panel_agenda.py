@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 from django.utils import timezone
 
 from panel import services
@@ -273,3 +274,16 @@ def test_a_closed_meetings_agenda_does_not_change(holders, assurance):
             user=UserFactory(roles=[Role.REFERRING_MANAGER]),
             role="operations_manager",
         )
+
+
+def test_the_entry_links_to_the_panel_decisions_about_it(holders, client):
+    meeting = open_meeting(holders)
+    item = AgendaItemFactory(
+        meeting=meeting, kind="ratification", referral=None, entry=EntryFactory()
+    )
+    _decide(holders, item, outcome="ratify", tier="", meets_criteria=True)
+    client.force_login(holders[HS])
+
+    page = client.get(reverse("schedule:entry_detail", args=[item.entry.pk]))
+
+    assert reverse("panel:item_detail", args=[item.pk]).encode() in page.content

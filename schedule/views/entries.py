@@ -65,7 +65,22 @@ def entry_detail(request, pk):
             .filter(pk__in=[r.pk for r in referrals])
             .values_list("pk", flat=True)
         )
+        # The panel builds on the schedule: imported here, not at the top.
+        from panel.models import AgendaItem, ItemStatus
+        from panel.selectors import visible_items
+
+        decided = list(
+            AgendaItem.objects.filter(entry=entry, status=ItemStatus.DECIDED)
+            .select_related("meeting", "decision")
+            .order_by("decision__decided_at", "pk")
+        )
+        readable = set(
+            visible_items(request.user)
+            .filter(pk__in=[item.pk for item in decided])
+            .values_list("pk", flat=True)
+        )
         context.update(
+            decisions=[(item, item.pk in readable) for item in decided],
             events=list(entry.events.select_related("actor")),
             referrals=[(referral, referral.pk in openable) for referral in referrals],
             show_health=can_see_special_category(request.user),
