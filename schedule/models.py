@@ -87,6 +87,9 @@ class Entry(StaffGuidance):
     # A returned equalities questionnaire revealed an underlying issue not known before: the
     # entry goes before the panel and Adult Social Care.
     underlying_issue_flagged_on = models.DateField(null=True, blank=True)
+    # The review date the last reminder was sent for: one reminder per review, however often the
+    # beat task runs, and a new one when repeat behaviour moves the date.
+    review_reminder_sent_for = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -123,6 +126,7 @@ class EntryEventKind(models.TextChoices):
     PANEL_DECISION = "panel_decision", "Panel decision"
     REVIEWED = "reviewed", "Reviewed by the panel"
     NOTIFIED = "notified", "Individual notified"
+    REVIEW_REMINDER = "review_reminder", "Review reminder sent"
     UNDERLYING_ISSUE = "underlying_issue", "Underlying issue raised"
 
 

@@ -133,6 +133,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ASSURANCE_EMAIL = env.str("ASSURANCE_EMAIL", default="spocassurance@council.example")
 # Legal Services: told of emergency additions so they can draft the high-risk letter.
 LEGAL_SERVICES_EMAIL = env.str("LEGAL_SERVICES_EMAIL", default="legal@council.example")
+# How many days before an entry's 12-month review Assurance and the record owner are reminded.
+REVIEW_REMINDER_DAYS = env.int("REVIEW_REMINDER_DAYS", default=30)
 # Letters: who they come from, and where the equalities questionnaire goes back to.
 COUNCIL_NAME = env.str("COUNCIL_NAME", default="Dorset Council")
 LETTER_RETURN_ADDRESS = env.str(
@@ -306,6 +308,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "ubpanel.tasks.sessions_clear_expired", "schedule": 60 * 60},
+    "reviews-remind": {"task": "schedule.tasks.reviews_remind", "schedule": 24 * 60 * 60},
     # A letter's PDFs are queued when it is approved; this makes good any task lost with a worker.
     "letters-render-missing": {
         "task": "correspondence.tasks.letters_render_missing",
