@@ -216,3 +216,44 @@ def test_decisions_waiting_for_a_letter_are_listed_for_drafting(letter):
     response = _client(letter.assurance).get(reverse("correspondence:index"))
     assert f'data-testid="draft-{other.decision.pk}"'.encode() in response.content
     assert f'data-testid="draft-{letter.decision.pk}"'.encode() not in response.content
+
+
+def test_legal_services_draft_the_letter_for_an_emergency_addition_from_the_entry():
+    from .factories import EntryFactory
+
+    entry = EntryFactory()
+    legal = UserFactory(username="legal", roles=[Role.LEGAL_SERVICES])
+    client = _client(legal)
+    assert (
+        b"draft-emergency-letter"
+        in client.get(reverse("schedule:entry_detail", args=[entry.pk])).content
+    )
+
+    response = client.post(reverse("correspondence:letter_for_emergency", args=[entry.pk]))
+
+    letter = entry.letters.get()
+    assert response["Location"] == reverse("correspondence:letter_edit", args=[letter.pk])
+    assert (letter.kind, letter.person) == ("high", entry.person)
+    assert "cease and desist" in letter.cease_and_desist
+
+
+def test_assurance_draft_the_recommended_letter_of_expected_behaviour_from_triage():
+    from referrals.models import ReferralStatus
+
+    from .factories import PersonFactory, SubmittedReferralFactory
+
+    referral = SubmittedReferralFactory(
+        status=ReferralStatus.LETTER_RECOMMENDED, person=PersonFactory()
+    )
+    assurance = UserFactory(username="assurance", roles=[Role.ASSURANCE_OFFICER])
+    client = _client(assurance)
+    assert (
+        b"draft-expected-behaviour"
+        in client.get(reverse("referrals:triage_detail", args=[referral.pk])).content
+    )
+
+    client.post(reverse("correspondence:letter_for_referral", args=[referral.pk]))
+
+    letter = referral.letters.get()
+    assert letter.kind == "expected_behaviour"
+    assert letter.expected_behaviour

@@ -13,6 +13,7 @@ from referrals.models import TIER_DEFINITIONS
 from referrals.selectors import can_see_special_category, visible_people, visible_referrals
 from referrals.services import person_create
 from schedule.forms import NEW_PERSON, EmergencyAdditionForm
+from schedule.models import EntryStatus
 from schedule.selectors import can_see_narrative, visible_address_warnings, visible_entries
 from schedule.services import ScheduleTransitionError, entry_add_emergency
 from ubpanel import audit
@@ -79,7 +80,14 @@ def entry_detail(request, pk):
             .filter(pk__in=[item.pk for item in decided])
             .values_list("pk", flat=True)
         )
+        from correspondence.models import LetterKind
+        from correspondence.selectors import may_draft
+
         context.update(
+            # Legal Services draft the high-risk letter for the chair's emergency addition.
+            may_draft_emergency_letter=entry.status == EntryStatus.PENDING_RATIFICATION
+            and may_draft(request.user, LetterKind.HIGH)
+            and not entry.letters.exists(),
             decisions=[(item, item.pk in readable) for item in decided],
             events=list(entry.events.select_related("actor")),
             referrals=[(referral, referral.pk in openable) for referral in referrals],
