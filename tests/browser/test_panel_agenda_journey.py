@@ -27,9 +27,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 C, COMPLAINTS, HS, CS, ASC, EQ = Seat.values
 
 
-def _ready_referral(given, family):
+def _ready_referral(given, family, days_ago):
+    # The agenda lists referrals oldest first: the submission dates fix the order.
     return SubmittedReferralFactory(
         status=ReferralStatus.READY_FOR_PANEL,
+        submitted_at=timezone.now() - timedelta(days=days_ago),
         person=PersonFactory(given_names=given, family_name=family),
         subject_given_names=given,
         subject_family_name=family,
@@ -49,8 +51,8 @@ def test_assurance_build_the_agenda_and_the_invited_manager_sees_only_their_item
         job_title="Housing Operations Manager",
         roles=[Role.REFERRING_MANAGER],
     )
-    first = _ready_referral("Jon", "Smythe")
-    _ready_referral("Karen", "Whitlock-Jones")
+    first = _ready_referral("Jon", "Smythe", days_ago=3)
+    _ready_referral("Karen", "Whitlock-Jones", days_ago=2)
     EntryFactory(person=PersonFactory(given_names="Rory", family_name="Blackmore"))
     day = timezone.localdate() + timedelta(days=9)
 

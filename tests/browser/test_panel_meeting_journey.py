@@ -3,8 +3,11 @@ one declares an interest and is excluded, four eligible seats vote, every screen
 within 2 seconds, the chair closes the vote and the individual is on the schedule at the tier
 decided. On a second item two exclusions leave three eligible: it cannot be decided."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from panel import services
@@ -27,9 +30,11 @@ MEMBERS = ("complaints", "safety", "panel", "asc")
 @pytest.fixture
 def meeting(transactional_db):
     demo_data_load()
-    for family in ("Thornton", "Pryce"):
+    for days_ago, family in ((3, "Thornton"), (2, "Pryce")):
+        # The agenda lists referrals oldest first: Thornton's is item 1.
         referral = SubmittedReferralFactory(
             status=ReferralStatus.READY_FOR_PANEL,
+            submitted_at=timezone.now() - timedelta(days=days_ago),
             person=PersonFactory(given_names="Gary", family_name=family),
             summary=f"Threats to the housing team by Mr {family}.",
         )
