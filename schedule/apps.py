@@ -10,6 +10,7 @@ class ScheduleConfig(AppConfig):
         from .models import (
             AccessGrant,
             AddressWarning,
+            Appeal,
             ContactCheck,
             Entry,
             EntryGroupObjectPermission,
@@ -23,3 +24,4 @@ class ScheduleConfig(AppConfig):
         auditlog.register(AddressWarning)
         auditlog.register(AccessGrant)
         auditlog.register(ContactCheck)
+        auditlog.register(Appeal)

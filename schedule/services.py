@@ -19,6 +19,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from correspondence.dates import appeal_deadline
 from referrals import normalise
 from referrals.models import Person, Referral, RiskTier
 from ubpanel.audit import acting_as
@@ -32,6 +33,9 @@ from .models import (
     AccessGrantStatus,
     AddressWarning,
     AddressWarningStatus,
+    Appeal,
+    AppealGround,
+    AppealOutcome,
     ContactCheck,
     Entry,
     EntryEvent,
@@ -497,6 +501,122 @@ def entry_appeal_decided(*, actor: User, entry: Entry, upheld: bool, reason: str
             kind=EntryEventKind.APPEAL_DECIDED,
             message=f"Appeal {outcome}. {reason}".strip(),
         )
+
+
+# --- Appeals: the protocol's review of panel decisions ----------------------------------------
+
+# Who records the individual's written request: the Assurance team (the spocassurance mailbox) and
+# Legal Services, who advise the Monitoring Officer. Only the Monitoring Officer decides.
+APPEAL_RECORD_ROLES = frozenset({Role.ASSURANCE_OFFICER, Role.LEGAL_SERVICES})
+
+
+class AppealAlreadyOpen(ScheduleTransitionError):
+    """The entry has an appeal waiting for the Monitoring Officer's decision."""
+
+
+def appeal_record(
+    *,
+    actor: User,
+    entry: Entry,
+    received_on: date | None,
+    grounds: Iterable[str],
+    statement: str,
+) -> Appeal:
+    """The individual asked, in writing, that the decision of the panel be reviewed by the
+    Monitoring Officer, believing that the protocol has not been followed, that the decision was
+    unreasonable, or that a circumstance or evidence since the panel's decision may necessitate a
+    further review. The Assurance team or Legal Services record the request; the individual
+    remains on the database until the outcome of the appeal is determined (the entry is under
+    appeal, still live, and staff keep seeing it).
+
+    The request "must be made in writing within 28 working days of the notification": one that
+    arrived later is recorded all the same, flagged late, and the Monitoring Officer may still
+    decide it. Bad input raises ValidationError keyed by the field at fault (received_on, grounds,
+    statement).
+    """
+    if not has_role(actor, *APPEAL_RECORD_ROLES):
+        raise PermissionDenied("Only the Assurance team and Legal Services record appeals.")
+    chosen = set(grounds)
+    errors = {}
+    if not chosen or chosen - set(AppealGround.values):
+        errors["grounds"] = "Choose the grounds the individual gives: one or more of the three"
+    if received_on is None:
+        errors["received_on"] = "Enter the date the written request arrived"
+    elif received_on > timezone.localdate():
+        errors["received_on"] = "The date the request arrived must be today or in the past"
+    if not statement.strip():
+        errors["statement"] = "Enter what the individual says in their request"
+    if errors:
+        raise ValidationError(errors)
+    with acting_as(actor), transaction.atomic():
+        # The entry's row is the lock: two officers recording the same letter cannot both succeed.
+        entry = _lock(entry)
+        waiting = entry.appeals.filter(outcome="").first()
+        if waiting is not None:
+            raise AppealAlreadyOpen(
+                f"{entry.reference} has an appeal already, received {_long(waiting.received_on)} "
+                "and waiting for the Monitoring Officer's decision: add what has arrived to that "
+                "appeal's papers rather than recording another."
+            )
+        if entry.status != S.ACTIVE:
+            raise ScheduleTransitionError(
+                f"{entry.reference} is {entry.get_status_display().lower()}: only an active "
+                "entry, one the panel has decided, can be appealed."
+            )
+        deadline = appeal_deadline(entry.notified_on) if entry.notified_on else None
+        late = deadline is not None and received_on > deadline
+        appeal = Appeal.objects.create(
+            entry=entry,
+            received_on=received_on,
+            **{ground: ground in chosen for ground in AppealGround.values},
+            statement=statement.strip(),
+            deadline=deadline,
+            late=late,
+            recorded_by=actor,
+        )
+        grounds_text = "; ".join(label.lower() for label in appeal.ground_labels)
+        note = f"Appeal received {_long(received_on)}. Grounds: {grounds_text}."
+        if late:
+            note += f" It arrived after the deadline of {_long(deadline)}: recorded as late."
+        entry_appeal_lodged(actor=actor, entry=entry, note=note)
+        return appeal
+
+
+def appeal_decide(*, actor: User, appeal: Appeal, upheld: bool, reason: str) -> Appeal:
+    """The Monitoring Officer (or their Deputy, or their identified legal services representative)
+    determined the outcome of the appeal. Upheld: the individual comes off the schedule, and the
+    removal is not communicated to them, as it may re-oxygenate the issues (nothing is sent from
+    here). Dismissed: the panel's decision stands and the entry is active again.
+
+    A late appeal is decided like any other. Bad input raises ValidationError keyed by the field at
+    fault (outcome, reason).
+    """
+    if not has_role(actor, Role.MONITORING_OFFICER):
+        raise PermissionDenied("Only the Monitoring Officer decides appeals.")
+    errors = {}
+    if not isinstance(upheld, bool):
+        errors["outcome"] = "Choose whether the appeal is upheld or dismissed"
+    if not reason.strip():
+        errors["reason"] = "Give the reasons for the decision"
+    if errors:
+        raise ValidationError(errors)
+    with acting_as(actor), transaction.atomic():
+        # The entry first, as appeal_record locks it: the two never wait on each other in turn.
+        _lock(appeal.entry)
+        appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
+        if not appeal.is_open:
+            raise ScheduleTransitionError(
+                f"The appeal on {appeal.entry.reference} was decided already: "
+                f"{appeal.get_outcome_display().lower()} on "
+                f"{_long(timezone.localdate(appeal.decided_at))}."
+            )
+        entry_appeal_decided(actor=actor, entry=appeal.entry, upheld=upheld, reason=reason.strip())
+        appeal.outcome = AppealOutcome.UPHELD if upheld else AppealOutcome.DISMISSED
+        appeal.decided_by = actor
+        appeal.decided_at = timezone.now()
+        appeal.reason = reason.strip()
+        appeal.save()
+        return appeal
 
 
 # --- The access register ----------------------------------------------------------------------

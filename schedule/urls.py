@@ -1,4 +1,4 @@
-from .views import access, address_warnings, entries, search
+from .views import access, address_warnings, appeals, entries, search
 
 app_name = "schedule"
-urlpatterns = [*search.urls, *entries.urls, *access.urls, *address_warnings.urls]
+urlpatterns = [*search.urls, *entries.urls, *access.urls, *address_warnings.urls, *appeals.urls]

@@ -246,3 +246,35 @@ class SentLetterFactory(ApprovedLetterFactory):
     status = "sent"
     sent_method = "post"
     sent_on = factory.Faker("date_this_month")
+
+
+# --- Appeals ----------------------------------------------------------------------------------
+
+from correspondence.dates import appeal_deadline  # noqa: E402  (appended section)
+
+
+class AppealFactory(factory.django.DjangoModelFactory):
+    """An appeal recorded in time by the Assurance team, on the grounds that the decision was
+    unreasonable, waiting for the Monitoring Officer: its entry is under appeal."""
+
+    class Meta:
+        model = "schedule.Appeal"
+
+    entry = factory.SubFactory(
+        ActiveEntryFactory, status="under_appeal", notified_on=factory.Faker("date_this_month")
+    )
+    received_on = factory.SelfAttribute("entry.notified_on")
+    deadline = factory.LazyAttribute(lambda a: appeal_deadline(a.entry.notified_on))
+    unreasonable = True
+    statement = "I was only asking about my housing repair. I was never abusive."
+    recorded_by = factory.SubFactory(UserFactory, roles=[Role.ASSURANCE_OFFICER])
+
+
+class DismissedAppealFactory(AppealFactory):
+    """Decided: the panel's decision stands and the entry is active again."""
+
+    entry = factory.SubFactory(ActiveEntryFactory, notified_on=factory.Faker("date_this_month"))
+    outcome = "dismissed"
+    decided_by = factory.SubFactory(UserFactory, roles=[Role.MONITORING_OFFICER])
+    decided_at = factory.Faker("date_time_this_month", tzinfo=UTC)
+    reason = "The panel followed the protocol and its decision was reasonable."

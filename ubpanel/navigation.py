@@ -60,6 +60,12 @@ SECTIONS = (
         "Letters to individuals, the equalities questionnaire and appeals.",
     ),
     Section(
+        "Appeals",
+        "schedule:appeal_list",
+        frozenset({r.Role.MONITORING_OFFICER, r.Role.ASSURANCE_OFFICER}),
+        "Requests for the Monitoring Officer to review the panel's decision, and their deadlines.",
+    ),
+    Section(
         "Audit trail",
         "audit_list",
         r.AUDIT_READERS,

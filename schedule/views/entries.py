@@ -15,7 +15,11 @@ from referrals.services import person_create
 from schedule.forms import NEW_PERSON, EmergencyAdditionForm
 from schedule.models import EntryStatus
 from schedule.selectors import can_see_narrative, visible_address_warnings, visible_entries
-from schedule.services import ScheduleTransitionError, entry_add_emergency
+from schedule.services import (
+    APPEAL_RECORD_ROLES,
+    ScheduleTransitionError,
+    entry_add_emergency,
+)
 from ubpanel import audit
 from ubpanel.access import get_object_or_404
 from ubpanel.roles import CASE_ROLES, Role, has_role, role_required
@@ -84,6 +88,10 @@ def entry_detail(request, pk):
         from correspondence.selectors import may_draft
 
         context.update(
+            appeals=list(entry.appeals.order_by("-received_on", "-pk")),
+            # Assurance and Legal Services record the individual's written appeal.
+            may_record_appeal=entry.status == EntryStatus.ACTIVE
+            and has_role(request.user, *APPEAL_RECORD_ROLES),
             # Legal Services draft the high-risk letter for the chair's emergency addition.
             may_draft_emergency_letter=entry.status == EntryStatus.PENDING_RATIFICATION
             and may_draft(request.user, LetterKind.HIGH)
