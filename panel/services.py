@@ -8,7 +8,7 @@ ValidationError.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -61,6 +61,9 @@ from .selectors import (
     eligibility,
     sitting,
 )
+
+# "Not passed" for arguments whose meaningful values include None.
+UNSET = object()
 
 
 class PanelError(Exception):
@@ -494,19 +497,23 @@ def declaration_make(*, actor: User, item: AgendaItem, interest: str) -> Declara
             raise PanelError("You have declared an interest in this item already.") from None
 
 
-def who_rules(declaration: Declaration) -> str:
+def who_rules(declaration: Declaration, *, holder=UNSET, chair_absent: bool | None = None) -> str:
     """The protocol: the chair rules; in the chair's absence, the Monitoring Officer. The chair does
-    not rule on their own interest: the Monitoring Officer does."""
-    holder = chair_holder()
-    meeting = declaration.item.meeting
-    if holder is None or holder.user_id == declaration.user_id or chair_is_absent(meeting):
+    not rule on their own interest: the Monitoring Officer does. ``holder`` (the chair's seat) and
+    ``chair_absent`` may be passed in when one page asks about many declarations."""
+    holder = chair_holder() if holder is UNSET else holder
+    if chair_absent is None:
+        chair_absent = chair_is_absent(declaration.item.meeting)
+    if holder is None or holder.user_id == declaration.user_id or chair_absent:
         return "monitoring_officer"
     return "chair"
 
 
-def can_rule(user: User, declaration: Declaration) -> bool:
-    if who_rules(declaration) == "chair":
-        holder = chair_holder()
+def can_rule(
+    user: User, declaration: Declaration, *, holder=UNSET, chair_absent: bool | None = None
+) -> bool:
+    holder = chair_holder() if holder is UNSET else holder
+    if who_rules(declaration, holder=holder, chair_absent=chair_absent) == "chair":
         return holder is not None and holder.user_id == user.pk
     return has_role(user, Role.MONITORING_OFFICER) and user.pk != declaration.user_id
 
@@ -695,10 +702,6 @@ def _motion(item: AgendaItem, decision: Decision) -> str:
     if decision.outcome == Outcome.ADD_TO_SCHEDULE:
         text += f" at {decision.get_tier_display().lower()} risk"
     return text
-
-
-def open_ballot(item: AgendaItem) -> Ballot | None:
-    return Ballot.objects.filter(item=item, closed_at__isnull=True).first()
 
 
 def vote_cast(*, actor: User, item: AgendaItem, choice: str) -> Vote:
@@ -898,7 +901,3 @@ def decision_correct(
             reason=reason.strip(),
             corrected_by=actor,
         )
-
-
-def minutes_date(meeting: Meeting) -> date:
-    return timezone.localtime(meeting.starts_at).date()

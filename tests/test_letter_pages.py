@@ -257,3 +257,31 @@ def test_assurance_draft_the_recommended_letter_of_expected_behaviour_from_triag
     letter = referral.letters.get()
     assert letter.kind == "expected_behaviour"
     assert letter.expected_behaviour
+
+
+def test_an_invalid_email_address_is_refused_beside_the_field_and_the_letter_kept(letter):
+    data = {name: getattr(letter, name) for name in services.LETTER_FIELDS}
+    data.pop("cease_and_desist")
+    data.pop("expected_behaviour")
+    data["recipient_email"] = "not an address"
+    data["why_unreasonable"] = "Typed before the mistake."
+
+    response = _client(letter.assurance).post(_url("letter_edit", letter), data)
+
+    assert response.status_code == 400
+    assert b"Enter a valid email address" in response.content
+    assert b"Typed before the mistake." in response.content
+    letter.refresh_from_db()
+    assert letter.version == 1
+
+
+def test_a_return_with_an_issue_but_no_details_keeps_the_answers(sent, letter):
+    sent(letter)
+    form = {"received_on": "2026-11-20", "underlying_issue": "on", "answer_age": "78"}
+
+    response = _client(letter.assurance).post(_url("questionnaire_return", letter), form)
+
+    assert response.status_code == 400
+    assert b"Say what the return says about the underlying issue" in response.content
+    assert b'value="78"' in response.content
+    assert not QuestionnaireReturn.objects.exists()

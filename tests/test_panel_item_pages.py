@@ -11,7 +11,7 @@ from referrals.models import Evidence
 from ubpanel.roles import Role
 
 from .factories import AgendaItemFactory, IncidentFactory, UserFactory
-from .panel_setup import open_meeting, propose, seat_holders
+from .panel_setup import deputy_for, open_meeting, propose, seat_holders
 
 pytestmark = pytest.mark.django_db
 
@@ -186,8 +186,11 @@ def test_the_item_screen_reads_a_constant_number_of_queries(
     client.get(_url("item_detail", item.pk))  # warm the session and roles
     with django_assert_max_num_queries(40) as few:
         client.get(_url("item_detail", item.pk))
-    for _ in range(5):
+    for number in range(5):
         IncidentFactory(referral=item.referral)
+        services.declaration_make(
+            actor=deputy_for(EQ, f"deputy-{number}"), item=item, interest="Knows them."
+        )
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(_url("item_detail", item.pk))
 
@@ -208,3 +211,86 @@ def test_evidence_in_the_papers_downloads_only_from_the_item(holders, item, meet
     assert response.status_code == 200
     assert audit_entries(event="download")[0].object_pk == str(evidence.pk)
     assert client.get(_url("evidence_download", other.pk, evidence.pk)).status_code == 404
+
+
+def _decided(holders, item):
+    propose(holders[C], item)
+    services.ballot_open(actor=holders[C], item=item)
+    for seat in (C, COMPLAINTS, HS, CS):
+        services.vote_cast(actor=holders[seat], item=item, choice="for")
+    services.ballot_close(actor=holders[C], item=item)
+    return Decision.objects.get(item=item)
+
+
+def test_the_chair_corrects_a_decision_and_a_missing_reason_keeps_the_text(holders, item):
+    decision = _decided(holders, item)
+    url = reverse("panel:decision_correct", args=[decision.pk])
+    client = _client(holders[C])
+
+    refused = client.post(url, {"field": "reasons", "value": "Four occasions.", "reason": ""})
+    assert refused.status_code == 400
+    assert b"Four occasions." in refused.content
+
+    done = client.post(url, {"field": "reasons", "value": "Four occasions.", "reason": "Miscount."})
+    assert done.status_code == 302
+    decision.refresh_from_db()
+    assert decision.reasons == "Four occasions."
+    assert decision.corrections.get().reason == "Miscount."
+
+
+def test_only_the_chair_corrects_and_strangers_get_the_audited_404(holders, item, audit_entries):
+    decision = _decided(holders, item)
+    url = reverse("panel:decision_correct", args=[decision.pk])
+
+    assert _client(holders[HS]).get(url).status_code == 403
+    assert _client(UserFactory(roles=[Role.FRONTLINE])).get(url).status_code == 404
+    assert audit_entries(event="denied")[-1].object_pk == str(decision.pk)
+
+
+def test_a_stranger_cannot_reach_a_declaration_to_rule_on(holders, item, audit_entries):
+    declaration = services.declaration_make(actor=holders[EQ], item=item, interest="Cousin.")
+    url = reverse("panel:declaration_rule", args=[declaration.pk])
+
+    assert _client(UserFactory(roles=[Role.FRONTLINE])).get(url).status_code == 404
+    assert audit_entries(event="denied")[-1].object_pk == str(declaration.pk)
+
+
+def test_the_ruling_form_keeps_the_reason_when_no_ruling_is_chosen(holders, item):
+    declaration = services.declaration_make(actor=holders[EQ], item=item, interest="Cousin.")
+    url = reverse("panel:declaration_rule", args=[declaration.pk])
+
+    response = _client(holders[C]).post(url, {"reason": "Close family."})
+
+    assert response.status_code == 400
+    assert b"Close family." in response.content
+
+
+def test_the_adult_social_care_representative_records_a_consultation_from_the_screen(
+    holders, item, audit_entries
+):
+    response = _client(holders[ASC]).post(
+        _url("care_system", item.pk), {"notes": "Known to the locality team."}
+    )
+
+    assert response.status_code == 302
+    decision = Decision.objects.get(item=item)
+    assert decision.care_system_consulted_by == holders[ASC]
+    created = [e for e in audit_entries(content_type__model="decision")]
+    assert "Known to the locality team." not in str(created[-1].changes)  # special category
+    assert (
+        _client(holders[HS]).post(_url("care_system", item.pk), {"notes": "x"}).status_code == 403
+    )
+
+
+def test_the_operations_managers_statement_goes_with_the_papers(holders, item):
+    manager = UserFactory(username="presenter", roles=[Role.REFERRING_MANAGER])
+    services.invitee_add(
+        actor=holders[C], item=item, user=manager, role=InviteeRole.OPERATIONS_MANAGER
+    )
+
+    _client(manager).post(_url("statement", item.pk), {"statement": "Six calls a day."})
+
+    item.refresh_from_db()
+    assert item.statement == "Six calls a day."
+    outsider = UserFactory(roles=[Role.FRONTLINE])
+    assert _client(outsider).post(_url("statement", item.pk), {"statement": "x"}).status_code == 404

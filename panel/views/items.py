@@ -37,13 +37,14 @@ from panel.models import (
 )
 from panel.selectors import (
     chair_holder,
+    chair_is_absent,
     chair_sitter,
     eligibility,
     sees_all_papers,
     sitting,
     visible_items,
 )
-from referrals.models import TIER_DEFINITIONS, Evidence
+from referrals.models import TIER_DEFINITIONS, Evidence, Referral
 from referrals.selectors import can_see_special_category
 from ubpanel import audit
 from ubpanel.access import get_object_or_404
@@ -70,17 +71,15 @@ def _item(request, pk) -> AgendaItem:
 def _papers(item: AgendaItem, user) -> dict:
     """What the members read before the meeting: the referral, its incidents and evidence, the
     entry (for ratifications, reviews and referrals back), the access request, the statement."""
-    referrals = []
-    if item.referral_id:
-        referrals.append(item.referral)
+    ids = [item.referral_id] if item.referral_id else []
     if item.entry_id:
-        referrals += [r for r in item.entry.referrals.all() if r.pk != item.referral_id]
-    incidents, evidence = {}, {}
-    for referral in referrals:
-        incidents[referral.pk] = list(referral.incidents.all())
-        evidence[referral.pk] = list(referral.evidence.all())
+        ids += [pk for pk in item.entry.referrals.values_list("pk", flat=True) if pk not in ids]
+    # The referral on the item first, then the entry's others: two queries however many.
+    found = Referral.objects.filter(pk__in=ids).prefetch_related("incidents", "evidence")
+    by_pk = {referral.pk: referral for referral in found}
+    referrals = [by_pk[pk] for pk in ids if pk in by_pk]
     return {
-        "referrals": [(r, incidents[r.pk], evidence[r.pk]) for r in referrals],
+        "referrals": [(r, list(r.incidents.all()), list(r.evidence.all())) for r in referrals],
         "show_health": can_see_special_category(user),
         "person": item.referral.person if item.referral_id else getattr(item.entry, "person", None),
         "tier_definitions": TIER_DEFINITIONS,
@@ -152,7 +151,12 @@ def item_detail(request, pk):
         if hasattr(item, "decision")
         else [],
     }
-    context["rulable"] = [d for d in context["declarations"] if services.can_rule(user, d)]
+    holder, chair_absent = chair_holder(), chair_is_absent(item.meeting)
+    context["rulable"] = [
+        d
+        for d in context["declarations"]
+        if services.can_rule(user, d, holder=holder, chair_absent=chair_absent)
+    ]
     subjects = [item]
     if item.referral_id:
         subjects.append(item.referral)
@@ -191,8 +195,6 @@ def declare(request, pk):
             services.declaration_make(
                 actor=request.user, item=item, interest=form.cleaned_data["interest"]
             )
-        except PermissionDenied:
-            raise
         except (services.PanelError, ValidationError) as error:
             form.add_error(
                 "interest", error.message if isinstance(error, ValidationError) else str(error)
