@@ -253,6 +253,15 @@ class Referral(models.Model):
     police_reference = models.CharField(max_length=100, blank=True)
     police_not_reported_reason = models.TextField(blank=True)
     journalist = models.BooleanField(default=False)
+    # The protocol: a Legal Services representative is invited to the panel "for High risk
+    # incidents, or cases where legal proceedings have been intimated".
+    legal_proceedings_intimated = models.BooleanField(default=False)
+    # Legal Services' advice, asked for when the referral is set to await legal advice.
+    legal_advice = models.TextField("Legal Services' advice", blank=True)
+    legal_advice_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    legal_advice_at = models.DateTimeField(null=True, blank=True)
 
     repeat_behaviour = models.BooleanField(default=False)
     merged_into = models.ForeignKey(
@@ -327,6 +336,8 @@ class EventKind(models.TextChoices):
     MERGED = "merged", "Merged"
     EVIDENCE_ADDED = "evidence_added", "Evidence added"
     EVIDENCE_REFUSED = "evidence_refused", "Attachment not added as evidence"
+    LEGAL_ADVICE = "legal_advice", "Legal advice recorded"
+    REPEAT_BEHAVIOUR = "repeat_behaviour", "Repeat behaviour confirmed"
 
 
 class ReferralEvent(TimelineEvent):

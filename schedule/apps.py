@@ -14,10 +14,12 @@ class ScheduleConfig(AppConfig):
             ContactCheck,
             Entry,
             EntryGroupObjectPermission,
+            EntryIncident,
             EntryUserObjectPermission,
         )
 
         auditlog.register(Entry, m2m_fields={"referrals"})
+        auditlog.register(EntryIncident)
         # Per-entry exceptions change who sees an entry: who gave them, and when, is audited.
         auditlog.register(EntryUserObjectPermission)
         auditlog.register(EntryGroupObjectPermission)

@@ -44,6 +44,7 @@ class StaffGuidance(models.Model):
     # consulted first and that the customer is told.
     email_divert = models.BooleanField("Emails diverted to the SPOC", default=False)
     ward_councillors_consulted = models.BooleanField(default=False)
+    ward_councillors_asked = models.TextField("Which ward councillors were asked", blank=True)
     ward_councillors_response = models.TextField("What the ward councillors said", blank=True)
     customer_told_of_divert = models.BooleanField(default=False)
 
@@ -67,6 +68,9 @@ class Entry(StaffGuidance):
     # The case narrative (panel, Legal Services and Adult Social Care only).
     incident_summary = models.TextField("The incident", blank=True)
     reason = models.TextField("Why the individual is on the schedule", blank=True)
+    # The chair's internal reasons for an emergency addition (police references, notes for the
+    # panel): never copied into a letter unless someone deliberately types them there.
+    internal_notes = models.TextField("Internal notes (never in a letter)", blank=True)
 
     # The protocol: the Service Manager for Assurance owns the database; each record's
     # responsibility rests with the identified Operations Manager.
@@ -128,6 +132,53 @@ class EntryEventKind(models.TextChoices):
     NOTIFIED = "notified", "Individual notified"
     REVIEW_REMINDER = "review_reminder", "Review reminder sent"
     UNDERLYING_ISSUE = "underlying_issue", "Underlying issue raised"
+    UNDERLYING_ISSUE_CONSIDERED = "underlying_issue_considered", "Underlying issue considered"
+    CORRECTED = "corrected", "Panel decision corrected"
+    REFERRED_TO_LEGAL = "referred_to_legal", "Referred to Legal Services"
+    DEFERRED = "deferred", "Deferred by the panel"
+    RECORD_OWNER = "record_owner", "Record owner changed"
+    DIVERT_TOLD = "divert_told", "Individual told of the email divert"
+
+
+class EntryIncident(models.Model):
+    """One incident the entry rests on: where, when, what happened and which of the protocol's
+    behaviour categories it shows. Copied from the referral(s) behind a panel decision (so the
+    entry keeps the case the panel decided on), or typed on the chair's emergency addition."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="incidents")
+    source_incident = models.ForeignKey(
+        "referrals.Incident",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="schedule_copies",
+    )
+    occurred_on = models.DateField("Date")
+    occurred_at = models.TimeField("Time", null=True, blank=True)
+    location = models.CharField("Location", max_length=300)
+    description = models.TextField("What happened")
+    # BehaviourCategory values.
+    categories = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["occurred_on", "occurred_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "source_incident"],
+                condition=models.Q(source_incident__isnull=False),
+                name="one_copy_of_an_incident_per_entry",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.occurred_on:%d %b %Y} at {self.location}"
+
+    def get_categories_display(self) -> list[str]:
+        from referrals.models import BehaviourCategory
+
+        labels = dict(BehaviourCategory.choices)
+        return [labels.get(value, value) for value in self.categories]
 
 
 class EntryEvent(TimelineEvent):
@@ -341,6 +392,15 @@ class AppealGround(models.TextChoices):
     )
 
 
+class AppealDecider(models.TextChoices):
+    """The protocol: the Monitoring Officer, their Deputy, or their identified legal services
+    representative reviews the panel's decision."""
+
+    MONITORING_OFFICER = "monitoring_officer", "Monitoring Officer"
+    DEPUTY = "deputy", "Deputy Monitoring Officer"
+    LEGAL_REPRESENTATIVE = "legal_representative", "Monitoring Officer's nominated legal representative"
+
+
 class AppealOutcome(models.TextChoices):
     UPHELD = "upheld", "Upheld"
     DISMISSED = "dismissed", "Dismissed"
@@ -375,7 +435,16 @@ class Appeal(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=16, choices=AppealOutcome.choices, blank=True)
+    decided_as = models.CharField(max_length=32, choices=AppealDecider.choices, blank=True)
     reason = models.TextField("The Monitoring Officer's reasons", blank=True)
+    # The legal services representative the Monitoring Officer identified to decide this appeal.
+    nominated_representative = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    nominated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    nominated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_on", "-pk"]
