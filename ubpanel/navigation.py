@@ -62,7 +62,7 @@ SECTIONS = (
     Section(
         "Appeals",
         "schedule:appeal_list",
-        frozenset({r.Role.MONITORING_OFFICER, r.Role.ASSURANCE_OFFICER}),
+        r.APPEAL_ROLES,
         "Requests for the Monitoring Officer to review the panel's decision, and their deadlines.",
     ),
     Section(

@@ -18,12 +18,15 @@ class Role(models.TextChoices):
     DIRECTOR_LEGAL = "director_legal", "Director for Legal and Democratic"
     LEGAL_SERVICES = "legal_services", "Legal Services"
     MONITORING_OFFICER = "monitoring_officer", "Monitoring Officer"
+    DEPUTY_MONITORING_OFFICER = "deputy_monitoring_officer", "Deputy Monitoring Officer"
     ASC_REPRESENTATIVE = "asc_representative", "Adult Social Care representative"
     FRONTLINE = "frontline", "Frontline staff"
     AUDITOR = "auditor", "Auditor"
 
 
-# Roles that work on cases and so may see the people in them.
+# Roles that work on cases and so may see the people in them. The Deputy Monitoring Officer is
+# one: deciding an appeal means reading the entry, its history and the panel's reasons, whichever
+# entry is appealed. They are not in the panel's roles: the protocol gives the deputy appeals only.
 CASE_ROLES = frozenset(
     {
         Role.ASSURANCE_OFFICER,
@@ -32,6 +35,7 @@ CASE_ROLES = frozenset(
         Role.DIRECTOR_LEGAL,
         Role.LEGAL_SERVICES,
         Role.MONITORING_OFFICER,
+        Role.DEPUTY_MONITORING_OFFICER,
         Role.ASC_REPRESENTATIVE,
     }
 )
@@ -59,6 +63,13 @@ LETTER_ROLES = frozenset(
         Role.MONITORING_OFFICER,
     }
 )
+# Who decides any appeal: the Monitoring Officer or their Deputy. The legal services representative
+# the Monitoring Officer identifies decides only the appeal they were nominated for
+# (schedule.selectors.may_decide_appeal).
+APPEAL_DECIDER_ROLES = frozenset({Role.MONITORING_OFFICER, Role.DEPUTY_MONITORING_OFFICER})
+# Whom the navigation offers the appeals list: those who decide appeals and those who record them
+# (Legal Services, among whom the nominated representatives).
+APPEAL_ROLES = APPEAL_DECIDER_ROLES | {Role.ASSURANCE_OFFICER, Role.LEGAL_SERVICES}
 # Who reads the audit trail: auditors, and the chair as the Information Asset Owner.
 AUDIT_READERS = frozenset({Role.AUDITOR, Role.PANEL_CHAIR})
 # Who manages users and roles (in the admin).
