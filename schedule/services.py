@@ -425,9 +425,17 @@ def reviews_remind(*, actor: User | None = None, today: date | None = None) -> l
 # --- Maintenance ------------------------------------------------------------------------------
 
 
-def entry_record_repeat_behaviour(*, actor: User, entry: Entry, referral: Referral) -> Entry:
-    """A new incident on a live entry: the record stays for 12 months from now, not from the first
-    decision (the protocol: removed after 12 months "as long as there is no repeat behaviour")."""
+def entry_record_repeat_behaviour(
+    *, actor: User, entry: Entry, referral: Referral, incident_on: date | None = None
+) -> Entry:
+    """Repeat behaviour on a live entry: the record stays for 12 months from the new incident, not
+    from the first decision (the protocol: removed after 12 months "as long as there is no repeat
+    behaviour"). The referral is linked to the entry and its incidents copied onto it.
+
+    ``incident_on`` is the new incident's date; by default the referral's latest incident, or today
+    when it records none. The review is never brought forward: when 12 months from the incident is
+    earlier than the review already due, the date stays and the history says why.
+    """
     with acting_as(actor), transaction.atomic():
         entry = _lock(entry)
         if entry.status not in LIVE_STATUSES:
@@ -439,20 +447,29 @@ def entry_record_repeat_behaviour(*, actor: User, entry: Entry, referral: Referr
             raise ScheduleTransitionError(
                 f"{referral.reference} is about someone else, not the individual on {entry.reference}."
             )
+        if incident_on is None:
+            latest = referral.incidents.order_by("-occurred_on").first()
+            incident_on = latest.occurred_on if latest else timezone.localdate()
         previous = entry.review_due_on
-        entry.review_due_on = twelve_months_after(timezone.localdate())
+        restarted = twelve_months_after(incident_on)
+        if previous is not None and restarted < previous:
+            message = (
+                f"Repeat behaviour reported in {referral.reference} (the incident of "
+                f"{_long(incident_on)}). Twelve months from it is {_long(restarted)}, earlier than "
+                f"the review already due, so the review stays due {_long(previous)}."
+            )
+        else:
+            entry.review_due_on = restarted
+            was = f" (it was due {_long(previous)})" if previous else ""
+            message = (
+                f"Repeat behaviour reported in {referral.reference}: the 12-month clock restarts "
+                f"from the incident of {_long(incident_on)}. Review now due "
+                f"{_long(restarted)}{was}."
+            )
         entry.save()
         entry.referrals.add(referral)
-        was = f" (it was due {_long(previous)})" if previous else ""
-        _event(
-            entry,
-            actor=actor,
-            kind=EntryEventKind.REPEAT_BEHAVIOUR,
-            message=(
-                f"Repeat behaviour reported in {referral.reference}: the 12-month clock restarts. "
-                f"Review now due {_long(entry.review_due_on)}{was}."
-            ),
-        )
+        entry_incidents_copy(entry=entry, referral=referral)
+        _event(entry, actor=actor, kind=EntryEventKind.REPEAT_BEHAVIOUR, message=message)
         return entry
 
 
