@@ -74,6 +74,7 @@ class ReferralForm(GovukFormMixin, forms.ModelForm):
             "police_reference": "Police reference",
             "police_not_reported_reason": "If not reported: why not",
             "journalist": "The individual is a journalist, or publishes posts, articles or videos",
+            "legal_proceedings_intimated": "The individual has intimated legal proceedings",
         }
         help_texts = {
             "subject_aliases": "One per line.",
@@ -84,6 +85,10 @@ class ReferralForm(GovukFormMixin, forms.ModelForm):
             "hate_incident": "Report hate crimes to Dorset Police; if the individual affected does "
             "not want to, your service should consider doing so.",
             "journalist": "Legal Services must advise before the protocol is applied.",
+            "legal_proceedings_intimated": "For example, they have said they will sue or take the "
+            "council to court. The protocol: “For High risk incidents, or cases where legal "
+            "proceedings have been intimated, a Legal Services representative will also be "
+            "invited in an advisory capacity.”",
         }
         widgets = {
             "subject_date_of_birth": DATE_INPUT,
@@ -279,3 +284,13 @@ class SubjectForm(GovukFormMixin, forms.ModelForm):
         if not (cleaned.get("subject_given_names") or cleaned.get("subject_family_name")):
             self.add_error("subject_family_name", "Enter the individual's name")
         return cleaned
+
+
+class LegalAdviceForm(GovukForm):
+    advice = forms.CharField(
+        label="Your advice",
+        help_text="What the Assurance team should do, and whether and how the protocol may be "
+        "applied. The Assurance team and Legal Services read it; the referring manager does not.",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={"required": "Enter your advice"},
+    )

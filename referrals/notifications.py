@@ -2,14 +2,17 @@
 email is not a safe place for personal data."""
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from ubpanel.roles import Role
 from ubpanel.tasks import email_send
 
 ASSURANCE_SUBJECTS = {
     "submitted": "New referral {ref} for the Unreasonable Behaviours Panel",
     "answered": "More information provided on referral {ref}",
     "mailbox": "Mailbox email imported as draft referral {ref}",
+    "legal_advice": "Legal Services' advice recorded on referral {ref}",
 }
 
 
@@ -37,4 +40,28 @@ def notify_referrer(referral) -> None:
         to=[referrer.email],
         subject=f"Referral {referral.reference}: {referral.get_status_display()}",
         body=body + link + "\n",
+    )
+
+
+def notify_legal_services(referral) -> None:
+    """Ask Legal Services for their advice: their shared address and each active member of staff
+    with the Legal Services role. A link and the reference only."""
+    staff = (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=Role.LEGAL_SERVICES.label)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    to = sorted({settings.LEGAL_SERVICES_EMAIL, *staff} - {""})
+    if not to:
+        return
+    link = settings.SITE_URL + reverse("referrals:legal_advice", args=[referral.pk])
+    email_send.delay_on_commit(
+        to=to,
+        subject=f"Referral {referral.reference}: Legal Services' advice needed",
+        body=(
+            f"Referral {referral.reference} is waiting for Legal Services' advice before the "
+            "Unreasonable Behaviours protocol is applied.\n\n"
+            f"Read it and record your advice in ubpanel: {link}\n"
+        ),
     )

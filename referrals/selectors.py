@@ -20,8 +20,11 @@ def visible_people(user) -> QuerySet[Person]:
 
 def visible_referrals(user) -> QuerySet[Referral]:
     """Assurance sees every referral but managers' unsent web drafts; a referring manager sees
-    their service's referrals and their own drafts; nobody else any."""
+    their service's referrals and their own drafts; Legal Services see the referrals awaiting
+    their advice and those they advised on; nobody else any."""
     roles = user_roles(user)
+    if not roles & {Role.ASSURANCE_OFFICER, Role.REFERRING_MANAGER, Role.LEGAL_SERVICES}:
+        return Referral.objects.none()
     allowed = Q(pk__in=[])
     if Role.ASSURANCE_OFFICER in roles:
         allowed |= ~Q(status=ReferralStatus.DRAFT, source=ReferralSource.WEB)
@@ -29,9 +32,62 @@ def visible_referrals(user) -> QuerySet[Referral]:
         allowed |= Q(referrer=user)
         if user.service_id:
             allowed |= Q(service_id=user.service_id) & ~Q(status=ReferralStatus.DRAFT)
-    if not roles & {Role.ASSURANCE_OFFICER, Role.REFERRING_MANAGER}:
-        return Referral.objects.none()
+    if Role.LEGAL_SERVICES in roles:
+        allowed |= Q(status=ReferralStatus.AWAITING_LEGAL_ADVICE) | Q(legal_advice_by=user)
     return Referral.objects.filter(allowed)
+
+
+def legal_advice_queue(user) -> QuerySet[Referral]:
+    """What waits for Legal Services: referrals awaiting their advice (journalists and publishers,
+    or anything Assurance asked them about), plus those this adviser has advised on."""
+    if Role.LEGAL_SERVICES not in user_roles(user):
+        return Referral.objects.none()
+    return visible_referrals(user).filter(
+        Q(status=ReferralStatus.AWAITING_LEGAL_ADVICE) | Q(legal_advice_by=user)
+    )
+
+
+def may_record_legal_advice(user, referral: Referral) -> bool:
+    """Legal Services advise while the referral waits for them."""
+    return (
+        Role.LEGAL_SERVICES in user_roles(user)
+        and referral.status == ReferralStatus.AWAITING_LEGAL_ADVICE
+    )
+
+
+def may_read_legal_advice(user) -> bool:
+    """Legal Services' advice is for the Assurance team and Legal Services, not the referrer."""
+    return bool(user_roles(user) & {Role.ASSURANCE_OFFICER, Role.LEGAL_SERVICES})
+
+
+def live_entry_for(referral: Referral):
+    """The live schedule entry of the person the referral is linked to, if they have one."""
+    from schedule.models import LIVE_STATUSES
+
+    if referral.person_id is None:
+        return None
+    return (
+        referral.person.schedule_entries.filter(status__in=LIVE_STATUSES)
+        .select_related("person")
+        .first()
+    )
+
+
+# Where Assurance can confirm repeat behaviour from: a referral still to triage, and not one that
+# waits for Legal Services (the protocol: advice "before the protocol is applied").
+REPEAT_CONFIRMABLE = {ReferralStatus.SUBMITTED}
+
+
+def may_confirm_repeat_behaviour(user, referral: Referral, entry=None) -> bool:
+    """Assurance confirm repeat behaviour on a triaged referral about someone with a live entry."""
+    if Role.ASSURANCE_OFFICER not in user_roles(user):
+        return False
+    triageable = referral.status in REPEAT_CONFIRMABLE or (
+        referral.status == ReferralStatus.DRAFT and referral.source == ReferralSource.MAILBOX
+    )
+    if not triageable:
+        return False
+    return (entry or live_entry_for(referral)) is not None
 
 
 def visible_evidence(user) -> QuerySet[Evidence]:

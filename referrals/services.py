@@ -12,15 +12,17 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from schedule.models import LIVE_STATUSES
+from schedule.services import entry_record_repeat_behaviour
 from ubpanel.audit import acting_as
 from ubpanel.models import Service
+from ubpanel.roles import Role, has_role
 
 from . import mailbox, normalise
 from .evidence import evidence_check
@@ -40,7 +42,8 @@ from .models import (
     ReferralSource,
     ReferralStatus,
 )
-from .notifications import notify_assurance, notify_referrer
+from .notifications import notify_assurance, notify_legal_services, notify_referrer
+from .selectors import REPEAT_CONFIRMABLE, live_entry_for
 
 
 class ReferralTransitionError(Exception):
@@ -77,6 +80,7 @@ REFERRAL_FIELDS = (
     "police_reference",
     "police_not_reported_reason",
     "journalist",
+    "legal_proceedings_intimated",
 )
 INCIDENT_FIELDS = ("occurred_on", "occurred_at", "location", "description", "staff_affected")
 NULLABLE = {"subject_date_of_birth", "number_of_incidents", "occurred_on", "occurred_at"}
@@ -244,6 +248,8 @@ def referral_submit(*, actor, referral: Referral) -> Referral:
         )
         notify_assurance(referral, "submitted")
         notify_referrer(referral)
+        if to == S.AWAITING_LEGAL_ADVICE:
+            notify_legal_services(referral)
         return referral
 
 
@@ -331,9 +337,10 @@ def referral_mark_out_of_scope(*, actor, referral: Referral, reason: str) -> Ref
 
 
 def referral_await_legal_advice(*, actor, referral: Referral, reason: str) -> Referral:
-    """Legal advice is needed before the protocol is applied (journalists, publishers)."""
+    """Legal advice is needed before the protocol is applied (journalists, publishers): Legal
+    Services are asked, by email, to read the referral and record their advice."""
     with acting_as(actor), transaction.atomic():
-        return _move(
+        _move(
             referral,
             actor=actor,
             to=S.AWAITING_LEGAL_ADVICE,
@@ -341,6 +348,42 @@ def referral_await_legal_advice(*, actor, referral: Referral, reason: str) -> Re
             kind=EventKind.STATUS_CHANGED,
             message=reason,
         )
+        notify_legal_services(referral)
+        return referral
+
+
+def referral_record_legal_advice(*, actor, referral: Referral, advice: str) -> Referral:
+    """Legal Services gave their advice; the referral goes back to the Assurance team, who triage
+    it again with the advice in front of them.
+
+    The advice is kept on the referral (and, for every round of advice, in its timeline, which
+    shows it only to Assurance and Legal Services).
+    """
+    if not has_role(actor, Role.LEGAL_SERVICES):
+        raise PermissionDenied("Only Legal Services record legal advice.")
+    advice = (advice or "").strip()
+    if not advice:
+        raise ValidationError({"advice": "Enter your advice"})
+    with acting_as(actor), transaction.atomic():
+        referral = Referral.objects.select_for_update().get(pk=referral.pk)
+        if referral.status != S.AWAITING_LEGAL_ADVICE:
+            raise ReferralTransitionError(
+                f"{referral.reference} is {referral.get_status_display().lower()}: advice is "
+                "recorded while it waits for Legal Services."
+            )
+        referral.legal_advice = advice
+        referral.legal_advice_by = actor
+        referral.legal_advice_at = timezone.now()
+        _move(
+            referral,
+            actor=actor,
+            to=S.SUBMITTED,
+            allowed={S.AWAITING_LEGAL_ADVICE},
+            kind=EventKind.LEGAL_ADVICE,
+            message=advice,
+        )
+        notify_assurance(referral, "legal_advice")
+        return referral
 
 
 def referral_mark_ready_for_panel(*, actor, referral: Referral, note: str = "") -> Referral:
@@ -358,6 +401,76 @@ def referral_mark_ready_for_panel(*, actor, referral: Referral, note: str = "") 
             allowed=_triage_allowed(referral),
             kind=EventKind.STATUS_CHANGED,
             message=note,
+        )
+
+
+def _long(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def referral_confirm_repeat_behaviour(*, actor, referral: Referral) -> Referral:
+    """Assurance confirmed the referral as repeat behaviour by someone on the schedule.
+
+    The protocol keeps a record for 12 months "as long as there is no repeat behaviour", so the
+    entry's review moves to 12 months after the new incident (never earlier than it was); the
+    referral and its incidents join the entry; and, the behaviour not having improved, the referral
+    goes back to the panel.
+    """
+    if not has_role(actor, Role.ASSURANCE_OFFICER):
+        raise PermissionDenied("Only the Assurance team confirms repeat behaviour.")
+    with acting_as(actor), transaction.atomic():
+        referral = Referral.objects.select_for_update().get(pk=referral.pk)
+        triageable = referral.status in REPEAT_CONFIRMABLE or (
+            referral.status == S.DRAFT and referral.source == ReferralSource.MAILBOX
+        )
+        if referral.status == S.AWAITING_LEGAL_ADVICE:
+            raise ReferralTransitionError(
+                f"{referral.reference} is waiting for Legal Services: their advice comes before "
+                "the protocol is applied."
+            )
+        if not triageable:
+            raise ReferralTransitionError(
+                f"{referral.reference} is {referral.get_status_display().lower()}: only a "
+                "referral waiting for triage can be confirmed as repeat behaviour."
+            )
+        if referral.person_id is None:
+            raise ReferralTransitionError(
+                f"Link {referral.reference} to the person on the schedule first."
+            )
+        entry = live_entry_for(referral)
+        if entry is None:
+            raise ReferralTransitionError(
+                f"{referral.person} has no live entry on the schedule: list {referral.reference} "
+                "for the panel as a new referral."
+            )
+        latest = referral.incidents.order_by("-occurred_on").first()
+        today = timezone.localdate()
+        if latest is not None:
+            incident_on = min(latest.occurred_on, today)
+            counted = f"the incident of {_long(incident_on)}"
+        else:
+            received = referral.submitted_at or referral.created_at
+            incident_on = timezone.localdate(received) if received else today
+            counted = f"the day it was received, {_long(incident_on)} (it records no incident)"
+        entry = entry_record_repeat_behaviour(
+            actor=actor, entry=entry, referral=referral, incident_on=incident_on
+        )
+        referral.repeat_behaviour = True
+        referral.save()
+        _event(
+            referral,
+            actor=actor,
+            kind=EventKind.REPEAT_BEHAVIOUR,
+            message=(
+                f"Confirmed as repeat behaviour by {referral.person}, on the schedule as "
+                f"{entry.reference}. The 12-month clock counts from {counted}: the review is "
+                f"due {_long(entry.review_due_on)}."
+            ),
+        )
+        return referral_mark_ready_for_panel(
+            actor=actor,
+            referral=referral,
+            note=f"Repeat behaviour on {entry.reference}: referred back to the panel.",
         )
 
 

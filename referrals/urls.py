@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import people, referrer, triage
+from .views import legal, people, referrer, triage
 
 app_name = "referrals"
 urlpatterns = [
@@ -16,7 +16,14 @@ urlpatterns = [
     path("triage/<int:pk>/link-person/", triage.link_person, name="link_person"),
     path("triage/<int:pk>/merge/", triage.merge, name="merge"),
     path("triage/<int:pk>/individual/", triage.subject_edit, name="subject_edit"),
+    path(
+        "triage/<int:pk>/repeat-behaviour/",
+        triage.confirm_repeat_behaviour,
+        name="confirm_repeat_behaviour",
+    ),
     path("triage/<int:pk>/<slug:action>/", triage.act, name="triage_action"),
+    path("legal/", legal.legal_queue, name="legal_queue"),
+    path("legal/<int:pk>/", legal.legal_advice, name="legal_advice"),
     path("mailbox/failed/<int:pk>/", triage.failed_email, name="failed_email"),
     path("people/", people.person_list, name="person_list"),
     path("people/<int:pk>/", people.person_detail, name="person_detail"),

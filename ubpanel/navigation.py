@@ -22,6 +22,12 @@ SECTIONS = (
         r.REFERRAL_ROLES,
         "Refer an individual to the panel, or triage referrals and the spocassurance mailbox.",
     ),
+    Section(
+        "Legal advice",
+        "referrals:legal_queue",
+        frozenset({r.Role.LEGAL_SERVICES}),
+        "Referrals waiting for Legal Services' advice before the protocol is applied.",
+    ),
     Section("People", "referrals:person_list", r.PEOPLE_ROLES, "Individuals known to the panel."),
     Section(
         "Panel",

@@ -10,6 +10,7 @@ from referrals.forms import EvidenceForm, IncidentFormSet, ReasonForm, ReferralF
 from referrals.models import EventKind, ReferralStatus
 from referrals.selectors import (
     can_see_referral_health,
+    may_read_legal_advice,
     referral_candidates,
     visible_evidence,
     visible_people,
@@ -202,6 +203,7 @@ def _detail_context(request, referral, **extra):
             (e for e in reversed(events) if e.kind == EventKind.INFORMATION_REQUESTED), None
         ),
         "show_health": can_see_referral_health(request.user, referral),
+        "show_legal_advice": may_read_legal_advice(request.user),
         **extra,
     }
 

@@ -10,6 +10,8 @@ from referrals.forms import MergeForm, ReasonForm, SubjectForm
 from referrals.models import Person
 from referrals.selectors import (
     failed_emails,
+    live_entry_for,
+    may_confirm_repeat_behaviour,
     referral_candidates,
     triage_queue,
     visible_people,
@@ -95,6 +97,7 @@ def _triage_page(
     audit.record_access(referral)
     candidates = referral_candidates(request.user, referral)
     inbound = getattr(referral, "inbound_email", None)
+    entry = live_entry_for(referral)
     return render(
         request,
         "referrals/triage_detail.html",
@@ -106,6 +109,8 @@ def _triage_page(
             action_forms=action_forms or _action_forms(),
             merge_form=merge_form or MergeForm(prefix="merge"),
             subject_form=subject_form or SubjectForm(instance=referral, prefix="subject"),
+            live_entry=entry,
+            may_confirm_repeat=may_confirm_repeat_behaviour(request.user, referral, entry),
         ),
         status=status,
     )
@@ -137,6 +142,26 @@ def act(request, pk, action):
     else:
         messages.success(
             request, f"{referral.reference} is now: {referral.get_status_display().lower()}."
+        )
+    return redirect("referrals:triage_detail", pk=referral.pk)
+
+
+@require_POST
+@role_required(ASSURANCE)
+def confirm_repeat_behaviour(request, pk):
+    """Repeat behaviour by someone on the schedule: the clock restarts, the referral goes back to
+    the panel."""
+    referral = get_object_or_404(visible_referrals(request.user), pk=pk)
+    try:
+        services.referral_confirm_repeat_behaviour(actor=request.user, referral=referral)
+    except services.ReferralTransitionError as error:
+        messages.error(request, str(error))
+    else:
+        entry = live_entry_for(referral)
+        messages.success(
+            request,
+            f"{referral.reference} is confirmed as repeat behaviour and goes back to the panel. "
+            f"{entry.reference} is now due for review on {entry.review_due_on:%d %B %Y}.",
         )
     return redirect("referrals:triage_detail", pk=referral.pk)
 

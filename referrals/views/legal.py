@@ -1,0 +1,85 @@
+"""Legal Services' side: the referrals waiting for their advice, and recording it.
+
+The protocol: for journalists and publishers "advice should be sought from legal services before
+the protocol is applied"; when behaviours do not improve the matter may be "escalated to Legal
+Services".
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+
+from referrals.forms import LegalAdviceForm
+from referrals.models import EventKind, ReferralStatus
+from referrals.selectors import legal_advice_queue, may_record_legal_advice, visible_referrals
+from referrals.services import ReferralTransitionError, referral_record_legal_advice
+from ubpanel import audit
+from ubpanel.access import get_object_or_404
+from ubpanel.roles import Role, role_required
+
+from .referrer import _detail_context
+
+LEGAL = {Role.LEGAL_SERVICES}
+
+
+@role_required(LEGAL)
+def legal_queue(request):
+    referrals = list(
+        legal_advice_queue(request.user)
+        .select_related("service", "legal_advice_by")
+        .order_by("submitted_at", "created_at", "pk")
+    )
+    audit.record_access(referrals, audit.Event.LIST)
+    waiting = [r for r in referrals if r.status == ReferralStatus.AWAITING_LEGAL_ADVICE]
+    advised = [r for r in referrals if r.status != ReferralStatus.AWAITING_LEGAL_ADVICE]
+    return render(
+        request,
+        "referrals/legal_queue.html",
+        {"waiting": waiting, "advised": advised[::-1][:50]},
+    )
+
+
+def _advice_page(request, referral, form, status=200):
+    audit.record_access(referral)
+    context = _detail_context(request, referral, form=form)
+    asked = next(
+        (
+            e
+            for e in reversed(context["events"])
+            if e.to_status == ReferralStatus.AWAITING_LEGAL_ADVICE and e.message
+        ),
+        None,
+    )
+    context["asked"] = asked
+    context["may_advise"] = may_record_legal_advice(request.user, referral)
+    context["advice_events"] = [e for e in context["events"] if e.kind == EventKind.LEGAL_ADVICE]
+    return render(request, "referrals/legal_advice.html", context, status=status)
+
+
+@role_required(LEGAL)
+def legal_advice(request, pk):
+    """Read a referral that waits for legal advice, and record the advice."""
+    referral = get_object_or_404(
+        visible_referrals(request.user).select_related("service", "referrer", "person"), pk=pk
+    )
+    if request.method != "POST":
+        return _advice_page(request, referral, LegalAdviceForm())
+    form = LegalAdviceForm(request.POST)
+    if not form.is_valid():
+        return _advice_page(request, referral, form, status=400)
+    try:
+        referral_record_legal_advice(
+            actor=request.user, referral=referral, advice=form.cleaned_data["advice"]
+        )
+    except ValidationError as error:
+        for message in error.message_dict.get("advice", error.messages):
+            form.add_error("advice", message)
+        return _advice_page(request, referral, form, status=400)
+    except ReferralTransitionError as error:
+        messages.error(request, str(error))
+        return redirect("referrals:legal_advice", pk=referral.pk)
+    messages.success(
+        request,
+        f"Your advice on {referral.reference} has been recorded and sent to the Assurance team.",
+    )
+    return redirect("referrals:legal_queue")
