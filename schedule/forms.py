@@ -8,6 +8,7 @@ from referrals import normalise
 from referrals.forms import DATE_INPUT
 from referrals.models import TIER_DEFINITIONS, RiskTier
 from ubpanel.forms import GovukForm
+from ubpanel.models import User
 
 from .models import AppealGround, AppealOutcome
 from .services import twelve_months_after
@@ -272,3 +273,23 @@ class AppealDecisionForm(GovukForm):
             AppealOutcome.DISMISSED: "The panel's decision stands: the entry is active again.",
         }
         self.fields["outcome"].hide_optional = True
+
+
+class AppealRepresentativeForm(GovukForm):
+    """The legal services representative the Monitoring Officer identifies to decide one appeal."""
+
+    representative = forms.ModelChoiceField(
+        label="Who in Legal Services decides this appeal?",
+        help_text="They may read and decide this appeal, and are told by email. You and your "
+        "Deputies still may decide it.",
+        queryset=User.objects.none(),
+        empty_label="Choose someone",
+        error_messages={
+            "required": "Choose who in Legal Services decides this appeal",
+            "invalid_choice": "Choose someone in Legal Services whose account is active",
+        },
+    )
+
+    def __init__(self, *args, representatives, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["representative"].queryset = representatives

@@ -11,7 +11,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from referrals.models import RiskTier
-from ubpanel.roles import CASE_ROLES, user_roles
+from ubpanel.models import User
+from ubpanel.roles import APPEAL_DECIDER_ROLES, CASE_ROLES, Role, user_roles
 
 from .models import (
     LIVE_STATUSES,
@@ -19,6 +20,8 @@ from .models import (
     AccessGrantStatus,
     AddressWarning,
     AddressWarningStatus,
+    Appeal,
+    AppealDecider,
     Entry,
     EntryGroupObjectPermission,
     EntryUserObjectPermission,
@@ -103,3 +106,87 @@ def visible_access_grants(user) -> QuerySet[AccessGrant]:
     if user_roles(user) & CASE_ROLES:
         return AccessGrant.objects.all()
     return AccessGrant.objects.none()
+
+
+# --- Appeals ------------------------------------------------------------------------------------
+
+# The protocol: the panel's decision "is reviewed by the Council's Monitoring Officer (or their
+# Deputy or their identified legal services representative)". In that order: someone holding two
+# of these roles decides as the first.
+_DECIDING_ROLES = (
+    (Role.MONITORING_OFFICER, AppealDecider.MONITORING_OFFICER),
+    (Role.DEPUTY_MONITORING_OFFICER, AppealDecider.DEPUTY),
+)
+
+
+def visible_appeals(user) -> QuerySet[Appeal]:
+    """The appeals ``user`` may read: those on the entries they see, for the case roles (the
+    Monitoring Officer and their Deputy, Legal Services, Assurance, the panel); nobody else any."""
+    if user_roles(user) & CASE_ROLES:
+        return Appeal.objects.filter(entry__in=visible_entries(user))
+    return Appeal.objects.none()
+
+
+def appeal_decided_as(user, appeal: Appeal | None) -> AppealDecider | None:
+    """In what capacity ``user`` may decide ``appeal``: as the Monitoring Officer, as their Deputy,
+    or as the legal services representative the Monitoring Officer identified for this appeal (who
+    must still be in Legal Services); None for anyone else. ``appeal`` None (an entry put under
+    appeal with no appeal recorded) leaves the Monitoring Officer and their Deputy."""
+    roles = user_roles(user)
+    for role, decided_as in _DECIDING_ROLES:
+        if role in roles:
+            return decided_as
+    if (
+        appeal is not None
+        and appeal.nominated_representative_id is not None
+        and appeal.nominated_representative_id == user.pk
+        and Role.LEGAL_SERVICES in roles
+    ):
+        return AppealDecider.LEGAL_REPRESENTATIVE
+    return None
+
+
+def may_decide_appeal(user, appeal: Appeal | None) -> bool:
+    """Who may decide this appeal: the Monitoring Officer, their Deputy, or the legal services
+    representative the Monitoring Officer identified for it. Whether it is still open is the
+    appeal's own question (``appeal.is_open``)."""
+    return appeal_decided_as(user, appeal) is not None
+
+
+def decidable_appeals(user) -> QuerySet[Appeal]:
+    """The appeals ``user`` may decide (``may_decide_appeal`` as a query): every appeal they see
+    for the Monitoring Officer and their Deputy, the ones nominated to them for Legal Services."""
+    roles = user_roles(user)
+    if roles & APPEAL_DECIDER_ROLES:
+        return visible_appeals(user)
+    if Role.LEGAL_SERVICES in roles:
+        return visible_appeals(user).filter(nominated_representative_id=user.pk)
+    return Appeal.objects.none()
+
+
+def may_nominate_appeal_representative(user) -> bool:
+    """Only the Monitoring Officer identifies a legal services representative to decide an appeal."""
+    return Role.MONITORING_OFFICER in user_roles(user)
+
+
+def nominable_appeals(user) -> QuerySet[Appeal]:
+    if may_nominate_appeal_representative(user):
+        return visible_appeals(user)
+    return Appeal.objects.none()
+
+
+def _active_in(*roles: Role) -> QuerySet[User]:
+    return User.objects.filter(
+        is_active=True, groups__name__in=[role.label for role in roles]
+    ).distinct()
+
+
+def appeal_representatives() -> QuerySet[User]:
+    """Whom the Monitoring Officer may identify to decide an appeal: active Legal Services users."""
+    return _active_in(Role.LEGAL_SERVICES).order_by("first_name", "last_name", "username")
+
+
+def appeal_deciders() -> QuerySet[User]:
+    """Who may decide any appeal, so is told of a new one: the active Monitoring Officers and
+    Deputy Monitoring Officers."""
+    return _active_in(*APPEAL_DECIDER_ROLES).order_by("pk")

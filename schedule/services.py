@@ -34,6 +34,7 @@ from .models import (
     AddressWarning,
     AddressWarningStatus,
     Appeal,
+    AppealDecider,
     AppealGround,
     AppealOutcome,
     ContactCheck,
@@ -43,7 +44,7 @@ from .models import (
     EntryStatus,
     StaffGuidance,
 )
-from .selectors import current_grants
+from .selectors import appeal_decided_as, appeal_deciders, current_grants
 
 
 class ScheduleTransitionError(Exception):
@@ -503,12 +504,22 @@ def entry_appeal_lodged(*, actor: User, entry: Entry, note: str = "") -> Entry:
         )
 
 
-def entry_appeal_decided(*, actor: User, entry: Entry, upheld: bool, reason: str) -> Entry:
-    """The Monitoring Officer decided the appeal: upheld, the individual comes off the schedule;
-    dismissed, the panel's decision stands and the entry is active again."""
-    if not has_role(actor, Role.MONITORING_OFFICER):
-        raise PermissionDenied("Only the Monitoring Officer decides appeals.")
+def entry_appeal_decided(
+    *, actor: User, entry: Entry, upheld: bool, reason: str, appeal: Appeal | None = None
+) -> Entry:
+    """The Monitoring Officer (or their Deputy, or their identified legal services representative)
+    decided the appeal: upheld, the individual comes off the schedule; dismissed, the panel's
+    decision stands and the entry is active again. The history says in which capacity.
+
+    ``appeal`` is the appeal decided; without it, the entry's open appeal, if it has one.
+    """
+    if appeal is None:
+        appeal = entry.appeals.filter(outcome="").first()
+    decided_as = appeal_decided_as(actor, appeal)
+    if decided_as is None:
+        raise PermissionDenied(_ONLY_DECIDERS)
     outcome = "upheld: the entry is removed" if upheld else "dismissed: the decision stands"
+    by = f"decided by {actor} as the {AppealDecider(decided_as).label}"
     with acting_as(actor), transaction.atomic():
         return _move(
             entry,
@@ -516,15 +527,20 @@ def entry_appeal_decided(*, actor: User, entry: Entry, upheld: bool, reason: str
             to=S.REMOVED if upheld else S.ACTIVE,
             allowed={S.UNDER_APPEAL},
             kind=EntryEventKind.APPEAL_DECIDED,
-            message=f"Appeal {outcome}. {reason}".strip(),
+            message=f"Appeal {outcome}, {by}. {reason}".strip(),
         )
 
 
 # --- Appeals: the protocol's review of panel decisions ----------------------------------------
 
 # Who records the individual's written request: the Assurance team (the spocassurance mailbox) and
-# Legal Services, who advise the Monitoring Officer. Only the Monitoring Officer decides.
+# Legal Services, who advise the Monitoring Officer. The Monitoring Officer, their Deputy or the
+# legal services representative the Monitoring Officer identifies decides (may_decide_appeal).
 APPEAL_RECORD_ROLES = frozenset({Role.ASSURANCE_OFFICER, Role.LEGAL_SERVICES})
+_ONLY_DECIDERS = (
+    "Only the Monitoring Officer, their Deputy or the legal services representative the "
+    "Monitoring Officer identified for this appeal decides it."
+)
 
 
 class AppealAlreadyOpen(ScheduleTransitionError):
@@ -596,7 +612,31 @@ def appeal_record(
         if late:
             note += f" It arrived after the deadline of {_long(deadline)}: recorded as late."
         entry_appeal_lodged(actor=actor, entry=entry, note=note)
+        _notify_appeal_deciders(appeal)
         return appeal
+
+
+def _appeal_link(appeal: Appeal) -> str:
+    return settings.SITE_URL + reverse("schedule:appeal_detail", args=[appeal.pk])
+
+
+def _notify_appeal_deciders(appeal: Appeal) -> None:
+    """Everyone who may decide a new appeal hears of it: the Monitoring Officer and their Deputies.
+    The email names the entry, never the individual: email is not a safe place for their data."""
+    recipients = sorted({user.email for user in appeal_deciders() if user.email})
+    if not recipients:
+        return
+    reference = appeal.entry.reference
+    email_send.delay_on_commit(
+        to=recipients,
+        subject=f"Appeal on {reference}: waiting for a decision",
+        body=(
+            f"An appeal against the panel's decision on schedule entry {reference} has been "
+            "recorded. The protocol asks the Monitoring Officer, their Deputy or their identified "
+            "legal services representative to review the decision; the entry stays on the "
+            f"schedule until the outcome.\n\nOpen the appeal in ubpanel: {_appeal_link(appeal)}\n"
+        ),
+    )
 
 
 def appeal_decide(*, actor: User, appeal: Appeal, upheld: bool, reason: str) -> Appeal:
@@ -605,11 +645,14 @@ def appeal_decide(*, actor: User, appeal: Appeal, upheld: bool, reason: str) -> 
     removal is not communicated to them, as it may re-oxygenate the issues (nothing is sent from
     here). Dismissed: the panel's decision stands and the entry is active again.
 
-    A late appeal is decided like any other. Bad input raises ValidationError keyed by the field at
-    fault (outcome, reason).
+    Who decided, and as what (``decided_as``), is recorded; anyone but those three
+    (``may_decide_appeal``) is refused with PermissionDenied. A late appeal is decided like any
+    other. Bad input raises ValidationError keyed by the field at fault (outcome, reason).
     """
-    if not has_role(actor, Role.MONITORING_OFFICER):
-        raise PermissionDenied("Only the Monitoring Officer decides appeals.")
+    # The nomination as stored now, not as the caller's copy of the appeal remembers it.
+    current = Appeal.objects.only("nominated_representative").get(pk=appeal.pk)
+    if appeal_decided_as(actor, current) is None:
+        raise PermissionDenied(_ONLY_DECIDERS)
     errors = {}
     if not isinstance(upheld, bool):
         errors["outcome"] = "Choose whether the appeal is upheld or dismissed"
@@ -621,18 +664,72 @@ def appeal_decide(*, actor: User, appeal: Appeal, upheld: bool, reason: str) -> 
         # The entry first, as appeal_record locks it: the two never wait on each other in turn.
         _lock(appeal.entry)
         appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
-        if not appeal.is_open:
-            raise ScheduleTransitionError(
-                f"The appeal on {appeal.entry.reference} was decided already: "
-                f"{appeal.get_outcome_display().lower()} on "
-                f"{_long(timezone.localdate(appeal.decided_at))}."
-            )
-        entry_appeal_decided(actor=actor, entry=appeal.entry, upheld=upheld, reason=reason.strip())
+        _refuse_decided(appeal)
+        # Read again under the lock: the Monitoring Officer may have nominated someone else since.
+        decided_as = appeal_decided_as(actor, appeal)
+        if decided_as is None:
+            raise PermissionDenied(_ONLY_DECIDERS)
+        entry_appeal_decided(
+            actor=actor, entry=appeal.entry, upheld=upheld, reason=reason.strip(), appeal=appeal
+        )
         appeal.outcome = AppealOutcome.UPHELD if upheld else AppealOutcome.DISMISSED
         appeal.decided_by = actor
+        appeal.decided_as = decided_as
         appeal.decided_at = timezone.now()
         appeal.reason = reason.strip()
         appeal.save()
+        return appeal
+
+
+def _refuse_decided(appeal: Appeal) -> None:
+    if not appeal.is_open:
+        raise ScheduleTransitionError(
+            f"The appeal on {appeal.entry.reference} was decided already: "
+            f"{appeal.get_outcome_display().lower()} on "
+            f"{_long(timezone.localdate(appeal.decided_at))}."
+        )
+
+
+def appeal_nominate_representative(*, actor: User, appeal: Appeal, user: User | None) -> Appeal:
+    """The Monitoring Officer identified a legal services representative to review the panel's
+    decision on this appeal. The representative may then decide it (and only it, beyond what Legal
+    Services see anyway); the Monitoring Officer and their Deputies still may. Naming someone else
+    later replaces the first. Who nominated, and when, is recorded; the representative is told by
+    email, which names the entry and never the individual.
+
+    Only the Monitoring Officer nominates (PermissionDenied); the representative must be an active
+    Legal Services user (ValidationError keyed ``user``); a decided appeal is refused
+    (ScheduleTransitionError).
+    """
+    if not has_role(actor, Role.MONITORING_OFFICER):
+        raise PermissionDenied(
+            "Only the Monitoring Officer identifies a legal services representative for an appeal."
+        )
+    if user is None or not user.is_active or not has_role(user, Role.LEGAL_SERVICES):
+        raise ValidationError({"user": "Choose someone in Legal Services whose account is active"})
+    with acting_as(actor), transaction.atomic():
+        # The entry first, then the appeal, as appeal_decide locks them.
+        _lock(appeal.entry)
+        appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
+        _refuse_decided(appeal)
+        if appeal.nominated_representative_id == user.pk:
+            return appeal
+        appeal.nominated_representative = user
+        appeal.nominated_by = actor
+        appeal.nominated_at = timezone.now()
+        appeal.save()
+        if user.email:
+            reference = appeal.entry.reference
+            email_send.delay_on_commit(
+                to=[user.email],
+                subject=f"Appeal on {reference}: you are asked to decide it",
+                body=(
+                    "The Monitoring Officer has identified you as their legal services "
+                    "representative to review the panel's decision on schedule entry "
+                    f"{reference}, which is under appeal.\n\nRead the appeal and record your "
+                    f"decision in ubpanel: {_appeal_link(appeal)}\n"
+                ),
+            )
         return appeal
 
 

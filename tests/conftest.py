@@ -171,3 +171,9 @@ def audit_entries(db):
         return list(queryset)
 
     return entries
+
+
+@pytest.fixture
+def deputy_monitoring_client(client, make_user):
+    """The Deputy Monitoring Officer, who decides appeals as the Monitoring Officer does."""
+    return _role_client(client, make_user, Role.DEPUTY_MONITORING_OFFICER)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from correspondence.dates import appeal_deadline
 from schedule.models import Appeal, Entry, EntryStatus
 from schedule.services import APPEAL_RECORD_ROLES
-from ubpanel.roles import CASE_ROLES, Role
+from ubpanel.roles import APPEAL_DECIDER_ROLES, CASE_ROLES, Role
 
 from .factories import AccessGrantFactory, ActiveEntryFactory, AppealFactory, DismissedAppealFactory
 
@@ -97,8 +97,8 @@ def test_each_page_opens_only_for_those_allowed_and_everyone_else_gets_an_audite
         assert denied.object_pk == expected_pk
 
 
-@pytest.mark.parametrize("role", sorted(CASE_ROLES - {Role.MONITORING_OFFICER}), ids=role_id)
-def test_a_decision_posted_by_anyone_but_the_monitoring_officer_changes_nothing(
+@pytest.mark.parametrize("role", sorted(CASE_ROLES - APPEAL_DECIDER_ROLES), ids=role_id)
+def test_a_decision_posted_by_anyone_but_those_who_may_decide_changes_nothing(
     role_client, appeal, role, audit_entries
 ):
     client = role_client(role)

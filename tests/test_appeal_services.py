@@ -13,7 +13,7 @@ from correspondence.dates import appeal_deadline, working_days_after
 from schedule import services
 from schedule.models import Appeal, AppealGround, EntryEventKind, EntryStatus
 from schedule.selectors import visible_entries
-from ubpanel.roles import Role
+from ubpanel.roles import APPEAL_DECIDER_ROLES, Role
 
 from .factories import AccessGrantFactory, ActiveEntryFactory, AppealFactory, EntryFactory
 
@@ -231,9 +231,9 @@ def test_the_individuals_statement_is_required(record):
 
 
 @pytest.mark.parametrize(
-    "role", [r for r in Role if r != Role.MONITORING_OFFICER], ids=lambda r: r.value
+    "role", [r for r in Role if r not in APPEAL_DECIDER_ROLES], ids=lambda r: r.value
 )
-def test_only_the_monitoring_officer_decides_an_appeal(make_user, role):
+def test_only_the_monitoring_officer_or_their_deputy_decides_an_unnominated_appeal(make_user, role):
     appeal = AppealFactory()
 
     with pytest.raises(PermissionDenied):

@@ -2,9 +2,11 @@
 decision (the protocol's "Process for Review of Panel Decisions").
 
 The Assurance team and Legal Services (``APPEAL_RECORD_ROLES``) record an appeal from the entry's
-page; the Monitoring Officer decides it on the appeal's page. The case roles read appeals. Anyone
-else asking for any of these pages gets the audited 404, the same as for an appeal or entry that
-does not exist.
+page; the Monitoring Officer, their Deputy, or the legal services representative the Monitoring
+Officer identifies for that appeal decides it on the appeal's page (``may_decide_appeal``). The
+Monitoring Officer nominates the representative there. The case roles read appeals. Anyone else
+asking for any of these pages, or posting what they may not, gets the audited 404, the same as for
+an appeal or entry that does not exist.
 """
 
 from functools import wraps
@@ -18,32 +20,29 @@ from django.shortcuts import redirect, render
 from django.urls import path
 
 from correspondence.dates import appeal_deadline
-from schedule.forms import AppealDecisionForm, AppealForm
+from schedule.forms import AppealDecisionForm, AppealForm, AppealRepresentativeForm
 from schedule.models import Appeal, AppealOutcome, Entry, EntryStatus
-from schedule.selectors import visible_entries
+from schedule.selectors import (
+    appeal_representatives,
+    decidable_appeals,
+    may_decide_appeal,
+    may_nominate_appeal_representative,
+    nominable_appeals,
+    visible_appeals,
+    visible_entries,
+)
 from schedule.services import (
     APPEAL_RECORD_ROLES,
     ScheduleTransitionError,
     appeal_decide,
+    appeal_nominate_representative,
     appeal_record,
 )
 from ubpanel import audit
 from ubpanel.access import get_object_or_404
-from ubpanel.roles import CASE_ROLES, Role, has_role
+from ubpanel.roles import CASE_ROLES, has_role
 
 APPEALS_PER_PAGE = 25
-
-
-def _readable(user) -> QuerySet[Appeal]:
-    if has_role(user, *CASE_ROLES):
-        return Appeal.objects.filter(entry__in=visible_entries(user))
-    return Appeal.objects.none()
-
-
-def _decidable(user) -> QuerySet[Appeal]:
-    if has_role(user, Role.MONITORING_OFFICER):
-        return _readable(user)
-    return Appeal.objects.none()
 
 
 def _appealable_entries(user) -> QuerySet[Entry]:
@@ -68,11 +67,12 @@ def _case_roles_or_404(view):
 
 @_case_roles_or_404
 def appeal_list(request):
-    """The Monitoring Officer's queue: open appeals first, longest waiting first; then the decided
-    ones, latest first."""
+    """The deciders' queue: open appeals first, longest waiting first; then the decided ones,
+    latest first. Those the user may decide and that wait for a decision are marked, so a
+    nominated representative finds the appeal nominated to them."""
     appeals = (
-        _readable(request.user)
-        .select_related("entry__person", "decided_by")
+        visible_appeals(request.user)
+        .select_related("entry__person", "decided_by", "nominated_representative")
         .annotate(
             decided=Case(
                 When(outcome="", then=Value(0)), default=Value(1), output_field=IntegerField()
@@ -82,6 +82,8 @@ def appeal_list(request):
     )
     page = Paginator(appeals, APPEALS_PER_PAGE).get_page(request.GET.get("page"))
     audit.record_access(page.object_list, audit.Event.LIST)
+    for appeal in page.object_list:
+        appeal.yours_to_decide = appeal.is_open and may_decide_appeal(request.user, appeal)
     return render(request, "schedule/appeal_list.html", {"page": page})
 
 
@@ -128,16 +130,47 @@ def record_appeal(request, pk):
     )
 
 
-def appeal_detail(request, pk):
-    """The appeal with the individual's grounds and statement; the Monitoring Officer decides it
-    here. Only the Monitoring Officer may post the decision: others get the audited 404."""
-    readable = _decidable if request.method == "POST" else _readable
-    appeal = get_object_or_404(
-        readable(request.user).select_related("entry__person", "recorded_by", "decided_by"),
+def _appeal_or_404(appeals: QuerySet[Appeal], pk) -> Appeal:
+    return get_object_or_404(
+        appeals.select_related(
+            "entry__person",
+            "recorded_by",
+            "decided_by",
+            "nominated_representative",
+            "nominated_by",
+        ),
         pk=pk,
     )
+
+
+def _detail(request, appeal, *, form=None, nomination_form=None, status=200):
+    may_nominate = may_nominate_appeal_representative(request.user) and appeal.is_open
+    if may_nominate and nomination_form is None:
+        nomination_form = AppealRepresentativeForm(
+            representatives=appeal_representatives(),
+            initial={"representative": appeal.nominated_representative_id},
+        )
+    return render(
+        request,
+        "schedule/appeal_detail.html",
+        {
+            "appeal": appeal,
+            "entry": appeal.entry,
+            "form": form or AppealDecisionForm(),
+            "may_decide": may_decide_appeal(request.user, appeal) and appeal.is_open,
+            "may_nominate": may_nominate,
+            "nomination_form": nomination_form,
+        },
+        status=status,
+    )
+
+
+def appeal_detail(request, pk):
+    """The appeal with the individual's grounds and statement; it is decided here. Only those who
+    may decide it (``may_decide_appeal``) may post the decision: others get the audited 404."""
+    readable = decidable_appeals if request.method == "POST" else visible_appeals
+    appeal = _appeal_or_404(readable(request.user), pk)
     audit.record_access(appeal)
-    may_decide = has_role(request.user, Role.MONITORING_OFFICER) and appeal.is_open
     form = AppealDecisionForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         upheld = form.cleaned_data["outcome"] == AppealOutcome.UPHELD
@@ -166,15 +199,40 @@ def appeal_detail(request, pk):
                 )
             messages.success(request, outcome)
             return redirect("schedule:appeal_detail", pk=appeal.pk)
+    return _detail(request, appeal, form=form, status=400 if form.errors else 200)
+
+
+def nominate_representative(request, pk):
+    """The Monitoring Officer identifies the legal services representative who decides this
+    appeal. The form is on the appeal's page; this page shows it again when the choice is refused.
+    Anyone but the Monitoring Officer gets the audited 404."""
+    appeal = _appeal_or_404(nominable_appeals(request.user), pk)
+    audit.record_access(appeal, view="nominate")
+    form = AppealRepresentativeForm(
+        request.POST if request.method == "POST" else None,
+        representatives=appeal_representatives(),
+        initial={"representative": appeal.nominated_representative_id},
+    )
+    if form.is_bound and form.is_valid():
+        representative = form.cleaned_data["representative"]
+        try:
+            appeal_nominate_representative(actor=request.user, appeal=appeal, user=representative)
+        except ValidationError as error:
+            form.add_error("representative", error.message_dict.get("user", error.messages))
+        except ScheduleTransitionError as error:
+            # Decided meanwhile: keep the choice on the page, and say why it was not recorded.
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                f"{representative} may now decide this appeal, and is told by email. You and "
+                "your Deputies still may.",
+            )
+            return redirect("schedule:appeal_detail", pk=appeal.pk)
     return render(
         request,
-        "schedule/appeal_detail.html",
-        {
-            "appeal": appeal,
-            "entry": appeal.entry,
-            "form": form,
-            "may_decide": may_decide,
-        },
+        "schedule/appeal_nominate.html",
+        {"appeal": appeal, "entry": appeal.entry, "form": form},
         status=400 if form.errors else 200,
     )
 
@@ -182,5 +240,10 @@ def appeal_detail(request, pk):
 urls = [
     path("appeals/", appeal_list, name="appeal_list"),
     path("appeals/<int:pk>/", appeal_detail, name="appeal_detail"),
+    path(
+        "appeals/<int:pk>/representative/",
+        nominate_representative,
+        name="appeal_nominate_representative",
+    ),
     path("entries/<int:pk>/appeal/", record_appeal, name="appeal_record"),
 ]
