@@ -4,11 +4,19 @@ protocol requires cannot be approved."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from .models import Letter, LetterKind
 
 LOGGING_STATEMENT = (
     "Your details have been logged on the council's unreasonable behaviour schedule. The record "
     "will be removed after 12 months as long as there is no repeat of the behaviour."
+)
+# With the entry's review date (``date_words``): the protocol's 12-month review.
+LOGGING_STATEMENT_WITH_REVIEW = (
+    "Your details have been logged on the council's unreasonable behaviour schedule. The panel "
+    "will review the record on {review_on}, and it will be removed after 12 months as long as "
+    "there is no repeat of the behaviour."
 )
 CONSEQUENCES = (
     "If you do not keep to these arrangements the council may restrict your contact further, "
@@ -25,6 +33,17 @@ APPEAL_PROCESS = (
     "days of the date of this letter if you believe this protocol has not been followed, that the "
     "decision was unreasonable, or that there is new evidence or a change of circumstance since "
     "the decision. You will remain on the schedule until the appeal is decided."
+)
+# After the council's own process: the Local Government and Social Care Ombudsman.
+OMBUDSMAN = (
+    "If you are still unhappy once the council's own review process has finished, you can ask "
+    "the Local Government and Social Care Ombudsman to look at your complaint. The Ombudsman is "
+    "free and independent. Visit www.lgo.org.uk or call 0300 061 0614."
+)
+# The protocol: "The customer will be advised where a divert has been applied."
+EMAIL_DIVERT_NOTICE = (
+    "Emails you send to council staff will be diverted to your single point of contact{spoc}, "
+    "who will deal with them. Please write to your single point of contact directly."
 )
 CEASE_AND_DESIST = (
     "You must cease and desist from the behaviour described above immediately: you must not "
@@ -54,6 +73,11 @@ REQUIRED = {
             "that they are logged for 12 months unless the behaviour is repeated",
         ),
         ("review_or_appeal", "the process for review"),
+        (
+            "ombudsman",
+            "how to complain to the Local Government and Social Care Ombudsman after the "
+            "council's own process",
+        ),
     ],
     LetterKind.HIGH: [
         *_INCIDENT,
@@ -66,6 +90,11 @@ REQUIRED = {
             "that they are logged for 12 months unless the behaviour is repeated",
         ),
         ("review_or_appeal", "the process for appeal"),
+        (
+            "ombudsman",
+            "how to complain to the Local Government and Social Care Ombudsman after the "
+            "council's own process",
+        ),
     ],
     LetterKind.EXPECTED_BEHAVIOUR: [
         *_INCIDENT,
@@ -90,12 +119,40 @@ def missing_elements(letter: Letter) -> list[str]:
             missing.append(
                 "that the record is removed after 12 months unless the behaviour is repeated"
             )
+        review_on = _review_on(letter)
+        if review_on and date_words(review_on) not in letter.logging_statement:
+            missing.append(f"the date the panel will review the record ({date_words(review_on)})")
+        if letter.review_or_appeal.strip() and not _says_28_working_days(letter.review_or_appeal):
+            missing.append("that the request must be made in writing within 28 working days")
+        if letter.ombudsman.strip() and "ombudsman" not in letter.ombudsman.lower():
+            missing.append("the Local Government and Social Care Ombudsman")
+    if divert_applies(letter) and not letter.email_divert_notice.strip():
+        missing.append("that their emails are diverted to the single point of contact")
     spoc_name = _spoc_name(letter)
     if spoc_name and spoc_name.lower() not in letter.spoc.lower():
         missing.append(f"the single point of contact ({spoc_name}) and how to reach them")
     if not letter.recipient_address.strip() and not letter.recipient_email.strip():
         missing.append("a postal or email address to send it to")
     return missing
+
+
+def date_words(day: date) -> str:
+    """3 December 2027: how a letter writes a date."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def _says_28_working_days(text: str) -> bool:
+    text = " ".join(text.lower().split())
+    return "28 working days" in text or "twenty-eight working days" in text
+
+
+def _review_on(letter: Letter) -> date | None:
+    return letter.entry.review_due_on if letter.entry_id else None
+
+
+def divert_applies(letter: Letter) -> bool:
+    """The panel diverted the individual's emails to the SPOC: the letter must tell them."""
+    return any(getattr(source, "email_divert", False) for source in (letter.decision, letter.entry))
 
 
 def _spoc_name(letter: Letter) -> str:

@@ -12,7 +12,9 @@ TEXTAREAS = {
     name: forms.Textarea(attrs={"rows": rows})
     for name, rows in (
         ("recipient_address", 4),
-        ("incident_description", 4),
+        ("incident_description", 6),
+        ("incident_location", 2),
+        ("incident_when", 2),
         ("why_unreasonable", 3),
         ("expected_behaviour", 4),
         ("cease_and_desist", 3),
@@ -22,6 +24,8 @@ TEXTAREAS = {
         ("consequences_of_breach", 3),
         ("logging_statement", 3),
         ("review_or_appeal", 4),
+        ("ombudsman", 3),
+        ("email_divert_notice", 3),
         ("closing", 3),
     )
 }
@@ -40,6 +44,7 @@ class LetterForm(GovukFormMixin, forms.ModelForm):
             del self.fields["cease_and_desist"]
         if kind == LetterKind.EXPECTED_BEHAVIOUR:
             del self.fields["logging_statement"]
+            del self.fields["ombudsman"]
             self.fields["review_or_appeal"].label = "How to raise a concern (optional)"
         else:
             del self.fields["expected_behaviour"]

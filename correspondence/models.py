@@ -20,6 +20,21 @@ class LetterStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     APPROVED = "approved", "Approved"
     SENT = "sent", "Sent"
+    # Never sent and never will be: the entry was removed (an emergency addition not ratified, an
+    # appeal upheld, a removal at review). Removal is never communicated to the individual.
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# The letter's status graph: (from, to) -> the service that moves it. Nothing leaves SENT or
+# CANCELLED.
+LETTER_TRANSITIONS = {
+    (LetterStatus.DRAFT, LetterStatus.DRAFT): "letter_update",
+    (LetterStatus.APPROVED, LetterStatus.DRAFT): "letter_update",
+    (LetterStatus.DRAFT, LetterStatus.APPROVED): "letter_approve",
+    (LetterStatus.APPROVED, LetterStatus.SENT): "letter_send",
+    (LetterStatus.DRAFT, LetterStatus.CANCELLED): "letters_cancel_for_entry",
+    (LetterStatus.APPROVED, LetterStatus.CANCELLED): "letters_cancel_for_entry",
+}
 
 
 class SendMethod(models.TextChoices):
@@ -51,9 +66,10 @@ class Letter(models.Model):
     recipient_address = models.TextField("Postal address", blank=True)
     recipient_email = models.EmailField("Email address", blank=True)
     # What the protocol says it must contain.
+    # Every incident the decision rests on: one paragraph each, every place, every date and time.
     incident_description = models.TextField("The incident: what happened")
-    incident_location = models.CharField("Where it happened", max_length=300)
-    incident_when = models.CharField("Date and time", max_length=200)
+    incident_location = models.TextField("Where it happened")
+    incident_when = models.TextField("Date and time")
     why_unreasonable = models.TextField("Why the behaviour is unreasonable")
     expected_behaviour = models.TextField("The behaviour the council expects", blank=True)
     cease_and_desist = models.TextField("Cease and desist requirement", blank=True)
@@ -63,6 +79,13 @@ class Letter(models.Model):
     consequences_of_breach = models.TextField("Consequences of a breach", blank=True)
     logging_statement = models.TextField("Logged on the schedule for 12 months", blank=True)
     review_or_appeal = models.TextField("How to ask for a review or appeal", blank=True)
+    ombudsman = models.TextField(
+        "Complaining to the Local Government and Social Care Ombudsman", blank=True
+    )
+    # The protocol: "The customer will be advised where a divert has been applied."
+    email_divert_notice = models.TextField(
+        "Their emails are diverted to the single point of contact", blank=True
+    )
     closing = models.TextField("Anything else", blank=True)
     sender_name = models.CharField("Signed by", max_length=200)
     sender_title = models.CharField("Job title", max_length=200, blank=True)
@@ -79,6 +102,12 @@ class Letter(models.Model):
     # The date sent is the date of notification (the protocol's appeal clock starts here).
     sent_on = models.DateField(null=True, blank=True)
     appeal_deadline = models.DateField(null=True, blank=True)
+    # Who cancelled it, when and why (the letter page shows the reason).
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_reason = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -87,6 +116,13 @@ class Letter(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="cancelled")
+                | models.Q(cancelled_at__isnull=False) & ~models.Q(cancelled_reason=""),
+                name="letter_cancelled_with_when_and_why",
+            )
+        ]
 
     def __str__(self):
         return f"{self.reference}: {self.get_kind_display()}"

@@ -21,7 +21,8 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from .models import Characteristic, Letter, PdfVariant
+from .dates import appeal_deadline
+from .models import Characteristic, Letter, LetterKind, PdfVariant
 
 # A reserved name (RFC 2606) that can never resolve: the base of every URL in a letter.
 BASE_URL = "https://ubpanel.invalid/"
@@ -70,13 +71,20 @@ class Rendered:
 
 
 def letter_context(letter: Letter, *, variant: str = PdfVariant.STANDARD, for_pdf: bool) -> dict:
-    """What the letter template needs, for the PDF and for the browser preview alike."""
+    """What the letter template needs, for the PDF and for the browser preview alike.
+
+    ``appeal_by``: the last day to ask for a review or appeal, 28 working days after the letter's
+    date (England and Wales bank holidays excluded), printed beside the paragraph that says so.
+    """
+    dated = letter.sent_on or timezone.localdate()
+    has_deadline = letter.kind in (LetterKind.LOW_MEDIUM, LetterKind.HIGH)
     return {
         "letter": letter,
         "large_print": variant == PdfVariant.LARGE_PRINT,
         "stylesheet": STATIC_PREFIX + STYLESHEET if for_pdf else None,
         "for_pdf": for_pdf,
-        "dated": letter.sent_on or timezone.localdate(),
+        "dated": dated,
+        "appeal_by": appeal_deadline(dated) if has_deadline else None,
         "characteristics": Characteristic.choices,
         "council_name": settings.COUNCIL_NAME,
         "return_address": settings.LETTER_RETURN_ADDRESS,

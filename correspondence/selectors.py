@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from panel.models import Outcome
+from schedule.models import EntryStatus
 from ubpanel.roles import Role, user_roles
 
 from .models import Letter, LetterKind
@@ -13,6 +15,34 @@ from .models import Letter, LetterKind
 ALL_LETTERS_ROLES = frozenset(
     {Role.ASSURANCE_OFFICER, Role.LEGAL_SERVICES, Role.PANEL_CHAIR, Role.MONITORING_OFFICER}
 )
+
+
+# The protocol: "Removal from the list will not be communicated to the perpetrator as this may
+# re-oxygenate the issues." Nothing goes to the individual after removal (at review, or an
+# emergency addition not ratified), keeping the entry at review, or a decision on staff access -
+# whatever letter the decision names.
+NO_LETTER_OUTCOMES = frozenset(
+    {Outcome.REMOVE, Outcome.NOT_RATIFY, Outcome.KEEP, Outcome.GRANT, Outcome.REFUSE}
+)
+REMOVAL_NOT_COMMUNICATED = (
+    "Removal from the schedule is never communicated to the individual (the protocol: it may "
+    "re-oxygenate the issues)."
+)
+
+
+def why_no_letter(*, entry=None, decision=None) -> str:
+    """Why no letter may go to the individual about this entry or decision; "" when one may."""
+    if entry is not None and entry.status == EntryStatus.REMOVED:
+        return (
+            f"{entry.reference} has been removed from the schedule, so no letter goes to the "
+            f"individual. {REMOVAL_NOT_COMMUNICATED}"
+        )
+    if decision is not None and decision.outcome in NO_LETTER_OUTCOMES:
+        outcome = decision.get_outcome_display()
+        if decision.outcome in (Outcome.REMOVE, Outcome.NOT_RATIFY):
+            return f"The panel decided: {outcome}. {REMOVAL_NOT_COMMUNICATED}"
+        return f"The panel decided: {outcome}. No letter goes to the individual after that."
+    return ""
 
 
 def _signed_in(user) -> bool:
@@ -83,3 +113,23 @@ def decisions_for_letters(user):
             mine |= Q(item__referral__service_id=user.service_id)
         return decided.filter(mine).exclude(letter_route=LetterRoute.LEGAL_SERVICES)
     return Decision.objects.none()
+
+
+def decisions_waiting_for_letters(user):
+    """The decisions ``user`` may draft a letter for that have none yet: never one after which
+    nothing goes to the individual (``NO_LETTER_OUTCOMES``), nor one about a removed entry."""
+    from panel.models import LetterRoute
+
+    return (
+        decisions_for_letters(user)
+        .filter(
+            letter_route__in=[
+                LetterRoute.OPERATIONS_MANAGER,
+                LetterRoute.LEGAL_SERVICES,
+                LetterRoute.EXPECTED_BEHAVIOUR,
+            ]
+        )
+        .exclude(outcome__in=NO_LETTER_OUTCOMES)
+        .exclude(item__entry__status=EntryStatus.REMOVED)
+        .exclude(letters__isnull=False)
+    )

@@ -1,6 +1,11 @@
 """What happens to letters: drafted (pre-filled from the decision and the entry), approved by the
-sender the protocol names, made into PDFs by a Celery task, sent by post or email, and the
-equalities questionnaire returns recorded. Views, tasks and commands call these.
+sender the protocol names, made into PDFs by a Celery task, sent by post or email, cancelled when
+the entry comes off the schedule first, and the equalities questionnaire returns recorded. Views,
+tasks and commands call these.
+
+Removal is never communicated to the individual (the protocol): no letter is drafted, approved or
+sent about a removed entry, or after a decision in ``NO_LETTER_OUTCOMES``, whatever the decision's
+letter route says.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ from .models import (
     QuestionnaireReturn,
     SendMethod,
 )
-from .selectors import may_draft, may_send
+from .selectors import may_draft, may_send, why_no_letter
 
 
 class LetterError(Exception):
@@ -59,6 +64,8 @@ LETTER_FIELDS = (
     "consequences_of_breach",
     "logging_statement",
     "review_or_appeal",
+    "ombudsman",
+    "email_divert_notice",
     "closing",
     "sender_name",
     "sender_title",
@@ -78,40 +85,79 @@ def _kind_for(decision) -> LetterKind:
     raise LetterError("The panel decided that no letter goes out for this decision.")
 
 
+def _incidents(entry: Entry | None, referral: Referral | None) -> list:
+    """Every incident the decision rests on: the entry's own (copied from the referrals the panel
+    decided on, or typed on the emergency addition), else the referral's."""
+    if entry is not None and entry.pk:
+        incidents = list(entry.incidents.all())
+        if incidents:
+            return incidents
+    return list(referral.incidents.all()) if referral is not None else []
+
+
+def _when(incident) -> str:
+    at = f" at {incident.occurred_at:%H:%M}" if incident.occurred_at else ""
+    return content.date_words(incident.occurred_on) + at
+
+
+def _describe(incidents: list) -> dict[str, str]:
+    """One incident as it was written; several, one paragraph each ("On 3 March 2026 at 14:05,
+    at Civic Centre reception: ..."), with every place and every date and time."""
+    if len(incidents) == 1:
+        (incident,) = incidents
+        return {
+            "incident_description": incident.description,
+            "incident_location": incident.location,
+            "incident_when": _when(incident),
+        }
+    return {
+        "incident_description": "\n\n".join(
+            f"On {_when(incident)}, at {incident.location}: {incident.description.strip()}"
+            for incident in incidents
+        ),
+        "incident_location": "; ".join(dict.fromkeys(i.location for i in incidents)),
+        "incident_when": "; ".join(_when(incident) for incident in incidents),
+    }
+
+
+def _letter_safe(text: str, entry: Entry | None) -> str:
+    """``text``, unless it carries the chair's internal notes, which never go into a letter."""
+    notes = entry.internal_notes.strip() if entry is not None else ""
+    return "" if notes and notes in text else text
+
+
 def _prefill(
     kind: LetterKind, person: Person, entry: Entry | None, decision, referral: Referral | None
 ) -> dict[str, Any]:
     """The council's standard wording and what the records already say."""
     source = decision or entry
-    incident = referral.incidents.first() if referral is not None else None
     address = person.addresses.first() if person.pk else None
     email = person.emails.first() if person.pk else None
     spoc = ""
     if source is not None and source.spoc_name:
         spoc = "\n".join(filter(None, [source.spoc_name, source.spoc_contact_details]))
+    incidents = _incidents(entry, referral)
+    if incidents:
+        described = _describe(incidents)
+    else:
+        summary = entry.incident_summary if entry is not None else ""
+        described = {
+            "incident_description": _letter_safe(summary, entry)
+            or (referral.summary if referral else ""),
+            "incident_location": "",
+            "incident_when": "",
+        }
     values = {
         "recipient_name": str(person),
         "recipient_address": (
             "\n".join(filter(None, [address.address, address.postcode])) if address else ""
         ),
         "recipient_email": email.email if email else "",
-        "incident_description": (
-            incident.description
-            if incident
-            else (
-                entry.incident_summary
-                if entry is not None
-                else (referral.summary if referral else "")
-            )
+        **described,
+        # The panel's reasons or the entry's letter-safe reason; never the internal notes.
+        "why_unreasonable": _letter_safe(
+            getattr(decision, "reasons", "") or (entry.reason if entry else ""), entry
         ),
-        "incident_location": incident.location if incident else "",
-        "incident_when": (
-            f"{incident.occurred_on:%-d %B %Y}"
-            + (f" at {incident.occurred_at:%H:%M}" if incident.occurred_at else "")
-            if incident
-            else ""
-        ),
-        "why_unreasonable": getattr(decision, "reasons", "") or (entry.reason if entry else ""),
         "spoc": spoc,
         "contact_restrictions": "\n".join(
             filter(
@@ -130,15 +176,22 @@ def _prefill(
     if kind == LetterKind.EXPECTED_BEHAVIOUR:
         values["expected_behaviour"] = content.EXPECTED_BEHAVIOUR
     else:
-        values["logging_statement"] = content.LOGGING_STATEMENT
+        review_on = entry.review_due_on if entry is not None else None
+        values["logging_statement"] = (
+            content.LOGGING_STATEMENT_WITH_REVIEW.format(review_on=content.date_words(review_on))
+            if review_on
+            else content.LOGGING_STATEMENT
+        )
+        values["ombudsman"] = content.OMBUDSMAN
     if kind == LetterKind.HIGH:
         values["cease_and_desist"] = content.CEASE_AND_DESIST
         values["review_or_appeal"] = content.APPEAL_PROCESS
     elif kind == LetterKind.LOW_MEDIUM:
         values["review_or_appeal"] = content.REVIEW_PROCESS
-    if source is not None and getattr(source, "email_divert", False):
-        values["closing"] = (
-            "Emails you send to council staff will be diverted to your single point of contact."
+    if any(getattr(s, "email_divert", False) for s in (decision, entry)):
+        spoc_name = (getattr(source, "spoc_name", "") or "").strip()
+        values["email_divert_notice"] = content.EMAIL_DIVERT_NOTICE.format(
+            spoc=f", {spoc_name}" if spoc_name else ""
         )
     return values
 
@@ -157,9 +210,15 @@ def letter_draft(
     kind = LetterKind(kind)
     if not may_draft(actor, kind):
         raise PermissionDenied("You cannot draft that kind of letter.")
-    if kind == LetterKind.HIGH and entry is not None and entry.tier != RiskTier.HIGH:
-        raise ValidationError("A cease and desist letter from Legal Services is for high risk.")
     with acting_as(actor), transaction.atomic():
+        if entry is not None:
+            # As it is now, and held: an entry removed meanwhile gets no letter.
+            entry = Entry.objects.select_for_update().get(pk=entry.pk)
+        refused = why_no_letter(entry=entry, decision=decision)
+        if refused:
+            raise LetterError(refused)
+        if kind == LetterKind.HIGH and entry is not None and entry.tier != RiskTier.HIGH:
+            raise ValidationError("A cease and desist letter from Legal Services is for high risk.")
         letter = Letter(
             kind=kind,
             person=person,
@@ -181,6 +240,10 @@ def letter_draft_from_decision(*, actor: User, decision) -> Letter:
     item = decision.item
     if decision.status != "final":
         raise LetterError("The panel has not decided yet.")
+    # Before the letter route: a removal is never communicated, whatever route the chair chose.
+    refused = why_no_letter(entry=item.entry, decision=decision)
+    if refused:
+        raise LetterError(refused)
     person = item.referral.person if item.referral_id else item.entry.person
     entry = item.entry or person.schedule_entries.filter(status__in=("active",)).first()
     return letter_draft(
@@ -202,9 +265,10 @@ def letter_update(*, actor: User, letter: Letter, fields: dict[str, Any]) -> Let
     if not may_draft(actor, letter.kind):
         raise PermissionDenied("You cannot change that kind of letter.")
     with acting_as(actor), transaction.atomic():
-        letter = Letter.objects.select_for_update().get(pk=letter.pk)
+        letter = _lock(letter)
         if letter.status == LetterStatus.SENT:
             raise LetterError("The letter has been sent: it cannot change.")
+        _refuse_if_it_cannot_go(letter)
         changed = {name: value for name, value in fields.items() if getattr(letter, name) != value}
         if not changed:
             return letter
@@ -226,7 +290,8 @@ def letter_approve(*, actor: User, letter: Letter) -> Letter:
     if not may_send(actor, letter):
         raise PermissionDenied(_sender_words(letter))
     with acting_as(actor), transaction.atomic():
-        letter = Letter.objects.select_for_update().get(pk=letter.pk)
+        letter = _lock(letter)
+        _refuse_if_it_cannot_go(letter)
         if letter.status != LetterStatus.DRAFT:
             raise LetterError(f"The letter is {letter.get_status_display().lower()} already.")
         missing = content.missing_elements(letter)
@@ -240,6 +305,29 @@ def letter_approve(*, actor: User, letter: Letter) -> Letter:
         letter.save()
         _queue_pdfs(letter)
         return letter
+
+
+def _lock(letter: Letter) -> Letter:
+    """The letter, held, with its entry held first: the order a removal takes them in (the entry,
+    then its letters, ``letters_cancel_for_entry``), so a letter approved or sent while its entry
+    is removed waits for the removal rather than deadlocking with it, then sees it."""
+    entry_id = Letter.objects.filter(pk=letter.pk).values_list("entry_id", flat=True).first()
+    if entry_id is not None:
+        list(Entry.objects.select_for_update().filter(pk=entry_id).values_list("pk"))
+    return Letter.objects.select_for_update().get(pk=letter.pk)
+
+
+def _refuse_if_it_cannot_go(letter: Letter) -> None:
+    """A cancelled letter, or one about a removed entry or after a decision that sends nothing,
+    is never approved, changed or sent."""
+    if letter.status == LetterStatus.CANCELLED:
+        raise LetterError(
+            f"The letter was cancelled: it is never approved, changed or sent. "
+            f"{letter.cancelled_reason}".strip()
+        )
+    refused = why_no_letter(entry=letter.entry, decision=letter.decision)
+    if refused:
+        raise LetterError(refused)
 
 
 def _queue_pdfs(letter: Letter) -> None:
@@ -272,8 +360,10 @@ def letter_pdf_make(*, letter_id: int, version: int) -> list[LetterPdf]:
         storage = storage()
     with transaction.atomic():
         letter = Letter.objects.select_for_update().filter(pk=letter_id).first()
-        if letter is None or letter.version != version or letter.status == LetterStatus.DRAFT:
+        if letter is None or letter.version != version:
             return []  # changed since: the new version has its own task
+        if letter.status in (LetterStatus.DRAFT, LetterStatus.CANCELLED):
+            return []  # not approved yet, or never to be sent
         done = set(letter.pdfs.filter(version=version).values_list("variant", flat=True))
         for variant in PdfVariant.values:
             if variant in done:
@@ -307,12 +397,14 @@ def current_pdf(letter: Letter, variant: str = PdfVariant.STANDARD) -> LetterPdf
 def letter_send(*, actor: User, letter: Letter, method: str) -> Letter:
     """The sender sent the approved letter, by post or by email with the PDF attached. The date
     sent is the date of notification: the entry records it, and the 28 working days for an appeal
-    run from it (England and Wales bank holidays excluded)."""
+    run from it (England and Wales bank holidays excluded). A letter telling the individual their
+    emails are diverted to the SPOC records on the entry that they were told."""
     method = SendMethod(method)
     if not may_send(actor, letter):
         raise PermissionDenied(_sender_words(letter))
     with acting_as(actor), transaction.atomic():
-        letter = Letter.objects.select_for_update().get(pk=letter.pk)
+        letter = _lock(letter)
+        _refuse_if_it_cannot_go(letter)
         if letter.status != LetterStatus.APPROVED:
             raise LetterError(
                 "Approve the letter before sending it."
@@ -337,11 +429,43 @@ def letter_send(*, actor: User, letter: Letter, method: str) -> Letter:
             entry_record_notification(
                 actor=actor, entry=letter.entry, notified_on=today, letter=letter.reference
             )
+        if letter.entry_id and letter.email_divert_notice.strip():
+            from schedule.services import entry_record_divert_told
+
+            entry_record_divert_told(
+                actor=actor, entry=letter.entry, told_on=today, letter=letter.reference
+            )
         if method == SendMethod.EMAIL:
             from .tasks import letter_email
 
             letter_email.delay_on_commit(letter_id=letter.pk)
         return letter
+
+
+def letters_cancel_for_entry(*, actor: User, entry: Entry, reason: str) -> list[Letter]:
+    """The entry came off the schedule before its letter went - an emergency addition the panel
+    did not ratify, a removal, an appeal upheld: every draft or approved letter about it is
+    cancelled, with who, when and why, and is never approved, changed or sent. Nothing replaces
+    it: removal is never communicated to the individual. A sent letter stays as it was.
+
+    The authority is the panel's vote or the Monitoring Officer's decision, which the caller
+    checks; it runs inside the caller's transaction when there is one."""
+    reason = reason.strip() or f"{entry.reference} came off the schedule before the letter went."
+    with acting_as(actor), transaction.atomic():
+        letters = list(
+            Letter.objects.select_for_update()
+            .filter(entry=entry, status__in=(LetterStatus.DRAFT, LetterStatus.APPROVED))
+            .order_by("pk")
+        )
+        now = timezone.now()
+        for letter in letters:
+            letter.status = LetterStatus.CANCELLED
+            letter.cancelled_by = actor
+            letter.cancelled_at = now
+            letter.cancelled_reason = reason
+            # One save each: the audit trail records every letter cancelled.
+            letter.save()
+        return letters
 
 
 def questionnaire_return_record(

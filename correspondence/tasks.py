@@ -30,10 +30,11 @@ def letter_render_pdf(self, *, letter_id: int, version: int) -> int:
 @shared_task
 def letters_render_missing() -> int:
     """Queue again any approved or sent letter whose current version has no PDF yet - a task lost
-    with a worker that died is made good here (run by beat every few minutes)."""
+    with a worker that died is made good here (run by beat every few minutes). A cancelled letter
+    is never sent, so it needs none."""
     # One query however many letters have been sent: a count per letter would grow without end.
     missing = (
-        Letter.objects.exclude(status=LetterStatus.DRAFT)
+        Letter.objects.exclude(status__in=(LetterStatus.DRAFT, LetterStatus.CANCELLED))
         .annotate(made=Count("pdfs", filter=Q(pdfs__version=F("version"))))
         .filter(made__lt=len(PdfVariant.values))
         .values_list("pk", "version")

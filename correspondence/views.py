@@ -6,13 +6,11 @@ Every letter URL reads through ``visible_letters(user)``: anyone else gets the a
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from panel.models import LetterRoute
 from referrals.models import ReferralStatus
 from referrals.selectors import visible_referrals
 from schedule.models import EntryStatus
@@ -27,17 +25,25 @@ from .models import Letter, LetterKind, LetterPdf, LetterStatus, PdfVariant
 from .pdf import letter_context
 from .selectors import (
     decisions_for_letters,
+    decisions_waiting_for_letters,
     may_draft,
     may_see_questionnaire_answers,
     may_send,
     visible_letters,
+    why_no_letter,
 )
 
 
 def _letter(request, pk) -> Letter:
     return get_object_or_404(
         visible_letters(request.user).select_related(
-            "person", "entry", "decision__item__meeting", "referral", "approved_by", "sent_by"
+            "person",
+            "entry",
+            "decision__item__meeting",
+            "referral",
+            "approved_by",
+            "sent_by",
+            "cancelled_by",
         ),
         pk=pk,
     )
@@ -53,17 +59,8 @@ def index(request):
     audit.record_access(letters, audit.Event.LIST)
     waiting = []
     if may_draft(request.user, LetterKind.LOW_MEDIUM) or may_draft(request.user, LetterKind.HIGH):
-        has_letter = Letter.objects.filter(decision=OuterRef("pk"))
         waiting = list(
-            decisions_for_letters(request.user)
-            .filter(
-                letter_route__in=[
-                    LetterRoute.OPERATIONS_MANAGER,
-                    LetterRoute.LEGAL_SERVICES,
-                    LetterRoute.EXPECTED_BEHAVIOUR,
-                ],
-            )
-            .filter(~Exists(has_letter))
+            decisions_waiting_for_letters(request.user)
             .select_related("item__meeting", "item__referral", "item__entry")
             .order_by("decided_at")
         )
@@ -71,6 +68,7 @@ def index(request):
         ("Drafts", [x for x in letters if x.status == LetterStatus.DRAFT]),
         ("Approved, to send", [x for x in letters if x.status == LetterStatus.APPROVED]),
         ("Sent", [x for x in letters if x.status == LetterStatus.SENT]),
+        ("Cancelled", [x for x in letters if x.status == LetterStatus.CANCELLED]),
     ]
     return render(
         request,
@@ -90,6 +88,9 @@ def letter_from_decision(request, pk):
     except services.LetterError as error:
         messages.error(request, str(error))
         return redirect("correspondence:index")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("correspondence:index")
     messages.success(request, "The letter is drafted from the panel's decision. Check every part.")
     return redirect("correspondence:letter_edit", pk=letter.pk)
 
@@ -103,24 +104,36 @@ def letter_for_referral(request, pk):
     if referral.person_id is None:
         messages.error(request, "Link the referral to a person before drafting the letter.")
         return redirect("referrals:triage_detail", pk=referral.pk)
-    letter = services.letter_draft(
-        actor=request.user,
-        kind=LetterKind.EXPECTED_BEHAVIOUR,
-        person=referral.person,
-        referral=referral,
-    )
+    try:
+        letter = services.letter_draft(
+            actor=request.user,
+            kind=LetterKind.EXPECTED_BEHAVIOUR,
+            person=referral.person,
+            referral=referral,
+        )
+    except services.LetterError as error:
+        messages.error(request, str(error))
+        return redirect("referrals:triage_detail", pk=referral.pk)
     return redirect("correspondence:letter_edit", pk=letter.pk)
 
 
 @require_POST
 def letter_for_emergency(request, pk):
-    """Legal Services draft the high-risk letter for the chair's emergency addition."""
+    """Legal Services draft the high-risk letter for the chair's emergency addition. An entry the
+    panel did not ratify is removed: the page says that no letter goes."""
     entry = get_object_or_404(
-        visible_entries(request.user).filter(status=EntryStatus.PENDING_RATIFICATION), pk=pk
+        visible_entries(request.user).filter(
+            status__in=(EntryStatus.PENDING_RATIFICATION, EntryStatus.REMOVED)
+        ),
+        pk=pk,
     )
-    letter = services.letter_draft(
-        actor=request.user, kind=LetterKind.HIGH, person=entry.person, entry=entry
-    )
+    try:
+        letter = services.letter_draft(
+            actor=request.user, kind=LetterKind.HIGH, person=entry.person, entry=entry
+        )
+    except services.LetterError as error:
+        messages.error(request, str(error))
+        return redirect("schedule:entry_detail", pk=entry.pk)
     return redirect("correspondence:letter_edit", pk=letter.pk)
 
 
@@ -129,16 +142,29 @@ def letter_detail(request, pk):
     audit.record_access(letter)
     pdfs = {pdf.variant: pdf for pdf in letter.pdfs.filter(version=letter.version)}
     returns = list(letter.returns.select_related("recorded_by"))
+    # A letter about a removed entry (not cancelled yet) or after a decision that sends nothing.
+    refused = (
+        why_no_letter(entry=letter.entry, decision=letter.decision)
+        if letter.status in (LetterStatus.DRAFT, LetterStatus.APPROVED)
+        else ""
+    )
     return render(
         request,
         "correspondence/letter_detail.html",
         {
             "letter": letter,
-            "missing": content.missing_elements(letter) if letter.status == "draft" else [],
+            "refused": refused,
+            "missing": (
+                content.missing_elements(letter)
+                if letter.status == LetterStatus.DRAFT and not refused
+                else []
+            ),
             "pdf": pdfs.get(PdfVariant.STANDARD),
             "large_print": pdfs.get(PdfVariant.LARGE_PRINT),
-            "may_edit": letter.status != LetterStatus.SENT and may_draft(request.user, letter.kind),
-            "may_send": may_send(request.user, letter),
+            "may_edit": letter.status in (LetterStatus.DRAFT, LetterStatus.APPROVED)
+            and not refused
+            and may_draft(request.user, letter.kind),
+            "may_send": may_send(request.user, letter) and not refused,
             "send_form": SendForm(),
             "returns": returns,
             "show_answers": may_see_questionnaire_answers(request.user),
@@ -149,8 +175,13 @@ def letter_detail(request, pk):
 
 def letter_edit(request, pk):
     letter = _letter(request, pk)
-    if letter.status == LetterStatus.SENT or not may_draft(request.user, letter.kind):
+    if not may_draft(request.user, letter.kind):
         raise PermissionDenied
+    if letter.status in (LetterStatus.SENT, LetterStatus.CANCELLED):
+        messages.error(
+            request, f"The letter is {letter.get_status_display().lower()}: it cannot change."
+        )
+        return redirect("correspondence:letter_detail", pk=letter.pk)
     form = LetterForm(request.POST or None, instance=Letter.objects.get(pk=letter.pk))
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.fields}

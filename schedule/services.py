@@ -337,13 +337,23 @@ def entry_review_keep(*, actor: User, entry: Entry, decided_on: date, note: str 
         return entry
 
 
+def _refuse_removed(entry: Entry, doing: str) -> None:
+    if entry.status == S.REMOVED:
+        raise ScheduleTransitionError(
+            f"{entry.reference} has been removed from the schedule: {doing}. Removal is never "
+            "communicated to the individual."
+        )
+
+
 def entry_record_notification(
     *, actor: User, entry: Entry, notified_on: date, letter: str = ""
 ) -> Entry:
     """The individual was sent the letter: the date sent is the date of notification, from which
-    the 28 working days for an appeal run."""
+    the 28 working days for an appeal run. Never for a removed entry: removal is never
+    communicated."""
     with acting_as(actor), transaction.atomic():
         entry = _lock(entry)
+        _refuse_removed(entry, "no notification is recorded")
         entry.notified_on = notified_on
         entry.save()
         _event(
@@ -351,6 +361,28 @@ def entry_record_notification(
             actor=actor,
             kind=EntryEventKind.NOTIFIED,
             message=f"Letter {letter} sent {_long(notified_on)}: the individual is notified.".strip(),
+        )
+        return entry
+
+
+def entry_record_divert_told(
+    *, actor: User, entry: Entry, told_on: date, letter: str = ""
+) -> Entry:
+    """The letter telling the individual their emails are diverted to the SPOC was sent: the
+    protocol's "The customer will be advised where a divert has been applied" is done."""
+    with acting_as(actor), transaction.atomic():
+        entry = _lock(entry)
+        _refuse_removed(entry, "nothing more is sent to the individual")
+        entry.customer_told_of_divert = True
+        entry.save()
+        _event(
+            entry,
+            actor=actor,
+            kind=EntryEventKind.DIVERT_TOLD,
+            message=(
+                f"Letter {letter} sent {_long(told_on)} tells the individual their emails are "
+                "diverted to the single point of contact."
+            ),
         )
         return entry
 

@@ -208,6 +208,7 @@ class LetterFactory(factory.django.DjangoModelFactory):
             expected_behaviour=letter_content.EXPECTED_BEHAVIOUR,
             logging_statement="",
             review_or_appeal="",
+            ombudsman="",
             sender_name="Morgan Manager",
             sender_title="Operations Manager, Housing",
         )
@@ -231,6 +232,7 @@ class LetterFactory(factory.django.DjangoModelFactory):
     consequences_of_breach = letter_content.CONSEQUENCES
     logging_statement = letter_content.LOGGING_STATEMENT
     review_or_appeal = letter_content.APPEAL_PROCESS
+    ombudsman = letter_content.OMBUDSMAN
     sender_name = "Alex Advocate"
     sender_title = "Solicitor, Legal Services"
 

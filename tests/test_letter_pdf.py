@@ -55,13 +55,23 @@ _EVERY_LETTER = [
     "consequences_of_breach",
 ]
 ELEMENTS = {
-    "low_medium": [*_EVERY_LETTER, "logging_statement", "review_or_appeal"],
-    "high": [*_EVERY_LETTER, "cease_and_desist", "logging_statement", "review_or_appeal"],
+    "low_medium": [*_EVERY_LETTER, "logging_statement", "review_or_appeal", "ombudsman"],
+    "high": [
+        *_EVERY_LETTER,
+        "cease_and_desist",
+        "logging_statement",
+        "review_or_appeal",
+        "ombudsman",
+    ],
     "expected_behaviour": [*_EVERY_LETTER, "expected_behaviour"],
 }
 HEADINGS = {
-    "low_medium": ["How to ask for a review"],
-    "high": ["You must cease and desist", "How to appeal"],
+    "low_medium": ["How to ask for a review", "The Local Government and Social Care Ombudsman"],
+    "high": [
+        "You must cease and desist",
+        "How to appeal",
+        "The Local Government and Social Care Ombudsman",
+    ],
     "expected_behaviour": ["What the council expects of you"],
 }
 QUESTIONNAIRE_STARTS = "Equalities and Diversity questionnaire Reference:"
@@ -124,6 +134,8 @@ def test_the_pdf_says_everything_the_protocol_requires_of_its_kind(kind, tmp_pat
         assert "Howtoappeal" not in squashed
     if kind == "high":
         assert "Howtoaskforareview" not in squashed
+    if kind == "expected_behaviour":
+        assert "Ombudsman" not in squashed
 
 
 @pytest.mark.parametrize("kind", ["low_medium", "high"])

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 C, COMPLAINTS, HS, CS, ASC, EQ = Seat.values
 
 
-def _decided(tier="medium", **fields):
+def _decided(tier="medium", *, more_incidents=(), **fields):
     holders = seat_holders()
     item = AgendaItemFactory(meeting=open_meeting(holders))
     IncidentFactory(
@@ -33,11 +33,17 @@ def _decided(tier="medium", **fields):
         location="Housing office, Dorchester",
         description="Shouted at the duty officer and threatened to come back with a knife.",
     )
+    for incident in more_incidents:
+        IncidentFactory(referral=item.referral, **incident)
     PersonAddress.objects.create(
         person=item.referral.person,
         address="1 High West Street, Dorchester",
         postcode="DT1 1AA",
         postcode_normalised="DT11AA",
+    )
+    # No entry goes live without its record owner, the Operations Manager (``_manager_owning``).
+    fields.setdefault(
+        "record_owner", UserFactory(username="opsmanager", roles=[Role.REFERRING_MANAGER])
     )
     propose(holders[C], item, tier=tier, **fields)
     panel_services.ballot_open(actor=holders[C], item=item)

@@ -160,6 +160,7 @@ def seed(*, letters: int, rng: random.Random, out=sys.stdout):
                     "high": content.APPEAL_PROCESS,
                     "low_medium": content.REVIEW_PROCESS,
                 }.get(kind, ""),
+                ombudsman="" if kind == "expected_behaviour" else content.OMBUDSMAN,
                 sender_name=str(legal if high else manager),
                 sender_title="Solicitor, Legal Services" if high else "Operations Manager",
             )
