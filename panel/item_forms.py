@@ -16,13 +16,20 @@ from .models import (
     DECISION_FIELDS,
     OUTCOMES_FOR,
     PERSON_KINDS,
+    REMOVAL_NOT_COMMUNICATED,
     Decision,
     ItemKind,
     LetterRoute,
+    Outcome,
     VoteChoice,
 )
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
+# Shown beside the outcomes that take someone off the schedule.
+NOT_TOLD_HINT = (
+    "The individual will not be told, and no letter can be sent. The protocol: "
+    f"“{REMOVAL_NOT_COMMUNICATED}”"
+)
 
 
 class DeclarationForm(GovukForm):
@@ -103,6 +110,7 @@ class ProposalForm(GovukFormMixin, forms.ModelForm):
             "contact_restrictions": forms.Textarea(attrs={"rows": 2}),
             "service_restrictions": forms.Textarea(attrs={"rows": 2}),
             "spoc_contact_details": forms.Textarea(attrs={"rows": 2}),
+            "ward_councillors_asked": forms.Textarea(attrs={"rows": 2}),
             "ward_councillors_response": forms.Textarea(attrs={"rows": 2}),
             "reasons": forms.Textarea(attrs={"rows": 4}),
             "recertify_by": DATE_INPUT,
@@ -110,6 +118,8 @@ class ProposalForm(GovukFormMixin, forms.ModelForm):
         labels = {
             "email_divert": "Divert their emails to the SPOC",
             "ward_councillors_consulted": "The ward councillors were consulted about the divert",
+            "ward_councillors_asked": "Which ward councillors were asked",
+            "ward_councillors_response": "What the ward councillors said",
             "customer_told_of_divert": "The customer will be told of the divert",
         }
 
@@ -117,10 +127,19 @@ class ProposalForm(GovukFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         kind = ItemKind(item.kind)
         self.fields["outcome"].choices = [(o.value, o.label) for o in OUTCOMES_FOR[kind]]
+        self.fields["outcome"].choice_hints = {
+            Outcome.REMOVE: NOT_TOLD_HINT,
+            Outcome.NOT_RATIFY: NOT_TOLD_HINT,
+        }
         self.fields["tier"].choice_hints = dict(TIER_DEFINITIONS)
         self.fields["record_owner"].queryset = User.objects.filter(
             groups__name=Role.REFERRING_MANAGER.label, is_active=True
         ).order_by("first_name", "last_name")
+        if "record_owner" in self.fields:
+            self.fields["record_owner"].help_text = (
+                "The Operations Manager responsible for the record (the protocol). Needed to add "
+                "someone to the schedule or ratify an emergency addition, unless the entry has one."
+            )
         if kind in PERSON_KINDS:
             self.fields["health_considered"].label = (
                 "The panel has first considered whether the individual has any underlying health "
@@ -145,8 +164,23 @@ class ProposalForm(GovukFormMixin, forms.ModelForm):
 
 
 class CorrectionForm(GovukForm):
+    """A correction to a closed decision: a text of the record, or the tier. The outcome was voted
+    on, and the Adult Social Care representative's consultation is theirs: neither is offered."""
+
     field = forms.ChoiceField(label="What to correct")
-    value = forms.CharField(label="The corrected text", widget=forms.Textarea(attrs={"rows": 3}))
+    value = forms.CharField(
+        label="The corrected text",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For anything but the tier.",
+    )
+    tier = forms.ChoiceField(
+        label="The corrected tier",
+        choices=RiskTier.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text="For a correction to the tier.",
+    )
     reason = forms.CharField(label="Why it is corrected", widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
@@ -154,7 +188,21 @@ class CorrectionForm(GovukForm):
         text_fields = [
             (name, Decision._meta.get_field(name).verbose_name.capitalize())
             for name in DECISION_FIELDS
-            if Decision._meta.get_field(name).get_internal_type() == "TextField"
-            or name == "spoc_name"
+            if not name.startswith("care_system")
+            and (
+                Decision._meta.get_field(name).get_internal_type() == "TextField"
+                or name == "spoc_name"
+            )
         ]
-        self.fields["field"].choices = text_fields
+        self.fields["field"].choices = [("tier", "The tier"), *text_fields]
+        self.fields["tier"].choice_hints = dict(TIER_DEFINITIONS)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("field") == "tier":
+            if not data.get("tier"):
+                self.add_error("tier", "Choose the corrected tier")
+            data["value"] = data.get("tier")
+        elif data.get("field") and not (data.get("value") or "").strip():
+            self.add_error("value", "Enter the corrected text")
+        return data

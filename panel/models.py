@@ -343,6 +343,22 @@ OUTCOMES_FOR = {
     ],
 }
 
+# The protocol: "Removal from the list will not be communicated to the perpetrator as this may
+# re-oxygenate the issues." Nothing goes to the individual after these outcomes: removal (at
+# review, or an emergency addition not ratified), keeping the entry at review, and decisions on
+# staff access. The letters app refuses a letter for them whatever the decision says.
+REMOVAL_NOT_COMMUNICATED = (
+    "Removal from the list will not be communicated to the perpetrator as this may "
+    "re-oxygenate the issues."
+)
+NO_LETTER_OUTCOMES = (
+    Outcome.REMOVE,
+    Outcome.NOT_RATIFY,
+    Outcome.KEEP,
+    Outcome.GRANT,
+    Outcome.REFUSE,
+)
+
 # Outcomes about an individual's behaviour: the protocol asks the panel to consider health first.
 PERSON_KINDS = (
     ItemKind.NEW_REFERRAL,
@@ -454,6 +470,7 @@ DECISION_FIELDS = [
     "spoc_contact_details",
     "email_divert",
     "ward_councillors_consulted",
+    "ward_councillors_asked",
     "ward_councillors_response",
     "customer_told_of_divert",
     "record_owner",

@@ -6,9 +6,10 @@ from django.utils import timezone
 
 from referrals import normalise
 from referrals.forms import DATE_INPUT
-from referrals.models import TIER_DEFINITIONS, RiskTier
+from referrals.models import TIER_DEFINITIONS, BehaviourCategory, RiskTier
 from ubpanel.forms import GovukForm
 from ubpanel.models import User
+from ubpanel.roles import Role
 
 from .models import AppealGround, AppealOutcome
 from .services import twelve_months_after
@@ -42,15 +43,25 @@ class EmergencyAdditionForm(GovukForm):
         widget=forms.RadioSelect,
         required=False,
     )
-    incident = forms.CharField(
-        label="What happened",
-        help_text="The incident: date, place, what was said or done. Frontline staff never see this.",
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
     reason = forms.CharField(
-        label="Why they must be added at once, as high risk",
-        help_text="Frontline staff never see this.",
+        label="Why the behaviour is unreasonable and they must be added at once, as high risk",
+        help_text="Legal Services' letter says this to the individual. Frontline staff never see "
+        "it.",
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    internal_notes = forms.CharField(
+        label="Internal notes for the panel",
+        help_text="Police references, anything the individual must not read. Never copied into "
+        "a letter. Frontline staff never see it.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+    record_owner = forms.ModelChoiceField(
+        label="Record owner",
+        help_text="The Operations Manager responsible for the record (the protocol).",
+        queryset=User.objects.none(),
+        empty_label="Choose an Operations Manager",
+        error_messages={"required": "Choose the record owner: the Operations Manager responsible"},
     )
     guidance = forms.CharField(
         label="How staff should respond",
@@ -84,8 +95,10 @@ class EmergencyAdditionForm(GovukForm):
         # Needed for a new person (clean() says so); a known person is chosen from the matches.
         for name in ("person", "given_names", "family_name"):
             self.fields[name].hide_optional = True
-        self.fields["incident"].error_messages["required"] = "Describe what happened"
-        self.fields["reason"].error_messages["required"] = "Say why they must be added at once"
+        self.fields["record_owner"].queryset = record_owners()
+        self.fields["reason"].error_messages["required"] = (
+            "Say why the behaviour is unreasonable and they must be added at once"
+        )
         self.fields["guidance"].error_messages["required"] = "Say how staff should respond"
         if not show_chair_absent:
             del self.fields["chair_absent"]
@@ -107,6 +120,70 @@ class EmergencyAdditionForm(GovukForm):
         ):
             self.add_error("family_name", "Enter the new person's given names and family name")
         return cleaned
+
+
+class EmergencyIncidentForm(GovukForm):
+    """One incident of an emergency addition, as on the referral form: when, where, what and which
+    of the protocol's behaviour categories. Every field is checked by the service on "Add", so
+    "Add another incident" never complains about a half-typed one."""
+
+    occurred_on = forms.DateField(
+        label="Date",
+        widget=DATE_INPUT,
+        required=False,
+        error_messages={"invalid": "Enter a real date, like 3 March 2026"},
+    )
+    occurred_at = forms.TimeField(
+        label="Time",
+        required=False,
+        widget=forms.TimeInput(
+            attrs={"type": "time", "class": "govuk-input--width-5"}, format="%H:%M"
+        ),
+        error_messages={"invalid": "Enter a time, like 14:05"},
+    )
+    location = forms.CharField(label="Where it happened", max_length=300, required=False)
+    description = forms.CharField(
+        label="What happened", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    categories = forms.MultipleChoiceField(
+        label="Which behaviours does it show?",
+        choices=BehaviourCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("occurred_on", "location", "description"):
+            self.fields[name].hide_optional = True
+
+    def validate_for_addition(self) -> bool:
+        """The date, place and what happened, for an incident that has anything typed in it."""
+        if not self.is_valid() or not any(self.cleaned_data.values()):
+            return self.is_valid()
+        for name, message in {
+            "occurred_on": "Enter the date of the incident",
+            "location": "Enter where it happened",
+            "description": "Describe what happened",
+        }.items():
+            if not self.cleaned_data.get(name):
+                self.add_error(name, message)
+        day = self.cleaned_data.get("occurred_on")
+        if day and day > timezone.localdate():
+            self.add_error("occurred_on", "The date of the incident must be today or in the past")
+        return not self.errors
+
+
+EmergencyIncidentFormSet = forms.formset_factory(
+    EmergencyIncidentForm, extra=0, min_num=1, max_num=20
+)
+
+
+def record_owners():
+    """Who may own a record: the Operations Managers (referring managers) still working here."""
+    return User.objects.filter(groups__name=Role.REFERRING_MANAGER.label, is_active=True).order_by(
+        "first_name", "last_name", "pk"
+    )
 
 
 def _recertify_default():

@@ -41,6 +41,7 @@ from .models import (
     Entry,
     EntryEvent,
     EntryEventKind,
+    EntryIncident,
     EntryStatus,
     StaffGuidance,
 )
@@ -124,16 +125,90 @@ def _move(entry: Entry, *, actor, to: EntryStatus, allowed, kind, message="") ->
 # --- Emergency additions ----------------------------------------------------------------------
 
 
+# What an incident on an entry holds (as on the referral form), and what each must say.
+INCIDENT_FIELDS = ("occurred_on", "occurred_at", "location", "description", "categories")
+_INCIDENT_REQUIRED = {
+    "occurred_on": "Enter the date of the incident",
+    "location": "Enter where it happened",
+    "description": "Describe what happened",
+}
+
+
+def _clean_incidents(incidents: Iterable[dict]) -> list[dict]:
+    """The incidents typed on an emergency addition, each with its date, place and what happened.
+    Raises ValidationError keyed ``incidents`` naming the first one that is incomplete."""
+    rows = [
+        {name: incident.get(name) for name in INCIDENT_FIELDS}
+        for incident in incidents
+        if any(incident.get(name) for name in INCIDENT_FIELDS)
+    ]
+    if not rows:
+        raise ValidationError(
+            {"incidents": "Enter the date, place and what happened for at least one incident"}
+        )
+    for number, row in enumerate(rows, start=1):
+        for name, message in _INCIDENT_REQUIRED.items():
+            value = row[name]
+            if not (value.strip() if isinstance(value, str) else value):
+                raise ValidationError({"incidents": f"Incident {number}: {message.lower()}"})
+        if row["occurred_on"] > timezone.localdate():
+            raise ValidationError(
+                {"incidents": f"Incident {number}: the date must be today or in the past"}
+            )
+        row["location"] = row["location"].strip()
+        row["description"] = row["description"].strip()
+        row["categories"] = list(row["categories"] or [])
+    return rows
+
+
+def entry_incidents_copy(*, entry: Entry, referral: Referral) -> list[EntryIncident]:
+    """The entry keeps the case the panel decided on: each incident of ``referral`` is copied onto
+    it once (date, time, place, what happened and the referral's behaviour categories), however
+    often this runs. Call it inside the caller's transaction."""
+    copied = set(
+        entry.incidents.filter(source_incident__referral=referral).values_list(
+            "source_incident_id", flat=True
+        )
+    )
+    made = [
+        EntryIncident(
+            entry=entry,
+            source_incident=incident,
+            occurred_on=incident.occurred_on,
+            occurred_at=incident.occurred_at,
+            location=incident.location,
+            description=incident.description,
+            categories=list(referral.behaviour_categories or []),
+        )
+        for incident in referral.incidents.all()
+        if incident.pk not in copied
+    ]
+    for incident in made:
+        # One save each, not bulk_create: the audit trail records every incident added.
+        incident.save()
+    return made
+
+
+def _require_record_owner(owner: User | None) -> None:
+    """The protocol: "the responsibility for individual records will rest with the identified
+    Operations Manager". No entry goes live without one."""
+    if owner is None:
+        raise ValidationError(
+            {"record_owner": "Choose the record owner: the Operations Manager responsible"}
+        )
+
+
 def entry_add_emergency(
     *,
     actor: User,
     person: Person,
     reason: str,
     guidance: str,
-    incident: str = "",
+    incidents: Iterable[dict],
+    record_owner: User | None,
+    internal_notes: str = "",
     permitted_contact: str = "",
     chair_absent: bool = False,
-    record_owner: User | None = None,
     referral: Referral | None = None,
 ) -> Entry:
     """The chair added a high-risk individual to the schedule at once, for ratification at the next
@@ -144,6 +219,11 @@ def entry_add_emergency(
     letter, and the ratification goes on the next arranged panel meeting's agenda (or on the next
     one scheduled). An emergency addition is usually made between meetings, so the chair's absence
     is what the Director records (``chair_absent``), not a meeting's attendance.
+
+    ``incidents`` are the structured incidents (date, time, place, what happened, categories) the
+    letter describes; ``reason`` is why the behaviour is unreasonable, as the letter may say it;
+    ``internal_notes`` (police references, notes for the panel) never go into a letter. Bad input
+    raises ValidationError keyed by the field at fault.
     """
     if has_role(actor, Role.PANEL_CHAIR):
         by = "the chair"
@@ -159,8 +239,21 @@ def entry_add_emergency(
             "Only the panel chair (or, in the chair's absence, the Director for Legal and "
             "Democratic) can add someone to the schedule in an emergency."
         )
-    if not reason.strip() or not guidance.strip():
-        raise ValidationError("Say why the individual is high risk and how staff should respond.")
+    errors = {}
+    if not reason.strip():
+        errors["reason"] = "Say why the behaviour is unreasonable and must be dealt with at once"
+    if not guidance.strip():
+        errors["guidance"] = "Say how staff should respond"
+    try:
+        _require_record_owner(record_owner)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    try:
+        rows = _clean_incidents(incidents)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
     with acting_as(actor), transaction.atomic():
         # Serialise additions for one person so two emergency additions cannot race.
         Person.objects.select_for_update().get(pk=person.pk)
@@ -179,14 +272,17 @@ def entry_add_emergency(
             how_to_respond=guidance.strip(),
             permitted_contact=permitted_contact.strip(),
             reason=reason.strip(),
-            incident_summary=incident.strip(),
+            internal_notes=internal_notes.strip(),
             record_owner=record_owner,
             emergency_added_at=timezone.now(),
             decided_on=today,
             review_due_on=twelve_months_after(today),
         )
+        for row in rows:
+            EntryIncident.objects.create(entry=entry, **row)
         if referral is not None:
             entry.referrals.add(referral)
+            entry_incidents_copy(entry=entry, referral=referral)
         _event(
             entry,
             actor=actor,
@@ -196,9 +292,9 @@ def entry_add_emergency(
         )
         _notify_legal_services_of_emergency(entry, by=by)
         # Import here: the panel app builds on the schedule, not the other way round.
-        from panel.services import agenda_place_on_next_meeting
+        from panel.services import agenda_fill_next_meeting
 
-        agenda_place_on_next_meeting(actor=actor, entry=entry)
+        agenda_fill_next_meeting(actor=actor)
         return entry
 
 
@@ -217,12 +313,21 @@ def _notify_legal_services_of_emergency(entry: Entry, *, by: str) -> None:
     )
 
 
-def entry_ratify(*, actor: User, entry: Entry, note: str = "") -> Entry:
+def entry_ratify(
+    *, actor: User, entry: Entry, note: str = "", record_owner: User | None = None
+) -> Entry:
     """The panel ratified the chair's emergency addition: the entry stands as an active entry.
+    The panel may name the record owner (the Operations Manager responsible) as it does so; an
+    entry with none cannot stand.
 
     The authority is the panel's vote, which the panel app checks before calling this.
     """
     with acting_as(actor), transaction.atomic():
+        entry = _lock(entry)
+        if record_owner is not None and entry.status == S.PENDING_RATIFICATION:
+            entry.record_owner = record_owner
+            entry.save(update_fields=["record_owner", "updated_at"])
+        _require_record_owner(entry.record_owner)
         return _move(
             entry,
             actor=actor,
@@ -265,12 +370,17 @@ def entry_panel_decide(
     person: Person,
     decided_on: date,
     details: dict,
+    reasons: str = "",
     referral: Referral | None = None,
     note: str = "",
 ) -> Entry:
     """The panel decided, by majority vote, that the individual's behaviour meets the criteria:
     they go on the schedule at the tier decided - or, already on it, their entry takes the new
     tier and guidance - with the review due 12 months after the decision.
+
+    The entry carries the case: the panel's reasons, and every incident of the referral behind
+    the decision. Every live entry has a record owner: the decision names one, or the entry keeps
+    the one it has.
 
     The authority is the panel's vote, which the panel app checks before calling this.
     """
@@ -292,12 +402,18 @@ def entry_panel_decide(
                 # A full panel decision on the same individual stands in for ratification.
                 entry.status = S.ACTIVE
         for name, value in details.items():
+            if name == "record_owner" and value is None:
+                continue  # the decision names none: the entry keeps its owner
             setattr(entry, name, value)
+        _require_record_owner(entry.record_owner)
+        if reasons.strip():
+            entry.reason = reasons.strip()
         entry.decided_on = decided_on
         entry.review_due_on = twelve_months_after(decided_on)
         entry.save()
         if referral is not None:
             entry.referrals.add(referral)
+            entry_incidents_copy(entry=entry, referral=referral)
         _event(
             entry,
             actor=actor,
@@ -309,6 +425,104 @@ def entry_panel_decide(
                 f"{_long(entry.review_due_on)}."
             ).strip(),
         )
+        return entry
+
+
+# What a recorded correction to a panel decision may change on the entry: what the entry holds
+# from the decision (the tier, what staff must do, the record owner) and the reasons.
+CORRECTABLE_ON_ENTRY = (*PANEL_DECISION_FIELDS, "reason")
+
+
+def entry_correct(*, actor: User, entry: Entry, field: str, value, note: str) -> Entry:
+    """The chair corrected the panel's decision record, and what the entry holds follows it: the
+    entry's history says what changed, from what to what, and why.
+
+    The authority is the chair's recorded correction, which the panel app checks before calling
+    this. A removed entry is history: it does not change.
+    """
+    if field not in CORRECTABLE_ON_ENTRY:
+        raise ValidationError(f"{field} is not something the entry holds.")
+    if field == "tier" and value not in RiskTier.values:
+        raise ValidationError("Choose the risk tier: low, medium or high.")
+    with acting_as(actor), transaction.atomic():
+        entry = _lock(entry)
+        if not entry.is_live:
+            raise ScheduleTransitionError(
+                f"{entry.reference} is {entry.get_status_display().lower()}: a correction to the "
+                "decision no longer changes it."
+            )
+        if field == "record_owner":
+            _require_record_owner(value)
+        label = Entry._meta.get_field(field).verbose_name
+        old = getattr(entry, field)
+        setattr(entry, field, value)
+        entry.save()
+        _event(
+            entry,
+            actor=actor,
+            kind=EntryEventKind.CORRECTED,
+            message=(
+                f"{str(label)[:1].upper()}{str(label)[1:]} corrected from "
+                f"“{_shown(entry, field, old)}” to “{_shown(entry, field, value)}”. {note}"
+            ).strip(),
+        )
+        return entry
+
+
+def _shown(entry: Entry, field: str, value) -> str:
+    if value in (None, ""):
+        return "nothing"
+    if field == "tier":
+        return RiskTier(value).label.lower()
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def entry_record_owner_set(*, actor: User, entry: Entry, owner: User, reason: str) -> Entry:
+    """The record passed to another Operations Manager, who is now responsible for it (recorded by
+    the chair, the Information Asset Owner, or the Assurance team)."""
+    if not has_role(actor, Role.PANEL_CHAIR, Role.ASSURANCE_OFFICER):
+        raise PermissionDenied("Only the chair and the Assurance team change a record's owner.")
+    _require_record_owner(owner)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the record owner changes"})
+    with acting_as(actor), transaction.atomic():
+        entry = _lock(entry)
+        if not entry.is_live:
+            raise ScheduleTransitionError(
+                f"{entry.reference} is {entry.get_status_display().lower()}: it has no owner to "
+                "change."
+            )
+        old = entry.record_owner
+        entry.record_owner = owner
+        entry.save()
+        _event(
+            entry,
+            actor=actor,
+            kind=EntryEventKind.RECORD_OWNER,
+            message=f"Record owner changed from {old or 'nobody'} to {owner}. {reason.strip()}",
+        )
+        return entry
+
+
+def entry_note_panel_step(*, actor: User, entry: Entry, kind: str, message: str) -> EntryEvent:
+    """The panel considered the entry and its decision changes nothing the entry holds (deferred,
+    referred to Legal Services, an underlying issue weighed): the history still says so."""
+    if kind not in (EntryEventKind.DEFERRED, EntryEventKind.REFERRED_TO_LEGAL):
+        raise ValueError(f"Not a panel step: {kind}")
+    with acting_as(actor), transaction.atomic():
+        return _event(_lock(entry), actor=actor, kind=kind, message=message)
+
+
+def entry_underlying_issue_considered(*, actor: User, entry: Entry, note: str) -> Entry:
+    """The panel, with Adult Social Care, considered the underlying issue an equalities
+    questionnaire revealed: the flag comes off, and the history records what was decided."""
+    with acting_as(actor), transaction.atomic():
+        entry = _lock(entry)
+        entry.underlying_issue_flagged_on = None
+        entry.save()
+        _event(entry, actor=actor, kind=EntryEventKind.UNDERLYING_ISSUE_CONSIDERED, message=note)
         return entry
 
 
@@ -396,9 +610,9 @@ def entry_flag_underlying_issue(*, actor: User, entry: Entry, note: str) -> Entr
         entry.underlying_issue_flagged_on = timezone.localdate()
         entry.save()
         _event(entry, actor=actor, kind=EntryEventKind.UNDERLYING_ISSUE, message=note)
-        from panel.services import agenda_place_on_next_meeting
+        from panel.services import agenda_fill_next_meeting
 
-        agenda_place_on_next_meeting(actor=actor, entry=entry, kind="underlying_issue")
+        agenda_fill_next_meeting(actor=actor)
         return entry
 
 
@@ -808,9 +1022,9 @@ def access_grant_request(
             requested_by=actor,
         )
         # The protocol: the panel grants access on request. It goes on the next agenda.
-        from panel.services import agenda_place_on_next_meeting
+        from panel.services import agenda_fill_next_meeting
 
-        agenda_place_on_next_meeting(actor=actor, access_grant=grant)
+        agenda_fill_next_meeting(actor=actor)
         return grant
 
 

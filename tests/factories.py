@@ -1,4 +1,4 @@
-from datetime import UTC
+from datetime import UTC, date
 
 import factory
 from django.contrib.auth.models import Group
@@ -112,6 +112,10 @@ class EntryFactory(factory.django.DjangoModelFactory):
     spoc_name = "Sam Spoc"
     incident_summary = "Threatened a housing officer with a knife at the front door."
     reason = "Violence towards staff."
+    # The protocol: an Operations Manager is responsible for every record.
+    record_owner = factory.SubFactory(
+        UserFactory, roles=[Role.REFERRING_MANAGER], job_title="Operations Manager"
+    )
     decided_on = factory.Faker("date_this_year")
     review_due_on = factory.LazyAttribute(lambda e: twelve_months_after(e.decided_on))
 
@@ -119,6 +123,33 @@ class EntryFactory(factory.django.DjangoModelFactory):
 class ActiveEntryFactory(EntryFactory):
     tier = "medium"
     status = "active"
+
+
+class EntryIncidentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "schedule.EntryIncident"
+
+    entry = factory.SubFactory(ActiveEntryFactory)
+    occurred_on = factory.Faker("date_this_year")
+    location = "Housing office reception, Dorchester"
+    description = "Shouted threats at the receptionist and threw a chair."
+    categories = factory.LazyFunction(lambda: ["threats_of_violence"])
+
+
+def emergency_incidents(**overrides) -> list[dict]:
+    """One incident as the emergency addition form sends it to ``entry_add_emergency``."""
+    from datetime import date, time
+
+    return [
+        {
+            "occurred_on": date(2026, 3, 3),
+            "occurred_at": time(14, 5),
+            "location": "Housing office, Dorchester",
+            "description": "Pushed an officer down the steps.",
+            "categories": ["actual_violence"],
+            **overrides,
+        }
+    ]
 
 
 class AccessGrantFactory(factory.django.DjangoModelFactory):
@@ -147,7 +178,8 @@ class SeatMemberFactory(factory.django.DjangoModelFactory):
     seat = "complaints"
     user = factory.SubFactory(UserFactory, roles=[Role.PANEL_MEMBER])
     is_deputy = False
-    briefed_on = factory.Faker("date_this_year")
+    # Deputies sit only when briefed on or before the meeting's date: long enough ago for any test.
+    briefed_on = date(2020, 1, 6)
 
 
 class MeetingFactory(factory.django.DjangoModelFactory):

@@ -10,19 +10,29 @@ from schedule import services
 from schedule.models import Entry, EntryEventKind, EntryStatus
 from ubpanel.roles import Role
 
-from .factories import ActiveEntryFactory, PersonFactory, ReferralFactory
+from .factories import (
+    ActiveEntryFactory,
+    PersonFactory,
+    ReferralFactory,
+    UserFactory,
+    emergency_incidents,
+)
 
 pytestmark = pytest.mark.django_db
 
 DETAILS = {
     "reason": "Assaulted a housing officer at the door.",
     "guidance": "Do not visit. Phone contact only, through the SPOC.",
-    "incident": "Pushed an officer down the steps on 3 March.",
 }
 
 
 def add(actor, person, **kwargs):
-    return services.entry_add_emergency(actor=actor, person=person, **{**DETAILS, **kwargs})
+    details = {
+        **DETAILS,
+        "incidents": emergency_incidents(),
+        "record_owner": UserFactory(roles=[Role.REFERRING_MANAGER]),
+    }
+    return services.entry_add_emergency(actor=actor, person=person, **{**details, **kwargs})
 
 
 def test_the_chair_adds_a_high_risk_individual_live_at_once(make_user):

@@ -8,18 +8,29 @@ from referrals.models import Person
 from schedule.models import Entry, EntryEventKind
 from ubpanel.roles import Role
 
-from .factories import ActiveEntryFactory, PersonFactory
+from .factories import ActiveEntryFactory, PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 URL = reverse("schedule:emergency_add")
 
 
 def details(**extra):
+    owner = UserFactory(username="ops-manager", roles=[Role.REFERRING_MANAGER])
     return {
         "given_names": "Rory",
         "family_name": "Blackmore",
-        "incident": "Struck a refuse collector with a bin lid on Monday.",
+        "incidents-TOTAL_FORMS": "1",
+        "incidents-INITIAL_FORMS": "0",
+        "incidents-MIN_NUM_FORMS": "1",
+        "incidents-MAX_NUM_FORMS": "20",
+        "incidents-0-occurred_on": "2026-03-02",
+        "incidents-0-occurred_at": "07:40",
+        "incidents-0-location": "Collection round, Weymouth Avenue",
+        "incidents-0-description": "Struck a refuse collector with a bin lid.",
+        "incidents-0-categories": ["actual_violence"],
         "reason": "Violence towards staff.",
+        "internal_notes": "Police reference DP-2026-0042.",
+        "record_owner": str(owner.pk),
         "guidance": "Do not approach. Call the police if they are aggressive.",
         "permitted_contact": "Letters to the SPOC only.",
         "person": "new",
@@ -127,12 +138,22 @@ def test_no_one_else_can_make_an_emergency_addition(role_client, role):
 
 def test_missing_answers_are_shown_beside_the_fields_and_what_was_typed_is_kept(chair_client):
     response = chair_client.post(
-        URL, details(reason="", guidance="", person="", incident="Kicked the door in.")
+        URL,
+        details(
+            reason="",
+            guidance="",
+            person="",
+            record_owner="",
+            **{"incidents-0-description": "Kicked the door in.", "incidents-0-location": ""},
+        ),
     )
 
     assert response.status_code == 400
     html = response.content.decode()
-    assert "Say why they must be added at once" in html
+    assert "Say why the behaviour is unreasonable and they must be added at once" in html
+    assert "Choose the record owner: the Operations Manager responsible" in html
+    assert "Incident 1: Enter where it happened" in html
+    assert 'id="id_incidents-0-location-error"' in html
     assert "Say how staff should respond" in html
     assert "Choose who this is, or record a new person" in html
     assert 'id="id_reason-error"' in html

@@ -22,6 +22,8 @@ from .factories import (
     EntryFactory,
     PersonFactory,
     SubmittedReferralFactory,
+    UserFactory,
+    emergency_incidents,
 )
 
 pytestmark = pytest.mark.django_db
@@ -71,7 +73,12 @@ def test_someone_known_but_not_on_the_schedule_has_no_keys(zoe):
 
 def test_an_emergency_addition_makes_them_findable_at_once(chair, zoe):
     services.entry_add_emergency(
-        actor=chair, person=zoe, reason="Threatened staff.", guidance="Do not visit alone."
+        actor=chair,
+        person=zoe,
+        reason="Threatened staff.",
+        guidance="Do not visit alone.",
+        incidents=emergency_incidents(),
+        record_owner=UserFactory(roles=[Role.REFERRING_MANAGER]),
     )
 
     assert keys(zoe) == ZOE_KEYS
@@ -170,7 +177,10 @@ def test_details_moved_to_another_person_follow_them(zoe):
 def test_a_bulk_load_is_indexed(zoe):
     people = PersonFactory.create_batch(3)
     Entry.objects.bulk_create(
-        [EntryFactory.build(person=person, status="active") for person in people]
+        [
+            EntryFactory.build(person=person, status="active", record_owner=None)
+            for person in people
+        ]
     )
 
     assert SearchKey.objects.filter(kind="name", person__in=people).count() == 3

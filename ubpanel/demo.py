@@ -1,6 +1,6 @@
 """Demo users and people for the embedded default (`make run`). Never in production."""
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -124,10 +124,21 @@ def _demo_entry(chair):
     entry = entry_add_emergency(
         actor=chair,
         person=person,
-        incident="Pushed a customer services adviser at the Dorchester reception desk.",
+        incidents=[
+            {
+                "occurred_on": timezone.localdate() - timedelta(days=3),
+                "occurred_at": time(11, 20),
+                "location": "Customer services reception desk, County Hall, Dorchester",
+                "description": "Pushed a customer services adviser at the reception desk and "
+                "threatened to come back for her.",
+                "categories": ["actual_violence", "threats_of_violence"],
+            }
+        ],
         reason="Violence towards staff at a council office.",
+        internal_notes="Reported to Dorset Police (demo reference DP-0000-DEMO).",
         guidance="Do not meet in person. End any call that becomes abusive and tell the SPOC.",
         permitted_contact="In writing to the single point of contact only.",
+        record_owner=User.objects.get(username="manager"),
     )
     entry_ratify(actor=chair, entry=entry, note="Demo data.")
 

@@ -12,7 +12,7 @@ from referrals.matching import candidate_people
 from referrals.models import TIER_DEFINITIONS
 from referrals.selectors import can_see_special_category, visible_people, visible_referrals
 from referrals.services import person_create
-from schedule.forms import NEW_PERSON, EmergencyAdditionForm
+from schedule.forms import NEW_PERSON, EmergencyAdditionForm, EmergencyIncidentFormSet
 from schedule.models import EntryStatus
 from schedule.selectors import can_see_narrative, visible_address_warnings, visible_entries
 from schedule.services import (
@@ -88,6 +88,7 @@ def entry_detail(request, pk):
         from correspondence.selectors import may_draft
 
         context.update(
+            incidents=list(entry.incidents.all()),
             appeals=list(entry.appeals.order_by("-received_on", "-pk")),
             # Assurance and Legal Services record the individual's written appeal.
             may_record_appeal=entry.status == EntryStatus.ACTIVE
@@ -129,28 +130,61 @@ def _candidates(user, form):
     return candidates
 
 
+def _incidents_formset(data=None):
+    """The emergency addition's incidents; "Add another incident" posts with one more form."""
+    if data is not None and "add_incident" in data:
+        data = data.copy()
+        try:
+            total = int(data.get("incidents-TOTAL_FORMS") or 1)
+        except ValueError:
+            total = 1  # a tampered count: the formset reports it; here it just must not crash
+        data["incidents-TOTAL_FORMS"] = str(max(total, 0) + 1)
+    return EmergencyIncidentFormSet(data, prefix="incidents")
+
+
+def _incident_rows(formset) -> list[dict]:
+    return [form.cleaned_data for form in formset.forms if form.is_valid() and form.cleaned_data]
+
+
 @role_required(EMERGENCY_ROLES)
 def emergency_add(request):
     """The chair (or the Director, the chair being absent) puts a high-risk individual on the
-    schedule at once. "Find matches" shows known people for the name typed; "Add" creates the
-    entry, live and pending ratification."""
+    schedule at once. "Find matches" shows known people for the name typed; "Add another
+    incident" adds a row; "Add" creates the entry, live and pending ratification."""
     is_chair = has_role(request.user, Role.PANEL_CHAIR)
     if request.method != "POST":
         form = EmergencyAdditionForm(show_chair_absent=not is_chair)
-        return render(request, "schedule/emergency_form.html", {"form": form})
+        return render(
+            request,
+            "schedule/emergency_form.html",
+            {"form": form, "incidents": _incidents_formset()},
+        )
 
+    incidents = _incidents_formset(request.POST)
     unbound = EmergencyAdditionForm(request.POST, show_chair_absent=not is_chair)
     candidates = _candidates(request.user, unbound)
     form = EmergencyAdditionForm(
         request.POST, candidates=candidates, show_chair_absent=not is_chair
     )
-    if "find" in request.POST:
-        # Only looking for matches: show them, with no errors yet for fields not filled in.
+    if "find" in request.POST or "add_incident" in request.POST:
+        # Only looking for matches, or adding a row: no errors yet for fields not filled in.
         form = EmergencyAdditionForm(
             initial=request.POST.dict(), candidates=candidates, show_chair_absent=not is_chair
         )
-        return render(request, "schedule/emergency_form.html", {"form": form, "searched": True})
-    if form.is_valid():
+        return render(
+            request,
+            "schedule/emergency_form.html",
+            {"form": form, "incidents": incidents, "searched": True},
+        )
+    incidents_valid = incidents.is_valid()
+    for incident_form in incidents.forms:
+        incidents_valid = incident_form.validate_for_addition() and incidents_valid
+    if incidents_valid and not _incident_rows(incidents):
+        incidents.forms[0].add_error(
+            "occurred_on", "Enter the date, place and what happened for at least one incident"
+        )
+        incidents_valid = False
+    if form.is_valid() and incidents_valid:
         data = form.cleaned_data
         try:
             with transaction.atomic():
@@ -167,10 +201,12 @@ def emergency_add(request):
                 entry = entry_add_emergency(
                     actor=request.user,
                     person=person,
-                    incident=data["incident"],
+                    incidents=_incident_rows(incidents),
                     reason=data["reason"],
+                    internal_notes=data["internal_notes"],
                     guidance=data["guidance"],
                     permitted_contact=data["permitted_contact"],
+                    record_owner=data["record_owner"],
                     chair_absent=data.get("chair_absent", False),
                 )
         except PermissionDenied as error:
@@ -178,7 +214,8 @@ def emergency_add(request):
         except ScheduleTransitionError as error:
             form.add_error("person", str(error))
         except ValidationError as error:
-            form.add_error("reason", error)
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
         else:
             messages.success(
                 request,
@@ -188,7 +225,10 @@ def emergency_add(request):
             )
             return redirect("schedule:entry_detail", pk=entry.pk)
     return render(
-        request, "schedule/emergency_form.html", {"form": form, "searched": True}, status=400
+        request,
+        "schedule/emergency_form.html",
+        {"form": form, "incidents": incidents, "searched": True},
+        status=400,
     )
 
 
