@@ -12,6 +12,9 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# axe-core from npm (package.json): the accessibility rules a page is checked against.
+AXE_PATH = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
 
@@ -94,3 +97,34 @@ def sign_in(page, username, password):
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+@pytest.fixture(scope="session")
+def axe_source():
+    if not AXE_PATH.exists():
+        pytest.fail(f"axe-core is not at {AXE_PATH}: run `npm ci` (make install does).")
+    return AXE_PATH.read_text()
+
+
+@pytest.fixture
+def axe(axe_source):
+    """``axe(page)`` checks the page against WCAG 2.2 A and AA with axe-core and fails on any
+    violation. The script is evaluated through the DevTools protocol, as the CSP (rightly) blocks
+    a script tag."""
+
+    def check(page):
+        if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+            page.evaluate(axe_source)
+        violations = page.evaluate(
+            """async (tags) => {
+                const result = await window.axe.run(document, {runOnly: {type: "tag", values: tags}});
+                return result.violations.map(v => ({
+                    id: v.id, impact: v.impact, help: v.help,
+                    nodes: v.nodes.map(n => n.target.join(" ")),
+                }));
+            }""",
+            AXE_TAGS,
+        )
+        assert violations == [], f"{page.url}: {violations}"
+
+    return check
