@@ -387,14 +387,16 @@ def referral_record_legal_advice(*, actor, referral: Referral, advice: str) -> R
 
 
 def referral_mark_ready_for_panel(*, actor, referral: Referral, note: str = "") -> Referral:
-    """Assurance listed the referral for the Unreasonable Behaviours Panel."""
+    """Assurance listed the referral for the Unreasonable Behaviours Panel; it joins the next
+    arranged meeting's agenda at once (a new referral, or a referral back for someone on the
+    schedule)."""
     with acting_as(actor), transaction.atomic():
         if referral.person_id is None:
             raise ReferralTransitionError(
                 f"Link {referral.reference} to a person (an existing one or a new one) before "
                 "listing it for the panel."
             )
-        return _move(
+        _move(
             referral,
             actor=actor,
             to=S.READY_FOR_PANEL,
@@ -402,6 +404,11 @@ def referral_mark_ready_for_panel(*, actor, referral: Referral, note: str = "") 
             kind=EventKind.STATUS_CHANGED,
             message=note,
         )
+        # Import here: the panel app builds on referrals, not the other way round.
+        from panel.services import agenda_fill_next_meeting
+
+        agenda_fill_next_meeting(actor=actor)
+        return referral
 
 
 def _long(day: date) -> str:
