@@ -186,6 +186,25 @@ def record_owners():
     )
 
 
+class RecordOwnerForm(GovukForm):
+    record_owner = forms.ModelChoiceField(
+        label="The new record owner",
+        help_text="The Operations Manager who is now responsible for the record.",
+        queryset=User.objects.none(),
+        empty_label="Choose an Operations Manager",
+        error_messages={"required": "Choose the new record owner"},
+    )
+    reason = forms.CharField(
+        label="Why the record owner changes",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why the record owner changes"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["record_owner"].queryset = record_owners()
+
+
 def _recertify_default():
     return twelve_months_after(timezone.localdate())
 

@@ -12,13 +12,19 @@ from referrals.matching import candidate_people
 from referrals.models import TIER_DEFINITIONS
 from referrals.selectors import can_see_special_category, visible_people, visible_referrals
 from referrals.services import person_create
-from schedule.forms import NEW_PERSON, EmergencyAdditionForm, EmergencyIncidentFormSet
-from schedule.models import EntryStatus
+from schedule.forms import (
+    NEW_PERSON,
+    EmergencyAdditionForm,
+    EmergencyIncidentFormSet,
+    RecordOwnerForm,
+)
+from schedule.models import LIVE_STATUSES, Entry, EntryStatus
 from schedule.selectors import can_see_narrative, visible_address_warnings, visible_entries
 from schedule.services import (
     APPEAL_RECORD_ROLES,
     ScheduleTransitionError,
     entry_add_emergency,
+    entry_record_owner_set,
 )
 from ubpanel import audit
 from ubpanel.access import get_object_or_404
@@ -91,6 +97,7 @@ def entry_detail(request, pk):
             incidents=list(entry.incidents.all()),
             appeals=list(entry.appeals.order_by("-received_on", "-pk")),
             # Assurance and Legal Services record the individual's written appeal.
+            may_change_record_owner=entry.is_live and has_role(request.user, *RECORD_OWNER_ROLES),
             may_record_appeal=entry.status == EntryStatus.ACTIVE
             and has_role(request.user, *APPEAL_RECORD_ROLES),
             # Legal Services draft the high-risk letter for the chair's emergency addition.
@@ -103,6 +110,47 @@ def entry_detail(request, pk):
             show_health=can_see_special_category(request.user),
         )
     return render(request, "schedule/entry_detail.html", context)
+
+
+# Who gives a record to another Operations Manager: the chair (the Information Asset Owner) and
+# the Assurance team.
+RECORD_OWNER_ROLES = {Role.PANEL_CHAIR, Role.ASSURANCE_OFFICER}
+
+
+def _owner_changeable(user):
+    if has_role(user, *RECORD_OWNER_ROLES):
+        return visible_entries(user).filter(status__in=LIVE_STATUSES)
+    return Entry.objects.none()
+
+
+def entry_record_owner(request, pk):
+    """The chair or Assurance name the Operations Manager now responsible for a live record.
+    Anyone else, and any entry that is not live, gets the audited 404."""
+    entry = get_object_or_404(_owner_changeable(request.user).select_related("person"), pk=pk)
+    form = RecordOwnerForm(request.POST or None, initial={"record_owner": entry.record_owner_id})
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry_record_owner_set(
+                actor=request.user,
+                entry=entry,
+                owner=form.cleaned_data["record_owner"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ScheduleTransitionError as error:
+            form.add_error(None, str(error))
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            messages.success(request, f"{entry.reference} has a new record owner.")
+            return redirect("schedule:entry_detail", pk=entry.pk)
+    audit.record_access(entry, view="record-owner")
+    return render(
+        request,
+        "schedule/entry_record_owner.html",
+        {"entry": entry, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 def _candidates(user, form):
@@ -236,4 +284,5 @@ urls = [
     path("entries/", entry_list, name="entry_list"),
     path("entries/emergency/", emergency_add, name="emergency_add"),
     path("entries/<int:pk>/", entry_detail, name="entry_detail"),
+    path("entries/<int:pk>/record-owner/", entry_record_owner, name="entry_record_owner"),
 ]
