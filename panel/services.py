@@ -13,7 +13,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
@@ -124,6 +124,10 @@ def next_meeting() -> Meeting | None:
     )
 
 
+# Why an item is withdrawn when the meeting closes before reaching it.
+NOT_REACHED = "Not reached at the meeting: carried forward to the next meeting."
+
+
 def _listed(**subject) -> bool:
     return AgendaItem.objects.filter(status__in=UNDECIDED, **subject).exists()
 
@@ -139,14 +143,17 @@ def agenda_add_pending(*, actor: User | None, meeting: Meeting) -> list[AgendaIt
     """Put on ``meeting``'s agenda everything waiting for the panel that is not on an agenda yet.
 
     The protocol: emergency additions are ratified "at the next available panel meeting"; access
-    is granted by the panel on request; records are reviewed after 12 months.
+    is granted by the panel on request; records are reviewed after 12 months. Something Assurance
+    withdrew from this very meeting is not put back on it (they may add it again by hand).
     """
     if meeting.status == MeetingStatus.CLOSED:
         raise PanelError("The meeting is closed: nothing more goes on its agenda.")
     added = []
     with acting_as(actor), transaction.atomic():
         _lock_meeting(meeting)
-        on_agenda = AgendaItem.objects.filter(status__in=UNDECIDED)
+        on_agenda = AgendaItem.objects.filter(status__in=UNDECIDED) | AgendaItem.objects.filter(
+            meeting=meeting, status=ItemStatus.WITHDRAWN
+        )
         referrals = Referral.objects.filter(status=ReferralStatus.READY_FOR_PANEL).exclude(
             pk__in=on_agenda.filter(referral__isnull=False).values("referral_id")
         )
@@ -165,13 +172,36 @@ def agenda_add_pending(*, actor: User | None, meeting: Meeting) -> list[AgendaIt
         ).exclude(pk__in=entries_listed)
         for entry in due.order_by("review_due_on", "pk"):
             added.append(_append(meeting, actor=actor, kind=ItemKind.REVIEW, entry=entry))
+        # A decided underlying-issue item clears the flag; one not reached leaves it, and the entry
+        # comes back. Only an item still waiting holds its place.
         flagged = Entry.objects.filter(
             status__in=LIVE_STATUSES, underlying_issue_flagged_on__isnull=False
-        ).exclude(
-            pk__in=AgendaItem.objects.filter(kind=ItemKind.UNDERLYING_ISSUE).values("entry_id")
-        )
+        ).exclude(pk__in=on_agenda.filter(kind=ItemKind.UNDERLYING_ISSUE).values("entry_id"))
         for entry in flagged.order_by("underlying_issue_flagged_on", "pk"):
             added.append(_append(meeting, actor=actor, kind=ItemKind.UNDERLYING_ISSUE, entry=entry))
+        # Items not reached whose subject has no waiting state of its own (a review listed before
+        # it fell due, an entry referred back without a new referral) come back as they were.
+        not_reached = (
+            AgendaItem.objects.filter(
+                meeting__status=MeetingStatus.CLOSED,
+                status=ItemStatus.WITHDRAWN,
+                withdrawn_reason=NOT_REACHED,
+                kind__in=(ItemKind.REVIEW, ItemKind.REFERRAL_BACK),
+                referral__isnull=True,
+                entry__status=EntryStatus.ACTIVE,
+            )
+            .exclude(entry_id__in=entries_listed)
+            .exclude(
+                Exists(AgendaItem.objects.filter(entry=OuterRef("entry"), pk__gt=OuterRef("pk")))
+            )
+        )
+        for old in not_reached.select_related("entry").order_by("pk"):
+            if not _listed(entry=old.entry):
+                item = _append(meeting, actor=actor, kind=old.kind, entry=old.entry)
+                if old.statement:
+                    item.statement = old.statement
+                    item.save(update_fields=["statement"])
+                added.append(item)
         requests = AccessGrant.objects.filter(status=AccessGrantStatus.REQUESTED).exclude(
             pk__in=on_agenda.filter(access_grant__isnull=False).values("access_grant_id")
         )
@@ -182,28 +212,16 @@ def agenda_add_pending(*, actor: User | None, meeting: Meeting) -> list[AgendaIt
     return added
 
 
-def agenda_place_on_next_meeting(
-    *,
-    actor: User | None,
-    entry: Entry | None = None,
-    access_grant: AccessGrant | None = None,
-    kind: str = ItemKind.RATIFICATION,
-) -> AgendaItem | None:
-    """An emergency addition (or an entry with a newly revealed underlying issue) or an access
-    request goes on the next meeting's agenda at once; with no meeting arranged yet, emergency
-    additions and access requests are picked up when the next one is (``meeting_schedule``)."""
+def agenda_fill_next_meeting(*, actor: User | None) -> list[AgendaItem]:
+    """Whatever is waiting for the panel joins the next arranged meeting at once: a referral made
+    ready for panel, an emergency addition (ratified "at the next available panel meeting"), an
+    access request, an entry flagged with an underlying issue, a review falling due before the
+    meeting, items not reached at the last meeting. With no meeting arranged, nothing happens:
+    ``meeting_schedule`` picks them all up. Beat runs it daily for reviews that fall due."""
     meeting = next_meeting()
     if meeting is None:
-        return None
-    with acting_as(actor), transaction.atomic():
-        _lock_meeting(meeting)
-        if entry is not None and not _listed(entry=entry, kind=kind):
-            return _append(meeting, actor=actor, kind=kind, entry=entry)
-        if access_grant is not None and not _listed(access_grant=access_grant):
-            return _append(
-                meeting, actor=actor, kind=ItemKind.ACCESS_REQUEST, access_grant=access_grant
-            )
-    return None
+        return []
+    return agenda_add_pending(actor=actor, meeting=meeting)
 
 
 def agenda_item_add(
@@ -451,7 +469,8 @@ def attendance_record(
 
 
 def meeting_close(*, actor: User, meeting: Meeting) -> Meeting:
-    """The chair closed the meeting. Items not reached are carried forward to the next meeting."""
+    """The chair closed the meeting. Items not reached are carried forward: they join the next
+    arranged meeting at once, or the next one scheduled."""
     _require_chairing(actor, meeting)
     with acting_as(actor), transaction.atomic():
         meeting = _lock_meeting(meeting)
@@ -463,13 +482,12 @@ def meeting_close(*, actor: User, meeting: Meeting) -> Meeting:
         # One save per item, not update(): the audit trail records each.
         for item in meeting.items.filter(status=ItemStatus.LISTED):
             item.status = ItemStatus.WITHDRAWN
-            item.withdrawn_reason = (
-                "Not reached at the meeting: carried forward to the next meeting."
-            )
+            item.withdrawn_reason = NOT_REACHED
             item.save(update_fields=["status", "withdrawn_reason"])
         meeting.status = MeetingStatus.CLOSED
         meeting.closed_at = timezone.now()
         meeting.save()
+        agenda_fill_next_meeting(actor=actor)
         return meeting
 
 

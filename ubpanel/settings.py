@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -313,6 +314,12 @@ CELERY_BEAT_SCHEDULE = {
     "letters-render-missing": {
         "task": "correspondence.tasks.letters_render_missing",
         "schedule": 5 * 60,
+    },
+    # Reviews that fall due before the next arranged meeting, and anything else waiting, join its
+    # agenda: early each morning, before Assurance start preparing papers.
+    "agenda-fill-next-meeting": {
+        "task": "panel.tasks.agenda_fill_next_meeting",
+        "schedule": crontab(hour=5, minute=30),
     },
 }
 if MAILBOX_IMAP_HOST:
