@@ -398,3 +398,36 @@ def test_every_status_and_every_transition(status, name, legal, chair):
                 run(letter, legal, chair)
         letter.refresh_from_db()
         assert letter.status == status
+
+
+def test_the_migration_cancels_letters_drafted_before_that_must_never_go(legal, chair):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("correspondence.migrations.0004_cancel_letters_that_must_never_go")
+    removed = _with_address(EntryFactory())
+    about_removed = services.letter_draft(
+        actor=legal, kind=LetterKind.HIGH, person=removed.person, entry=removed
+    )
+    schedule_services.entry_end_emergency(actor=chair, entry=removed, reason="Not ratified.")
+    after_keep = LetterFactory(decision=_decision(Outcome.KEEP, LetterRoute.LEGAL_SERVICES))
+    fine = LetterFactory(decision=_decision(Outcome.ADD_TO_SCHEDULE, LetterRoute.LEGAL_SERVICES))
+    sent = LetterFactory(
+        decision=_decision(Outcome.REMOVE, LetterRoute.LEGAL_SERVICES), status="sent"
+    )
+
+    migration.cancel(apps, None)
+
+    statuses = {
+        letter.pk: letter.status
+        for letter in Letter.objects.filter(
+            pk__in=[about_removed.pk, after_keep.pk, fine.pk, sent.pk]
+        )
+    }
+    assert statuses == {
+        about_removed.pk: "cancelled",
+        after_keep.pk: "cancelled",
+        fine.pk: "draft",
+        sent.pk: "sent",
+    }
