@@ -135,4 +135,5 @@ def test_the_case_travels_from_referral_to_entry_and_letter(
     review = entry.review_due_on
     assert f"{review.day} {review:%B %Y}" in text
     screenshot(ops, "letter")
-    assert chair.console_errors == [] and ops.console_errors == []
+    assert chair.console_errors == []
+    assert ops.console_errors == []
