@@ -230,6 +230,7 @@ SIGNED_IN_PAGES = {
     "schedule:address_warning_end": [1],
     "schedule:appeal_list": [],
     "schedule:appeal_detail": [1],
+    "schedule:appeal_nominate_representative": [1],
     "schedule:appeal_record": [1],
     "schedule:contact_check": [1],
     "correspondence:index": [],
