@@ -366,3 +366,26 @@ def test_the_referrer_is_told_advice_was_given_but_does_not_read_it(client, lawy
 
     assert "Legal advice recorded" in html
     assert "Not journalistic" not in html
+
+
+def test_the_list_shows_what_the_adviser_advised_on_latest_first(legal_client, assurance):
+    lawyer = legal_client.user
+    first, second = SubmittedReferralFactory.create_batch(2)
+    for referral in (first, second):
+        services.referral_await_legal_advice(actor=assurance, referral=referral, reason="Advise.")
+        services.referral_record_legal_advice(actor=lawyer, referral=referral, advice="Go ahead.")
+
+    response = legal_client.get(reverse("referrals:legal_queue"))
+
+    assert response.context["waiting"] == []
+    assert response.context["advised"] == [second, first]
+
+
+def test_the_triage_queue_marks_a_referral_back_from_legal_services(
+    assurance_client, lawyer, waiting
+):
+    services.referral_record_legal_advice(actor=lawyer, referral=waiting, advice="Go ahead.")
+
+    html = assurance_client.get(reverse("referrals:triage_queue")).content.decode()
+
+    assert "Legal advice given" in html

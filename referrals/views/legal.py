@@ -24,19 +24,20 @@ LEGAL = {Role.LEGAL_SERVICES}
 
 @role_required(LEGAL)
 def legal_queue(request):
-    referrals = list(
-        legal_advice_queue(request.user)
-        .select_related("service", "legal_advice_by")
-        .order_by("submitted_at", "created_at", "pk")
+    """What waits for the adviser's advice, oldest first, and the latest they advised on."""
+    queue = legal_advice_queue(request.user).select_related("service")
+    waiting = list(
+        queue.filter(status=ReferralStatus.AWAITING_LEGAL_ADVICE).order_by(
+            "submitted_at", "created_at", "pk"
+        )
     )
-    audit.record_access(referrals, audit.Event.LIST)
-    waiting = [r for r in referrals if r.status == ReferralStatus.AWAITING_LEGAL_ADVICE]
-    advised = [r for r in referrals if r.status != ReferralStatus.AWAITING_LEGAL_ADVICE]
-    return render(
-        request,
-        "referrals/legal_queue.html",
-        {"waiting": waiting, "advised": advised[::-1][:50]},
+    advised = list(
+        queue.exclude(status=ReferralStatus.AWAITING_LEGAL_ADVICE).order_by(
+            "-legal_advice_at", "-pk"
+        )[:50]
     )
+    audit.record_access(waiting + advised, audit.Event.LIST)
+    return render(request, "referrals/legal_queue.html", {"waiting": waiting, "advised": advised})
 
 
 def _advice_page(request, referral, form, status=200):
