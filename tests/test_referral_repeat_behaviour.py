@@ -332,3 +332,14 @@ def test_the_action_is_post_only(assurance_client, referral):
     )
 
     assert response.status_code == 405
+
+
+def test_the_confirmation_names_the_new_review_date_as_people_write_it(assurance_client, entry):
+    referral = SubmittedReferralFactory(person=entry.person)
+    IncidentFactory(referral=referral, occurred_on=date(2026, 11, 5))
+
+    response = assurance_client.post(
+        reverse("referrals:confirm_repeat_behaviour", args=[referral.pk]), follow=True
+    )
+
+    assert "is now due for review on 5 November 2027." in response.content.decode()

@@ -161,7 +161,8 @@ def confirm_repeat_behaviour(request, pk):
         messages.success(
             request,
             f"{referral.reference} is confirmed as repeat behaviour and goes back to the panel. "
-            f"{entry.reference} is now due for review on {entry.review_due_on:%d %B %Y}.",
+            f"{entry.reference} is now due for review on {entry.review_due_on.day} "
+            f"{entry.review_due_on:%B %Y}.",
         )
     return redirect("referrals:triage_detail", pk=referral.pk)
 
