@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from panel.models import Outcome
+from panel.models import NO_LETTER_OUTCOMES, Outcome
 from schedule.models import EntryStatus
 from ubpanel.roles import Role, user_roles
 
@@ -18,12 +18,10 @@ ALL_LETTERS_ROLES = frozenset(
 
 
 # The protocol: "Removal from the list will not be communicated to the perpetrator as this may
-# re-oxygenate the issues." Nothing goes to the individual after removal (at review, or an
-# emergency addition not ratified), keeping the entry at review, or a decision on staff access -
-# whatever letter the decision names.
-NO_LETTER_OUTCOMES = frozenset(
-    {Outcome.REMOVE, Outcome.NOT_RATIFY, Outcome.KEEP, Outcome.GRANT, Outcome.REFUSE}
-)
+# re-oxygenate the issues." Nothing goes to the individual after an outcome in the panel's
+# NO_LETTER_OUTCOMES (removal at review, an emergency addition not ratified, keeping the entry at
+# review, a decision on staff access), whatever letter the decision names, nor about a removed
+# entry. The services refuse it; this says why, in words for staff.
 REMOVAL_NOT_COMMUNICATED = (
     "Removal from the schedule is never communicated to the individual (the protocol: it may "
     "re-oxygenate the issues)."

@@ -108,6 +108,12 @@ def _with_address(entry):
     return entry
 
 
+def test_the_outcomes_that_send_nothing_are_the_panels():
+    from panel.models import NO_LETTER_OUTCOMES
+
+    assert set(NO_LETTER_OUTCOMES) == set(NO_LETTER)
+
+
 def test_a_remove_decision_routed_to_the_operations_manager_drafts_no_letter(assurance, chair):
     decision = _removed_by_review(chair)
 
