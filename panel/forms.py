@@ -229,3 +229,41 @@ class JoinForm(GovukForm):
             (m.seat, f"{m.get_seat_display()}{' (as deputy)' if m.is_deputy else ''}")
             for m in memberships
         ]
+
+
+class ElectedChairForm(GovukForm):
+    """Opening the meeting when the chair and every deputy for the chair are absent: the members
+    present chose one of themselves to chair."""
+
+    confirm = forms.BooleanField(
+        label=(
+            "The chair and every deputy for the chair are absent, and the members present chose "
+            "me to chair this meeting"
+        ),
+        error_messages={
+            "required": "Confirm that the chair and their deputies are absent and you were chosen"
+        },
+    )
+    note = forms.CharField(
+        label="How were you chosen?",
+        help_text="For the minutes: who was present and how they chose you to chair.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say how the members present chose you to chair"},
+    )
+    seat = forms.ChoiceField(
+        label="Which seat are you sitting in?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the seat you are sitting in"},
+    )
+
+    def __init__(self, *args, memberships=(), **kwargs):
+        kwargs.setdefault("prefix", "elected")
+        super().__init__(*args, **kwargs)
+        self.fields["seat"].choices = [
+            (m.seat, f"{m.get_seat_display()}{' (as deputy)' if m.is_deputy else ''}")
+            for m in memberships
+        ]
+        if len(memberships) == 1:
+            # One seat: nothing to choose.
+            self.fields["seat"].widget = forms.HiddenInput()
+            self.initial["seat"] = memberships[0].seat

@@ -5,15 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
+from referrals.models import RiskTier
 from ubpanel.roles import Role, user_roles
 
 from .models import (
     QUORUM,
+    UNDECIDED,
     AgendaItem,
     Attendance,
     Declaration,
     Invitee,
+    InviteeRole,
     Meeting,
     Ruling,
     Seat,
@@ -67,6 +71,28 @@ def visible_meetings(user) -> QuerySet[Meeting]:
     return Meeting.objects.filter(Exists(invited))
 
 
+def briefing_refusal(membership: SeatMember, meeting: Meeting) -> str | None:
+    """Why ``membership`` may not sit at ``meeting``, or None if it may. The protocol asks for a
+    *suitably briefed* deputy: a deputy sits only when briefed for the seat on or before the
+    meeting's date. Holders need no briefing."""
+    if not membership.is_deputy:
+        return None
+    name, seat = membership.user, membership.get_seat_display()
+    if membership.briefed_on is None:
+        return (
+            f"{name} has not been briefed for the seat of {seat}: a deputy sits only once "
+            "Assurance have recorded their briefing."
+        )
+    meeting_date = timezone.localdate(meeting.starts_at)
+    if membership.briefed_on > meeting_date:
+        return (
+            f"{name} has not been briefed for the seat of {seat} by this meeting: their briefing "
+            f"is recorded for {membership.briefed_on:%-d %B %Y}, after the meeting on "
+            f"{meeting_date:%-d %B %Y}."
+        )
+    return None
+
+
 def seats_for(user) -> list[SeatMember]:
     """The seats ``user`` may sit in, as holder or briefed deputy."""
     if not _signed_in(user):
@@ -89,6 +115,20 @@ def chair_sitter(meeting: Meeting) -> SeatAttendance | None:
     ).first()
 
 
+def presiding_user_id(meeting: Meeting) -> int | None:
+    """Who presides over ``meeting``: whoever sits in the chair's seat (the chair, or a briefed
+    deputy for the chair); with that seat empty, the member the members present chose to chair."""
+    sitter = chair_sitter(meeting)
+    if sitter is not None:
+        return sitter.user_id
+    return meeting.elected_chair_id
+
+
+def presides(user, meeting: Meeting) -> bool:
+    """``user`` runs ``meeting``: proposals, votes, attendance, closing it."""
+    return _signed_in(user) and presiding_user_id(meeting) == user.pk
+
+
 def chair_holder() -> SeatMember | None:
     return SeatMember.objects.filter(seat=Seat.CHAIR, is_deputy=False, active=True).first()
 
@@ -101,7 +141,8 @@ def chair_is_absent(meeting: Meeting) -> bool:
     if holder is None:
         return True
     if record is None:
-        return False
+        # A member chosen by those present chairs only when the chair's seat is empty.
+        return meeting.elected_chair_id is not None
     return record.attendance == Attendance.ABSENT or record.user_id != holder.user_id
 
 
@@ -160,3 +201,49 @@ def eligibility(item: AgendaItem) -> Eligibility:
         excluded=tuple(sorted(excluded, key=order.index)),
         awaiting_ruling=tuple(sorted(awaiting, key=order.index)),
     )
+
+
+# --- Legal Services at the meeting ------------------------------------------------------------
+
+
+def legal_adviser_reasons(item: AgendaItem) -> list[str]:
+    """Why the protocol asks for a Legal Services representative at ``item``: "For High risk
+    incidents, or cases where legal proceedings have been intimated, a Legal Services
+    representative will also be invited in an advisory capacity."
+
+    High risk: the referral suggests the high tier or reports violence, the entry is high risk,
+    or the decision being drafted is at the high tier. Reads only what the item carries (its
+    referral, entry and decision, select_related by the pages), so a list asks no more queries.
+    """
+    reasons = []
+    referral, entry = item.referral if item.referral_id else None, None
+    if item.entry_id:
+        entry = item.entry
+    try:
+        decision = item.decision
+    except AgendaItem.decision.RelatedObjectDoesNotExist:
+        decision = None
+    if referral is not None and referral.suggested_tier == RiskTier.HIGH:
+        reasons.append("the referral suggests the high risk tier")
+    if referral is not None and referral.violence:
+        reasons.append("the referral reports violence")
+    if entry is not None and entry.tier == RiskTier.HIGH:
+        reasons.append("the entry is high risk")
+    if decision is not None and decision.tier == RiskTier.HIGH:
+        reasons.append("the proposed decision is at the high risk tier")
+    if referral is not None and referral.legal_proceedings_intimated:
+        reasons.append("legal proceedings have been intimated")
+    return reasons
+
+
+def needs_legal_adviser(item: AgendaItem) -> bool:
+    return bool(legal_adviser_reasons(item))
+
+
+def legal_adviser_missing(item: AgendaItem, invitees=None) -> bool:
+    """The item, still to be decided, needs a Legal Services adviser and none is invited yet.
+    Reads ``invitees`` if given, else ``item.invitees.all()`` (prefetched on lists)."""
+    if item.status not in UNDECIDED or not needs_legal_adviser(item):
+        return False
+    invitees = item.invitees.all() if invitees is None else invitees
+    return not any(invitee.role == InviteeRole.LEGAL_ADVISER for invitee in invitees)

@@ -54,11 +54,12 @@ from .models import (
     VotingRule,
 )
 from .selectors import (
+    briefing_refusal,
     can_manage_agenda,
     chair_holder,
     chair_is_absent,
-    chair_sitter,
     eligibility,
+    presides,
     sitting,
 )
 
@@ -84,10 +85,10 @@ def _require_agenda_role(actor: User) -> None:
 
 
 def _require_chairing(actor: User, meeting: Meeting) -> None:
-    """Whoever sits in the chair's seat (the chair, or a deputy in their absence) runs the meeting."""
-    sitter = chair_sitter(meeting)
-    if sitter is None or sitter.user_id != actor.pk:
-        raise PermissionDenied("Only the person sitting in the chair's seat runs the meeting.")
+    """Whoever presides runs the meeting: the person in the chair's seat (the chair, or a briefed
+    deputy in their absence), or the member the members present chose to chair."""
+    if not presides(actor, meeting):
+        raise PermissionDenied("Only the person chairing the meeting runs it.")
 
 
 def _require_open(meeting: Meeting) -> None:
@@ -366,6 +367,12 @@ def _membership(user: User, seat: str) -> SeatMember | None:
     return SeatMember.objects.filter(user=user, seat=seat, active=True).first()
 
 
+def _require_briefed(membership: SeatMember, meeting: Meeting) -> None:
+    refusal = briefing_refusal(membership, meeting)
+    if refusal:
+        raise PanelError(refusal)
+
+
 def meeting_open(*, actor: User, meeting: Meeting) -> Meeting:
     """The chair (or a briefed deputy sitting for the chair) opened the meeting and takes the
     chair's seat."""
@@ -374,6 +381,7 @@ def meeting_open(*, actor: User, meeting: Meeting) -> Meeting:
         raise PermissionDenied(
             "Only the chair, or a deputy briefed for the chair, opens the meeting."
         )
+    _require_briefed(membership, meeting)
     with acting_as(actor), transaction.atomic():
         meeting = _lock_meeting(meeting)
         if meeting.status != MeetingStatus.SCHEDULED:
@@ -382,6 +390,54 @@ def meeting_open(*, actor: User, meeting: Meeting) -> Meeting:
         meeting.status = MeetingStatus.OPEN
         meeting.opened_at = timezone.now()
         meeting.opened_by = actor
+        meeting.save()
+        return meeting
+
+
+def meeting_open_as_elected_chair(
+    *, actor: User, meeting: Meeting, note: str, seat: str | None = None
+) -> Meeting:
+    """The chair and every deputy for the chair were absent, and the members present chose
+    ``actor`` - a seat holder, or a briefed deputy of another seat - to chair. The protocol names
+    no one for this; the minutes record who chaired and how they were chosen. The chair's seat is
+    recorded absent, the elected chair sits (and votes) in their own seat, and with the chair
+    absent the Monitoring Officer rules on declared interests."""
+    memberships = SeatMember.objects.filter(user=actor, active=True).exclude(seat=Seat.CHAIR)
+    if seat:
+        memberships = memberships.filter(seat=seat)
+    candidates = list(memberships.order_by("is_deputy", "seat"))
+    if not candidates:
+        raise PermissionDenied(
+            "Only a member of the panel (a seat holder or a briefed deputy) may be chosen to chair."
+        )
+    chair_membership = _membership(actor, Seat.CHAIR)
+    if chair_membership is not None and briefing_refusal(chair_membership, meeting) is None:
+        raise PanelError(
+            "You are briefed to sit for the chair: open the meeting in the chair's seat instead."
+        )
+    refusals = [briefing_refusal(m, meeting) for m in candidates]
+    membership = next((m for m, r in zip(candidates, refusals, strict=True) if r is None), None)
+    if membership is None:
+        raise PanelError(refusals[0])
+    if not note.strip():
+        raise ValidationError("Say how the members present chose you to chair.")
+    with acting_as(actor), transaction.atomic():
+        meeting = _lock_meeting(meeting)
+        if meeting.status != MeetingStatus.SCHEDULED:
+            raise PanelError(f"The meeting is {meeting.get_status_display().lower()} already.")
+        _sit(meeting, actor=actor, seat=Seat.CHAIR, user=None, as_deputy=False)
+        _sit(
+            meeting,
+            actor=actor,
+            seat=membership.seat,
+            user=actor,
+            as_deputy=membership.is_deputy,
+        )
+        meeting.status = MeetingStatus.OPEN
+        meeting.opened_at = timezone.now()
+        meeting.opened_by = actor
+        meeting.elected_chair = actor
+        meeting.elected_chair_note = note.strip()
         meeting.save()
         return meeting
 
@@ -414,9 +470,14 @@ def meeting_join(*, actor: User, meeting: Meeting, seat: str | None = None) -> S
     memberships = SeatMember.objects.filter(user=actor, active=True)
     if seat:
         memberships = memberships.filter(seat=seat)
-    membership = memberships.order_by("is_deputy", "seat").first()
-    if membership is None:
+    candidates = list(memberships.order_by("is_deputy", "seat"))
+    if not candidates:
         raise PermissionDenied("You do not hold, or deputise for, a seat on the panel.")
+    # The first seat they may sit in; if none, why not.
+    refusals = [briefing_refusal(m, meeting) for m in candidates]
+    membership = next((m for m, r in zip(candidates, refusals, strict=True) if r is None), None)
+    if membership is None:
+        raise PanelError(refusals[0])
     with acting_as(actor), transaction.atomic():
         meeting = _lock_meeting(meeting)
         _require_open(meeting)
@@ -442,18 +503,17 @@ def attendance_record(
 ) -> SeatAttendance:
     """The chair or Assurance recorded who sits in a seat (its holder or a briefed deputy), or
     that the seat is empty."""
-    if not (
-        can_manage_agenda(actor)
-        or chair_sitter(meeting)
-        and chair_sitter(meeting).user_id == actor.pk
-    ):
-        raise PermissionDenied("Only the chair or Assurance record attendance.")
+    if not (can_manage_agenda(actor) or presides(actor, meeting)):
+        raise PermissionDenied("Only the person chairing or Assurance record attendance.")
     seat = Seat(seat)
     membership = None
     if user is not None:
         membership = _membership(user, seat)
         if membership is None:
             raise ValidationError(f"{user} is not the holder or a briefed deputy of that seat.")
+        refusal = briefing_refusal(membership, meeting)
+        if refusal:
+            raise ValidationError(refusal)
     with acting_as(actor), transaction.atomic():
         meeting = _lock_meeting(meeting)
         if meeting.status == MeetingStatus.CLOSED:

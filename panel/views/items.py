@@ -36,10 +36,13 @@ from panel.models import (
     SeatMember,
 )
 from panel.selectors import (
+    can_manage_agenda,
     chair_holder,
     chair_is_absent,
-    chair_sitter,
     eligibility,
+    legal_adviser_missing,
+    legal_adviser_reasons,
+    presides,
     sees_all_papers,
     sitting,
     visible_items,
@@ -63,6 +66,7 @@ def _item(request, pk) -> AgendaItem:
             "entry__person",
             "access_grant__service",
             "access_grant__user",
+            "decision",
         ),
         pk=pk,
     )
@@ -94,7 +98,7 @@ def _live_context(item: AgendaItem, user) -> dict:
     votes = list(ballot.votes.all()) if ballot else []
     voted = {vote.seat for vote in votes}
     mine = next((v for v in votes if seat and v.seat == seat.seat), None)
-    chairing = (sitter := chair_sitter(meeting)) is not None and sitter.user_id == user.pk
+    chairing = presides(user, meeting)
     decision = Decision.objects.filter(item=item).first()
     seats = eligibility(item)
     return {
@@ -151,6 +155,10 @@ def item_detail(request, pk):
         if hasattr(item, "decision")
         else [],
     }
+    # The protocol: Legal Services are invited for high-risk items and where legal proceedings
+    # have been intimated. Assurance and the chair are warned until someone is.
+    if can_manage_agenda(user) and legal_adviser_missing(item, context["invitees"]):
+        context["legal_reasons"] = legal_adviser_reasons(item)
     holder, chair_absent = chair_holder(), chair_is_absent(item.meeting)
     context["rulable"] = [
         d
@@ -252,8 +260,7 @@ def proposal(request, pk):
     """The chair records the proposed decision, in the protocol's order, before putting it to the
     vote."""
     item = _item(request, pk)
-    sitter = chair_sitter(item.meeting)
-    if sitter is None or sitter.user_id != request.user.pk:
+    if not presides(request.user, item.meeting):
         raise PermissionDenied
     decision = Decision.objects.filter(item=item).first()
     form = ProposalForm(request.POST or None, instance=decision or Decision(item=item), item=item)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from panel import services
 from panel.forms import (
+    ElectedChairForm,
     JoinForm,
     MeetingForm,
 )
@@ -27,8 +28,11 @@ from panel.models import (
 )
 from panel.selectors import (
     AGENDA_ROLES,
+    briefing_refusal,
     can_manage_agenda,
     chair_sitter,
+    legal_adviser_missing,
+    presiding_user_id,
     seats_for,
     sees_all_papers,
     sitting,
@@ -52,6 +56,7 @@ def _agenda(user, meeting):
             "entry__person",
             "access_grant__service",
             "access_grant__user",
+            "decision",
         )
         .prefetch_related(
             Prefetch("invitees", queryset=Invitee.objects.select_related("user").order_by("pk"))
@@ -158,15 +163,36 @@ def meeting_new(request):
 
 def meeting_detail(request, pk):
     """The agenda, and the controls for opening, joining and closing the meeting."""
-    meeting = get_object_or_404(visible_meetings(request.user), pk=pk)
-    items = list(_agenda(request.user, meeting))
+    meeting = get_object_or_404(
+        visible_meetings(request.user).select_related("elected_chair"), pk=pk
+    )
+    return _render_detail(request, meeting)
+
+
+def _render_detail(request, meeting, *, elected_form=None):
+    user = request.user
+    items = list(_agenda(user, meeting))
     people = _with_individuals(items)
     audit.record_access([*items, *people], audit.Event.LIST)
     movable = [item.pk for item in items if item.status == ItemStatus.LISTED]
-    memberships = seats_for(request.user)
-    chair = chair_sitter(meeting) if meeting.status == MeetingStatus.OPEN else None
-    seated = sitting(meeting, request.user) if meeting.status == MeetingStatus.OPEN else None
-    may_join = meeting.status == MeetingStatus.OPEN and memberships and seated is None
+    manages = can_manage_agenda(user)
+    for item in items:
+        item.legal_adviser_missing = manages and legal_adviser_missing(item)
+    memberships = seats_for(user)
+    # Deputies sit only when briefed for the seat by the meeting's date: say why not.
+    refusals = {m.pk: briefing_refusal(m, meeting) for m in memberships}
+    sittable = [m for m in memberships if refusals[m.pk] is None]
+    scheduled = meeting.status == MeetingStatus.SCHEDULED
+    is_open = meeting.status == MeetingStatus.OPEN
+    chair = chair_sitter(meeting) if is_open else None
+    presiding = presiding_user_id(meeting) if is_open else None
+    seated = sitting(meeting, user) if is_open else None
+    may_join = is_open and bool(sittable) and seated is None
+    may_open = scheduled and any(m.seat == Seat.CHAIR for m in sittable)
+    elected_seats = [m for m in sittable if m.seat != Seat.CHAIR]
+    may_open_elected = scheduled and not may_open and bool(elected_seats)
+    if may_open_elected and elected_form is None:
+        elected_form = ElectedChairForm(memberships=elected_seats)
     return render(
         request,
         "panel/meeting_detail.html",
@@ -175,17 +201,21 @@ def meeting_detail(request, pk):
             "items": items,
             "first_movable": movable[0] if movable else None,
             "last_movable": movable[-1] if movable else None,
-            "may_manage": can_manage_agenda(request.user)
-            and meeting.status != MeetingStatus.CLOSED,
-            "sees_all": sees_all_papers(request.user),
-            "may_open": meeting.status == MeetingStatus.SCHEDULED
-            and any(m.seat == Seat.CHAIR for m in memberships),
+            "may_manage": manages and meeting.status != MeetingStatus.CLOSED,
+            "legal_missing": [item.position for item in items if item.legal_adviser_missing],
+            "sees_all": sees_all_papers(user),
+            "may_open": may_open,
+            "may_open_elected": may_open_elected,
+            "elected_form": elected_form if may_open_elected else None,
+            "not_briefed": [r for r in refusals.values() if r] if scheduled or is_open else [],
             "may_join": may_join,
-            "join_form": JoinForm(memberships=memberships) if may_join else None,
+            "join_form": JoinForm(memberships=sittable) if may_join else None,
             "seated": seated,
             "chair": chair,
-            "may_close": chair is not None and chair.user_id == request.user.pk,
+            "presiding": presiding,
+            "may_close": presiding is not None and presiding == user.pk,
         },
+        status=400 if elected_form is not None and elected_form.errors else 200,
     )
 
 
@@ -208,6 +238,44 @@ def meeting_open(request, pk):
         lambda meeting: services.meeting_open(actor=request.user, meeting=meeting),
         "The meeting is open. You are sitting in the chair's seat.",
     )
+
+
+@require_POST
+def meeting_open_elected(request, pk):
+    """The chair and every deputy for the chair are absent: the members present chose the person
+    opening the meeting to chair it."""
+    meeting = get_object_or_404(
+        visible_meetings(request.user).select_related("elected_chair"), pk=pk
+    )
+    memberships = [
+        m
+        for m in seats_for(request.user)
+        if m.seat != Seat.CHAIR and briefing_refusal(m, meeting) is None
+    ]
+    if not memberships:
+        raise PermissionDenied("Only a member of the panel may be chosen to chair.")
+    form = ElectedChairForm(request.POST, memberships=memberships)
+    if form.is_valid():
+        try:
+            services.meeting_open_as_elected_chair(
+                actor=request.user,
+                meeting=meeting,
+                note=form.cleaned_data["note"],
+                seat=form.cleaned_data["seat"],
+            )
+        except ValidationError as error:
+            form.add_error("note", _message(error))
+        except services.PanelError as error:
+            messages.error(request, str(error))
+            return redirect("panel:meeting_detail", pk=meeting.pk)
+        else:
+            messages.success(
+                request,
+                "The meeting is open and you are chairing it, chosen by the members present. "
+                "The Monitoring Officer rules on declared interests in the chair's absence.",
+            )
+            return redirect("panel:meeting_detail", pk=meeting.pk)
+    return _render_detail(request, meeting, elected_form=form)
 
 
 @require_POST
@@ -241,6 +309,11 @@ urls = [
     path("meetings/new/", meeting_new, name="meeting_new"),
     path("meetings/<int:pk>/", meeting_detail, name="meeting_detail"),
     path("meetings/<int:pk>/open/", meeting_open, name="meeting_open"),
+    path(
+        "meetings/<int:pk>/open/elected-chair/",
+        meeting_open_elected,
+        name="meeting_open_elected",
+    ),
     path("meetings/<int:pk>/join/", meeting_join, name="meeting_join"),
     path("meetings/<int:pk>/close/", meeting_close, name="meeting_close"),
 ]

@@ -24,9 +24,10 @@ from panel.models import (
     Vote,
 )
 from panel.selectors import (
+    briefing_refusal,
     can_manage_agenda,
     chair_is_absent,
-    chair_sitter,
+    presides,
     sees_all_papers,
     visible_meetings,
 )
@@ -43,18 +44,19 @@ SPECIAL_CATEGORY_FIELDS = {"health_notes", "care_system_notes"}
 def _may_record_attendance(user, meeting) -> bool:
     if meeting.status == MeetingStatus.CLOSED:
         return False
-    if can_manage_agenda(user):
-        return True
-    chair = chair_sitter(meeting)
-    return chair is not None and chair.user_id == user.pk
+    return can_manage_agenda(user) or presides(user, meeting)
 
 
 def attendance(request, pk):
     """The six seats, who sits in each (holder, briefed deputy, or nobody), and the invitees."""
-    meeting = get_object_or_404(visible_meetings(request.user), pk=pk)
+    meeting = get_object_or_404(
+        visible_meetings(request.user).select_related("elected_chair"), pk=pk
+    )
     records = {row.seat: row for row in meeting.seats.select_related("user")}
     members = defaultdict(list)
     for member in SeatMember.objects.filter(active=True).select_related("user"):
+        # Deputies sit only when briefed for the seat by the meeting's date.
+        member.not_briefed = briefing_refusal(member, meeting)
         members[member.seat].append(member)
     may_record = _may_record_attendance(request.user, meeting)
     posted = request.POST.get("seat") if request.method == "POST" else None
@@ -115,7 +117,9 @@ def attendance(request, pk):
 def minutes(request, pk):
     """The meeting record: attendance, invitees, declarations and rulings, ballots and votes, and
     each decision in the protocol's order with any corrections."""
-    meeting = get_object_or_404(visible_meetings(request.user), pk=pk)
+    meeting = get_object_or_404(
+        visible_meetings(request.user).select_related("elected_chair"), pk=pk
+    )
     items = list(
         _agenda(request.user, meeting)
         .select_related(
@@ -169,6 +173,9 @@ def minutes(request, pk):
             "meeting": meeting,
             "items": items,
             "seats": [(Seat(seat).label, records.get(seat)) for seat in Seat.values],
+            "chair_sitter": records.get(Seat.CHAIR)
+            if records.get(Seat.CHAIR) and records[Seat.CHAIR].user_id
+            else None,
             "show_health": show_health,
             "sees_all": sees_all_papers(request.user),
         },
