@@ -18,8 +18,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from referrals.models import Referral, ReferralStatus, RiskTier
+from referrals.services import referral_decided_by_panel, referral_panel_deferred
 from schedule import services as schedule_services
-from schedule.models import LIVE_STATUSES, AccessGrant, AccessGrantStatus, Entry, EntryStatus
+from schedule.models import (
+    LIVE_STATUSES,
+    AccessGrant,
+    AccessGrantStatus,
+    Entry,
+    EntryEventKind,
+    EntryStatus,
+)
 from ubpanel.audit import acting_as
 from ubpanel.models import User
 from ubpanel.roles import Role, has_role
@@ -27,8 +35,10 @@ from ubpanel.tasks import email_send
 
 from .models import (
     DECISION_FIELDS,
+    NO_LETTER_OUTCOMES,
     OUTCOMES_FOR,
     PERSON_KINDS,
+    REMOVAL_NOT_COMMUNICATED,
     UNDECIDED,
     AgendaItem,
     Attendance,
@@ -694,6 +704,15 @@ def decision_record_care_system_consultation(
         return decision
 
 
+def _entry_to_update(item: AgendaItem) -> Entry | None:
+    """The live entry a decision on ``item`` would act on, if there is one."""
+    if item.entry_id:
+        return item.entry
+    if item.referral_id and item.referral.person_id:
+        return item.referral.person.schedule_entries.filter(status__in=LIVE_STATUSES).first()
+    return None
+
+
 def decision_problems(item: AgendaItem, decision: Decision | None) -> list[str]:
     """What the proposal still lacks before the panel can vote on it."""
     if decision is None or not decision.outcome:
@@ -718,10 +737,37 @@ def decision_problems(item: AgendaItem, decision: Decision | None) -> list[str]:
             problems.append("Say at which tier: low, medium or high.")
         if not decision.how_to_respond.strip():
             problems.append("Say how staff should respond.")
+    if decision.outcome in (Outcome.ADD_TO_SCHEDULE, Outcome.RATIFY):
+        entry = _entry_to_update(item)
+        if decision.record_owner_id is None and (entry is None or entry.record_owner_id is None):
+            problems.append(
+                "Choose the record owner: the Operations Manager responsible for the record."
+            )
     if decision.email_divert and not decision.spoc_name.strip():
         problems.append("An email divert goes to a SPOC: name the SPOC.")
+    if decision.email_divert and not (
+        decision.ward_councillors_consulted
+        and decision.ward_councillors_asked.strip()
+        and decision.ward_councillors_response.strip()
+    ):
+        problems.append(
+            "Before an email divert, the panel liaises with the ward councillors: record which "
+            "ward councillors were asked and what they said."
+        )
     if decision.spoc_name.strip() and not decision.spoc_contact_details.strip():
         problems.append("Give the SPOC's contact details: the individual is to be told them.")
+    if decision.outcome in NO_LETTER_OUTCOMES and decision.letter_route not in (
+        "",
+        LetterRoute.NONE,
+    ):
+        problems.append(
+            (
+                "The individual is not told of a removal. The protocol: "
+                f"“{REMOVAL_NOT_COMMUNICATED}” Choose “No letter”."
+            )
+            if decision.outcome in (Outcome.REMOVE, Outcome.NOT_RATIFY)
+            else "No letter goes to the individual after this outcome: choose “No letter”."
+        )
     if decision.outcome == Outcome.GRANT and (
         decision.recertify_by is None or decision.recertify_by <= timezone.localdate()
     ):
@@ -856,74 +902,157 @@ def ballot_close(*, actor: User, item: AgendaItem) -> Ballot:
         return ballot
 
 
-def _decision_act(*, actor: User, item: AgendaItem, decision: Decision) -> None:
-    """What a carried decision does. Runs inside ``ballot_close``'s transaction."""
-    outcome = Outcome(decision.outcome)
-    note = f"Panel decision at {item.meeting.reference}, item {item.position}: {decision.reasons}"
-    if outcome == Outcome.DEFER:
-        _defer(actor=actor, item=item)
-        return
-    if item.kind == ItemKind.ACCESS_REQUEST:
-        if outcome == Outcome.GRANT:
-            schedule_services.access_grant_approve(
-                actor=actor,
-                grant=item.access_grant,
-                recertify_by=decision.recertify_by,
-                panel_decision=decision,
-            )
-        else:
-            schedule_services.access_grant_decline(
-                actor=actor,
-                grant=item.access_grant,
-                reason=decision.reasons,
-                panel_decision=decision,
-            )
-        return
-    if item.kind == ItemKind.RATIFICATION:
-        if outcome == Outcome.RATIFY:
-            schedule_services.entry_ratify(actor=actor, entry=item.entry, note=note)
-        else:
-            schedule_services.entry_end_emergency(actor=actor, entry=item.entry, reason=note)
-        return
-    if item.kind == ItemKind.REVIEW:
-        if outcome == Outcome.KEEP:
-            schedule_services.entry_review_keep(
-                actor=actor, entry=item.entry, decided_on=decision.decided_on, note=note
-            )
-        elif outcome == Outcome.REMOVE:
-            schedule_services.entry_remove(actor=actor, entry=item.entry, reason=note)
-        else:
-            _notify_legal_services(item)
-        return
-    # New referrals and referrals back.
-    if outcome == Outcome.ADD_TO_SCHEDULE:
-        entry = schedule_services.entry_panel_decide(
-            actor=actor,
-            person=item.referral.person if item.referral_id else item.entry.person,
-            referral=item.referral,
-            decided_on=decision.decided_on,
-            details={
-                name: getattr(decision, name) for name in schedule_services.PANEL_DECISION_FIELDS
-            },
-            note=note,
-        )
-        if item.entry_id is None:
-            item.entry = entry
-            item.save(update_fields=["entry"])
-    if outcome == Outcome.REFER_TO_LEGAL:
-        _notify_legal_services(item)
-    if item.referral_id:
-        from referrals.services import referral_decided_by_panel
+# --- What a carried decision does ------------------------------------------------------------
+#
+# One table, (kind of item, outcome) -> effect: every outcome an item can carry (OUTCOMES_FOR) has
+# exactly one effect, each of which changes the record it is about and writes an event on it. A
+# test walks the whole table; ``_decision_act`` refuses a pair that is not in it rather than doing
+# nothing.
 
+
+def _note(item: AgendaItem, decision: Decision) -> str:
+    return f"Panel decision at {item.meeting.reference}, item {item.position}: {decision.reasons}"
+
+
+def _person(item: AgendaItem):
+    return item.referral.person if item.referral_id else item.entry.person
+
+
+def _referral_decided(*, actor, item, decision) -> None:
+    if item.referral_id:
         referral_decided_by_panel(
             actor=actor,
             referral=item.referral,
-            message=f"{decision.get_outcome_display()}. {note}",
+            message=f"{decision.get_outcome_display()}. {_note(item, decision)}",
         )
 
 
-def _defer(*, actor: User, item: AgendaItem) -> None:
-    """A deferred item goes on the next meeting's agenda (now, if one is arranged)."""
+def _add_to_schedule(*, actor, item, decision) -> None:
+    """On the schedule at the tier decided (or the entry updated), with the case and reasons."""
+    entry = schedule_services.entry_panel_decide(
+        actor=actor,
+        person=_person(item),
+        referral=item.referral,
+        decided_on=decision.decided_on,
+        details={name: getattr(decision, name) for name in schedule_services.PANEL_DECISION_FIELDS},
+        reasons=decision.reasons,
+        note=_note(item, decision),
+    )
+    if item.entry_id is None:
+        item.entry = entry
+        item.save(update_fields=["entry"])
+    if item.kind == ItemKind.UNDERLYING_ISSUE:
+        schedule_services.entry_underlying_issue_considered(
+            actor=actor,
+            entry=entry,
+            note=f"The tier and guidance were changed in the light of it. {_note(item, decision)}",
+        )
+    _referral_decided(actor=actor, item=item, decision=decision)
+
+
+def _refer_to_legal(*, actor, item, decision) -> None:
+    """Behaviour that does not improve "may be escalated to Legal Services" (the protocol). At a
+    12-month review the individual stays on the schedule while Legal Services act: the review is
+    held, and the next one is due 12 months on."""
+    _notify_legal_services(item)
+    if item.kind == ItemKind.REVIEW:
+        schedule_services.entry_review_keep(
+            actor=actor,
+            entry=item.entry,
+            decided_on=decision.decided_on,
+            note=f"Kept on the schedule while Legal Services act. {_note(item, decision)}",
+        )
+    if item.entry_id:
+        schedule_services.entry_note_panel_step(
+            actor=actor,
+            entry=item.entry,
+            kind=EntryEventKind.REFERRED_TO_LEGAL,
+            message=f"Referred to Legal Services. {_note(item, decision)}",
+        )
+    _referral_decided(actor=actor, item=item, decision=decision)
+
+
+def _ratify(*, actor, item, decision) -> None:
+    schedule_services.entry_ratify(
+        actor=actor,
+        entry=item.entry,
+        note=_note(item, decision),
+        record_owner=decision.record_owner,
+    )
+
+
+def _not_ratify(*, actor, item, decision) -> None:
+    """Off the schedule, and a letter drafted while it was pending never goes: removal is not
+    communicated."""
+    schedule_services.entry_end_emergency(
+        actor=actor, entry=item.entry, reason=_note(item, decision)
+    )
+    _cancel_letters(actor=actor, item=item)
+
+
+def _keep(*, actor, item, decision) -> None:
+    if item.kind == ItemKind.UNDERLYING_ISSUE:
+        schedule_services.entry_underlying_issue_considered(
+            actor=actor,
+            entry=item.entry,
+            note=f"Kept on the schedule as it stands. {_note(item, decision)}",
+        )
+        return
+    schedule_services.entry_review_keep(
+        actor=actor, entry=item.entry, decided_on=decision.decided_on, note=_note(item, decision)
+    )
+
+
+def _remove(*, actor, item, decision) -> None:
+    """Off the schedule. "Removal from the list will not be communicated to the perpetrator as
+    this may re-oxygenate the issues" (the protocol): letters not yet sent are cancelled."""
+    if item.kind == ItemKind.UNDERLYING_ISSUE:
+        schedule_services.entry_underlying_issue_considered(
+            actor=actor, entry=item.entry, note=f"Removed. {_note(item, decision)}"
+        )
+    schedule_services.entry_remove(actor=actor, entry=item.entry, reason=_note(item, decision))
+    _cancel_letters(actor=actor, item=item)
+
+
+def _cancel_letters(*, actor, item) -> None:
+    # The letters app builds on the panel's decisions: imported here, not at the top.
+    from correspondence.services import letters_cancel_for_entry
+
+    letters_cancel_for_entry(
+        actor=actor,
+        entry=item.entry,
+        reason=f"The panel removed the entry at {item.meeting.reference}, item {item.position}: "
+        "removal is not communicated to the individual.",
+    )
+
+
+def _grant(*, actor, item, decision) -> None:
+    schedule_services.access_grant_approve(
+        actor=actor,
+        grant=item.access_grant,
+        recertify_by=decision.recertify_by,
+        panel_decision=decision,
+    )
+
+
+def _refuse(*, actor, item, decision) -> None:
+    schedule_services.access_grant_decline(
+        actor=actor, grant=item.access_grant, reason=decision.reasons, panel_decision=decision
+    )
+
+
+def _defer(*, actor, item, decision) -> None:
+    """The item waits for a later meeting: its subject's history says so, and it goes on the next
+    meeting's agenda now if one is arranged (otherwise when one is)."""
+    message = f"Deferred by the panel at {item.meeting.reference}, item {item.position}."
+    if decision.reasons.strip():
+        message += f" {decision.reasons.strip()}"
+    if item.referral_id:
+        referral_panel_deferred(actor=actor, referral=item.referral, message=message)
+    if item.entry_id:
+        schedule_services.entry_note_panel_step(
+            actor=actor, entry=item.entry, kind=EntryEventKind.DEFERRED, message=message
+        )
     meeting = next_meeting()
     if meeting is None or meeting.pk == item.meeting_id:
         return
@@ -932,7 +1061,53 @@ def _defer(*, actor: User, item: AgendaItem) -> None:
         "entry": item.entry,
         "access_grant": item.access_grant,
     }
-    _append(meeting, actor=actor, kind=item.kind, **{k: v for k, v in subject.items() if v})
+    if not _listed(**{k: v for k, v in subject.items() if v}, kind=item.kind):
+        _append(meeting, actor=actor, kind=item.kind, **{k: v for k, v in subject.items() if v})
+
+
+EFFECTS = {
+    (ItemKind.NEW_REFERRAL, Outcome.ADD_TO_SCHEDULE): _add_to_schedule,
+    (ItemKind.NEW_REFERRAL, Outcome.LETTER_ONLY): _referral_decided,
+    (ItemKind.NEW_REFERRAL, Outcome.SPOC_ONLY): _referral_decided,
+    (ItemKind.NEW_REFERRAL, Outcome.NO_ACTION): _referral_decided,
+    (ItemKind.NEW_REFERRAL, Outcome.REFER_TO_LEGAL): _refer_to_legal,
+    (ItemKind.NEW_REFERRAL, Outcome.DEFER): _defer,
+    (ItemKind.REFERRAL_BACK, Outcome.ADD_TO_SCHEDULE): _add_to_schedule,
+    (ItemKind.REFERRAL_BACK, Outcome.LETTER_ONLY): _referral_decided,
+    (ItemKind.REFERRAL_BACK, Outcome.NO_ACTION): _referral_decided,
+    (ItemKind.REFERRAL_BACK, Outcome.REFER_TO_LEGAL): _refer_to_legal,
+    (ItemKind.REFERRAL_BACK, Outcome.DEFER): _defer,
+    (ItemKind.RATIFICATION, Outcome.RATIFY): _ratify,
+    (ItemKind.RATIFICATION, Outcome.NOT_RATIFY): _not_ratify,
+    (ItemKind.RATIFICATION, Outcome.DEFER): _defer,
+    (ItemKind.REVIEW, Outcome.KEEP): _keep,
+    (ItemKind.REVIEW, Outcome.REMOVE): _remove,
+    (ItemKind.REVIEW, Outcome.REFER_TO_LEGAL): _refer_to_legal,
+    (ItemKind.REVIEW, Outcome.DEFER): _defer,
+    (ItemKind.ACCESS_REQUEST, Outcome.GRANT): _grant,
+    (ItemKind.ACCESS_REQUEST, Outcome.REFUSE): _refuse,
+    (ItemKind.ACCESS_REQUEST, Outcome.DEFER): _defer,
+    (ItemKind.UNDERLYING_ISSUE, Outcome.KEEP): _keep,
+    (ItemKind.UNDERLYING_ISSUE, Outcome.ADD_TO_SCHEDULE): _add_to_schedule,
+    (ItemKind.UNDERLYING_ISSUE, Outcome.REMOVE): _remove,
+    (ItemKind.UNDERLYING_ISSUE, Outcome.DEFER): _defer,
+}
+
+
+def _decision_act(*, actor: User, item: AgendaItem, decision: Decision) -> None:
+    """What a carried decision does. Runs inside ``ballot_close``'s transaction."""
+    effect = EFFECTS.get((ItemKind(item.kind), Outcome(decision.outcome)))
+    if effect is None:
+        raise PanelError(
+            f"“{decision.get_outcome_display()}” is not an outcome for "
+            f"{item.get_kind_display().lower()}."
+        )
+    try:
+        effect(actor=actor, item=item, decision=decision)
+    except schedule_services.ScheduleTransitionError as error:
+        raise PanelError(str(error)) from error
+    except ValidationError as error:
+        raise PanelError(" ".join(error.messages)) from error
 
 
 def _notify_legal_services(item: AgendaItem) -> None:
@@ -948,30 +1123,57 @@ def _notify_legal_services(item: AgendaItem) -> None:
     )
 
 
+# A decision's fields that the entry holds once the decision has acted (the reasons as the entry's
+# ``reason``): a correction to one of them changes the entry too.
+_ENTRY_FIELD_FOR = {
+    **{name: name for name in schedule_services.PANEL_DECISION_FIELDS},
+    "reasons": "reason",
+}
+# The outcomes whose effect set those fields on the entry.
+_OUTCOMES_SETTING_THE_ENTRY = (Outcome.ADD_TO_SCHEDULE, Outcome.RATIFY)
+# Only the Adult Social Care representative records a consultation of Mosaic or another system.
+CARE_SYSTEM_FIELDS = ("care_system_consulted", "care_system_notes")
+
+
 def decision_correct(
     *, actor: User, decision: Decision, field: str, value, reason: str
 ) -> DecisionCorrection:
     """The chair corrected a closed decision record. The correction is recorded beside it with the
-    old and new value and the reason; the decision's effects are not re-run."""
+    old and new value and the reason. What the schedule entry holds from the decision (the tier,
+    what staff must do, the SPOC and divert, the record owner, the reasons) follows the correction
+    through the schedule's own service, with an event on the entry's history. The outcome was
+    voted on and cannot be corrected, and nobody but the Adult Social Care representative touches
+    their consultation of Mosaic."""
     holder = chair_holder()
     if holder is None or holder.user_id != actor.pk:
         raise PermissionDenied("Only the chair corrects a panel decision record.")
+    if field in CARE_SYSTEM_FIELDS:
+        raise ValidationError(
+            "The consultation of Mosaic (or another system) is the Adult Social Care "
+            "representative's record: a correction cannot change it."
+        )
     if field not in DECISION_FIELDS:
         raise ValidationError(f"{field} cannot be corrected.")
     if field == "outcome":
         raise ValidationError(
             "The outcome was voted on: it cannot be corrected. Put the item to a later meeting."
         )
+    if field == "tier" and value not in RiskTier.values:
+        raise ValidationError("Choose the corrected tier: low, medium or high.")
     if not reason.strip():
         raise ValidationError("Give the reason for the correction.")
     with acting_as(actor), transaction.atomic():
-        decision = Decision.objects.select_for_update().get(pk=decision.pk)
+        decision = (
+            Decision.objects.select_for_update(of=("self",))
+            .select_related("item__meeting", "item__entry")
+            .get(pk=decision.pk)
+        )
         if decision.status != DecisionStatus.FINAL:
             raise PanelError("The decision is still a proposal: change it on the meeting screen.")
         old = getattr(decision, field)
         setattr(decision, field, value)
         decision.save(update_fields=[field, "updated_at"])
-        return DecisionCorrection.objects.create(
+        correction = DecisionCorrection.objects.create(
             decision=decision,
             field=field,
             old_value="" if old is None else str(old),
@@ -979,3 +1181,17 @@ def decision_correct(
             reason=reason.strip(),
             corrected_by=actor,
         )
+        entry = decision.item.entry
+        acted_on_entry = decision.outcome in _OUTCOMES_SETTING_THE_ENTRY and (
+            decision.outcome == Outcome.ADD_TO_SCHEDULE or field == "record_owner"
+        )
+        if entry is not None and entry.is_live and acted_on_entry and field in _ENTRY_FIELD_FOR:
+            schedule_services.entry_correct(
+                actor=actor,
+                entry=entry,
+                field=_ENTRY_FIELD_FOR[field],
+                value=value,
+                note=f"Correction to the decision at {decision.item.meeting.reference}, item "
+                f"{decision.item.position}: {reason.strip()}",
+            )
+        return correction

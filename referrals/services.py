@@ -510,6 +510,13 @@ def referral_decided_by_panel(*, actor, referral: Referral, message: str) -> Ref
         )
 
 
+def referral_panel_deferred(*, actor, referral: Referral, message: str) -> ReferralEvent:
+    """The panel deferred its decision on the referral to a later meeting: it stays ready for the
+    panel, and its timeline says so."""
+    with acting_as(actor), transaction.atomic():
+        return _event(referral, actor=actor, kind=EventKind.STATUS_CHANGED, message=message)
+
+
 def referral_merge(*, actor, referral: Referral, into: Referral, reason: str = "") -> Referral:
     """Assurance merged a duplicate referral into another about the same behaviour."""
     with acting_as(actor), transaction.atomic():

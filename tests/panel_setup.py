@@ -68,8 +68,17 @@ ADDITION = {
 }
 
 
+def record_owner():
+    """The Operations Manager a decision names as responsible for the record."""
+    return UserFactory(
+        username="ops-manager", roles=[Role.REFERRING_MANAGER], job_title="Operations Manager"
+    )
+
+
 def propose(chair, item, **fields):
-    return services.decision_draft_save(actor=chair, item=item, **{**ADDITION, **fields})
+    fields = {**ADDITION, **fields}
+    fields.setdefault("record_owner", record_owner())
+    return services.decision_draft_save(actor=chair, item=item, **fields)
 
 
 def vote_all(holders, item, choices: dict[str, str]):

@@ -24,6 +24,7 @@ from .factories import (
     ServiceFactory,
     SubmittedReferralFactory,
     UserFactory,
+    emergency_incidents,
 )
 from .panel_setup import open_meeting, propose, seat_holders, vote_all
 
@@ -106,7 +107,12 @@ def test_an_emergency_addition_goes_on_the_next_meeting_at_once(holders, assuran
     )
 
     entry = schedule_services.entry_add_emergency(
-        actor=holders[C], person=PersonFactory(), reason="Assault.", guidance="Do not visit."
+        actor=holders[C],
+        person=PersonFactory(),
+        reason="Assault.",
+        guidance="Do not visit.",
+        incidents=emergency_incidents(),
+        record_owner=UserFactory(roles=[Role.REFERRING_MANAGER]),
     )
 
     item = nearer.items.get()

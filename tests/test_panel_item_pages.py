@@ -11,7 +11,7 @@ from referrals.models import Evidence
 from ubpanel.roles import Role
 
 from .factories import AgendaItemFactory, IncidentFactory, UserFactory
-from .panel_setup import deputy_for, open_meeting, propose, seat_holders
+from .panel_setup import deputy_for, open_meeting, propose, record_owner, seat_holders
 
 pytestmark = pytest.mark.django_db
 
@@ -134,6 +134,7 @@ def test_the_chair_proposes_and_puts_it_to_the_vote(holders, item):
             "tier": "high",
             "outcome": "add_to_schedule",
             "how_to_respond": "Never visit alone.",
+            "record_owner": str(record_owner().pk),
             "reasons": "Assaulted an officer.",
         },
     )

@@ -392,7 +392,8 @@ def decision_correct(request, pk):
             )
         except (services.PanelError, ValidationError) as error:
             form.add_error(
-                "value", error.message if isinstance(error, ValidationError) else str(error)
+                "tier" if data["field"] == "tier" else "value",
+                error.message if isinstance(error, ValidationError) else str(error),
             )
         else:
             messages.success(request, "The correction is recorded with the decision.")
