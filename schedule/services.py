@@ -918,6 +918,17 @@ def appeal_decide(*, actor: User, appeal: Appeal, upheld: bool, reason: str) -> 
         entry_appeal_decided(
             actor=actor, entry=appeal.entry, upheld=upheld, reason=reason.strip(), appeal=appeal
         )
+        if upheld:
+            # Removal is not communicated: a letter not yet sent about the entry never goes. The
+            # letters app builds on the schedule: imported here, not at the top.
+            from correspondence.services import letters_cancel_for_entry
+
+            letters_cancel_for_entry(
+                actor=actor,
+                entry=appeal.entry,
+                reason="The appeal was upheld and the entry removed: removal is not "
+                "communicated to the individual.",
+            )
         appeal.outcome = AppealOutcome.UPHELD if upheld else AppealOutcome.DISMISSED
         appeal.decided_by = actor
         appeal.decided_as = decided_as

@@ -15,7 +15,14 @@ from schedule.models import Appeal, AppealGround, EntryEventKind, EntryStatus
 from schedule.selectors import visible_entries
 from ubpanel.roles import APPEAL_DECIDER_ROLES, Role
 
-from .factories import AccessGrantFactory, ActiveEntryFactory, AppealFactory, EntryFactory
+from .factories import (
+    AccessGrantFactory,
+    ActiveEntryFactory,
+    AppealFactory,
+    EntryFactory,
+    LetterFactory,
+    SentLetterFactory,
+)
 
 pytestmark = pytest.mark.django_db
 S = EntryStatus
@@ -278,6 +285,22 @@ def test_an_upheld_appeal_removes_the_entry_and_nothing_is_sent_to_the_individua
     assert queued == []
     assert mailoutbox == []
     assert not visible_entries(officer).filter(pk=entry.pk).exists()
+
+
+def test_an_upheld_appeal_cancels_any_letter_not_yet_sent_about_the_entry(monitoring_officer):
+    appeal = AppealFactory()
+    draft = LetterFactory(person=appeal.entry.person, entry=appeal.entry)
+    sent = SentLetterFactory(person=appeal.entry.person, entry=appeal.entry)
+
+    services.appeal_decide(
+        actor=monitoring_officer, appeal=appeal, upheld=True, reason="Not followed."
+    )
+
+    draft.refresh_from_db()
+    sent.refresh_from_db()
+    assert draft.status == "cancelled"
+    assert "removal is not communicated" in draft.cancelled_reason
+    assert sent.status == "sent"
 
 
 def test_a_dismissed_appeal_returns_the_entry_to_active(monitoring_officer):
