@@ -218,6 +218,7 @@ SIGNED_IN_PAGES = {
     "schedule:index": [],
     "schedule:entry_list": [],
     "schedule:entry_detail": [1],
+    "schedule:entry_record_owner": [1],
     "schedule:emergency_add": [],
     "schedule:access_register": [],
     "schedule:access_request": [],
