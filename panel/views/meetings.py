@@ -30,7 +30,6 @@ from panel.selectors import (
     AGENDA_ROLES,
     briefing_refusal,
     can_manage_agenda,
-    chair_sitter,
     legal_adviser_missing,
     presiding_user_id,
     seats_for,
@@ -184,7 +183,6 @@ def _render_detail(request, meeting, *, elected_form=None):
     sittable = [m for m in memberships if refusals[m.pk] is None]
     scheduled = meeting.status == MeetingStatus.SCHEDULED
     is_open = meeting.status == MeetingStatus.OPEN
-    chair = chair_sitter(meeting) if is_open else None
     presiding = presiding_user_id(meeting) if is_open else None
     seated = sitting(meeting, user) if is_open else None
     may_join = is_open and bool(sittable) and seated is None
@@ -211,7 +209,6 @@ def _render_detail(request, meeting, *, elected_form=None):
             "may_join": may_join,
             "join_form": JoinForm(memberships=sittable) if may_join else None,
             "seated": seated,
-            "chair": chair,
             "presiding": presiding,
             "may_close": presiding is not None and presiding == user.pk,
         },
