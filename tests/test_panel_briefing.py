@@ -166,3 +166,13 @@ def test_the_seats_page_shows_the_briefing_date_or_that_there_is_none(panel_clie
 
     assert f"{briefed}, briefed on 6 January 2020" in html
     assert f'{unbriefed}, <strong class="govuk-tag govuk-tag--grey">Not briefed</strong>' in html
+
+
+def test_the_seats_page_says_when_a_deputy_is_still_to_be_briefed(panel_client, holders):
+    deputy = deputy_for(HS, "hs-deputy")
+    soon = timezone.localdate() + timedelta(days=10)
+    _briefed(deputy, soon)
+
+    html = panel_client.get(reverse("panel:seats")).content.decode()
+
+    assert f"{deputy}, to be briefed on {soon:%-d %B %Y}" in html

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import timezone
 
 from panel import services
 from panel.forms import (
@@ -206,7 +207,11 @@ def seats(request):
     return render(
         request,
         "panel/seats.html",
-        {"rows": rows, "may_manage": has_role(request.user, *USER_ADMIN_ROLES)},
+        {
+            "rows": rows,
+            "may_manage": has_role(request.user, *USER_ADMIN_ROLES),
+            "today": timezone.localdate(),
+        },
     )
 
 
