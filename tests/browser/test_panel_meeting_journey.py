@@ -94,6 +94,7 @@ def test_a_whole_meeting_decides_an_addition_to_the_schedule(meeting, new_page, 
     chair.get_by_role("group", name="At which tier?").get_by_label("High").check()
     chair.get_by_label("Add to the schedule").check()
     chair.get_by_label("How staff should respond").fill("Never visit alone; call the police.")
+    chair.get_by_label("Record owner (Operations Manager)").select_option(label="Morgan Hale")
     chair.get_by_label("Reasons").fill("Threats of violence on three occasions.")
     screenshot(chair, "proposal")
     chair.get_by_test_id("save-proposal").click()
