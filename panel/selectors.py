@@ -216,9 +216,8 @@ def legal_adviser_reasons(item: AgendaItem) -> list[str]:
     referral, entry and decision, select_related by the pages), so a list asks no more queries.
     """
     reasons = []
-    referral, entry = item.referral if item.referral_id else None, None
-    if item.entry_id:
-        entry = item.entry
+    referral = item.referral if item.referral_id else None
+    entry = item.entry if item.entry_id else None
     try:
         decision = item.decision
     except AgendaItem.decision.RelatedObjectDoesNotExist:
