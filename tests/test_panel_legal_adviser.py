@@ -151,6 +151,21 @@ def test_no_warning_for_a_low_risk_item(assurance_client):
     assert WARNING not in html
 
 
+def test_the_invitees_page_says_why_legal_services_are_needed_until_one_is_invited(
+    assurance_client,
+):
+    item = _referral_item(violence=True)
+    url = reverse("panel:item_invitees", args=[item.pk])
+
+    html = assurance_client.get(url).content.decode()
+    assert WARNING in html
+    assert "the referral reports violence" in html
+
+    response = assurance_client.post(url, {"role": "legal_adviser", "user": _lawyer().pk})
+    assert response.status_code == 302
+    assert WARNING not in assurance_client.get(url).content.decode()
+
+
 # --- The agenda -------------------------------------------------------------------------------
 
 

@@ -21,6 +21,8 @@ from panel.models import (
 )
 from panel.selectors import (
     AGENDA_ROLES,
+    legal_adviser_missing,
+    legal_adviser_reasons,
     visible_items,
     visible_meetings,
 )
@@ -149,7 +151,11 @@ def item_invitees(request, pk):
     """Invite the Operations Manager to present the case, or a Legal Services adviser."""
     item = get_object_or_404(
         _agenda_items(request.user).select_related(
-            "referral__person", "entry__person", "access_grant__service", "access_grant__user"
+            "referral__person",
+            "entry__person",
+            "access_grant__service",
+            "access_grant__user",
+            "decision",
         ),
         pk=pk,
     )
@@ -176,7 +182,15 @@ def item_invitees(request, pk):
     return render(
         request,
         "panel/agenda_item_invitees.html",
-        {"item": item, "invitees": invitees, "form": form, "may_invite": may_invite},
+        {
+            "item": item,
+            "invitees": invitees,
+            "form": form,
+            "may_invite": may_invite,
+            "legal_reasons": legal_adviser_reasons(item)
+            if legal_adviser_missing(item, invitees)
+            else [],
+        },
         status=400 if form.errors else 200,
     )
 
