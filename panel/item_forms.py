@@ -8,9 +8,8 @@ from django import forms
 
 from referrals.forms import DATE_INPUT
 from referrals.models import TIER_DEFINITIONS, RiskTier
+from schedule.forms import record_owners
 from ubpanel.forms import GovukForm, GovukFormMixin
-from ubpanel.models import User
-from ubpanel.roles import Role
 
 from .models import (
     DECISION_FIELDS,
@@ -132,9 +131,7 @@ class ProposalForm(GovukFormMixin, forms.ModelForm):
             Outcome.NOT_RATIFY: NOT_TOLD_HINT,
         }
         self.fields["tier"].choice_hints = dict(TIER_DEFINITIONS)
-        self.fields["record_owner"].queryset = User.objects.filter(
-            groups__name=Role.REFERRING_MANAGER.label, is_active=True
-        ).order_by("first_name", "last_name")
+        self.fields["record_owner"].queryset = record_owners()
         if "record_owner" in self.fields:
             self.fields["record_owner"].help_text = (
                 "The Operations Manager responsible for the record (the protocol). Needed to add "

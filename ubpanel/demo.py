@@ -24,6 +24,7 @@ DEMO_USERS = [
     ("director", Role.DIRECTOR_LEGAL, "Dana", "Whitfield", "Legal and Democratic"),
     ("legal", Role.LEGAL_SERVICES, "Lee", "Carver", "Legal and Democratic"),
     ("monitoring", Role.MONITORING_OFFICER, "Mo", "Ellison", "Legal and Democratic"),
+    ("deputymo", Role.DEPUTY_MONITORING_OFFICER, "Dee", "Marchant", "Legal and Democratic"),
     ("asc", Role.ASC_REPRESENTATIVE, "Alex", "Stone", "Adult Social Care"),
     ("frontline", Role.FRONTLINE, "Frankie", "Lowe", "Customer Services"),
     ("auditor", Role.AUDITOR, "Ade", "Okafor", "Information Governance"),
