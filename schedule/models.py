@@ -398,7 +398,10 @@ class AppealDecider(models.TextChoices):
 
     MONITORING_OFFICER = "monitoring_officer", "Monitoring Officer"
     DEPUTY = "deputy", "Deputy Monitoring Officer"
-    LEGAL_REPRESENTATIVE = "legal_representative", "Monitoring Officer's nominated legal representative"
+    LEGAL_REPRESENTATIVE = (
+        "legal_representative",
+        "Monitoring Officer's nominated legal representative",
+    )
 
 
 class AppealOutcome(models.TextChoices):

@@ -155,7 +155,9 @@ def test_the_record_owner_chosen_on_the_proposal_owns_the_entry_and_the_page_say
 
 def test_ratifying_an_emergency_entry_without_an_owner_needs_one_named(holders, meeting):
     entry = EntryFactory(record_owner=None)
-    item = AgendaItemFactory(meeting=meeting, kind=ItemKind.RATIFICATION, referral=None, entry=entry)
+    item = AgendaItemFactory(
+        meeting=meeting, kind=ItemKind.RATIFICATION, referral=None, entry=entry
+    )
     decision = propose(holders[C], item, outcome=Outcome.RATIFY, record_owner=None)
 
     assert "Choose the record owner" in " ".join(services.decision_problems(item, decision))
@@ -216,9 +218,7 @@ def test_a_corrected_text_the_entry_holds_changes_the_entry(holders, referral_it
     assert entry.events.filter(kind=EntryEventKind.CORRECTED).count() == 1
 
 
-def test_a_correction_to_a_decision_that_set_nothing_on_the_entry_leaves_it_alone(
-    holders, meeting
-):
+def test_a_correction_to_a_decision_that_set_nothing_on_the_entry_leaves_it_alone(holders, meeting):
     entry = ActiveEntryFactory()
     item = AgendaItemFactory(meeting=meeting, kind=ItemKind.REVIEW, referral=None, entry=entry)
     decision = _carry(holders, item, outcome=Outcome.KEEP)
@@ -337,9 +337,7 @@ def test_a_no_letter_outcome_cannot_be_routed_to_a_letter(holders, meeting, kind
         services.ballot_open(actor=holders[C], item=item)
 
 
-def test_the_proposal_form_says_removal_is_not_communicated_quoting_the_protocol(
-    holders, meeting
-):
+def test_the_proposal_form_says_removal_is_not_communicated_quoting_the_protocol(holders, meeting):
     item = AgendaItemFactory(
         meeting=meeting, kind=ItemKind.REVIEW, referral=None, entry=ActiveEntryFactory()
     )

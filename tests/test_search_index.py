@@ -177,10 +177,7 @@ def test_details_moved_to_another_person_follow_them(zoe):
 def test_a_bulk_load_is_indexed(zoe):
     people = PersonFactory.create_batch(3)
     Entry.objects.bulk_create(
-        [
-            EntryFactory.build(person=person, status="active", record_owner=None)
-            for person in people
-        ]
+        [EntryFactory.build(person=person, status="active", record_owner=None) for person in people]
     )
 
     assert SearchKey.objects.filter(kind="name", person__in=people).count() == 3
