@@ -396,6 +396,14 @@ def referral_mark_ready_for_panel(*, actor, referral: Referral, note: str = "") 
                 f"Link {referral.reference} to a person (an existing one or a new one) before "
                 "listing it for the panel."
             )
+        if referral.status == S.AWAITING_LEGAL_ADVICE:
+            # The protocol: "advice should be sought from legal services before the protocol is
+            # applied". The panel applies it: the referral waits for the advice.
+            raise ReferralTransitionError(
+                f"{referral.reference} is waiting for Legal Services' advice: the protocol asks "
+                "for it before the protocol is applied. List it for the panel once they have "
+                "advised."
+            )
         _move(
             referral,
             actor=actor,

@@ -52,7 +52,8 @@ ALLOWED = {
     "recommend_letter": TRIAGE,
     "mark_out_of_scope": TRIAGE,
     "await_legal_advice": {S.SUBMITTED},
-    "mark_ready_for_panel": TRIAGE,
+    # Not while awaiting legal advice: the protocol asks for it before the protocol is applied.
+    "mark_ready_for_panel": {S.SUBMITTED},
     "close": {
         S.DRAFT,
         S.SUBMITTED,
@@ -113,6 +114,15 @@ def test_a_referral_cannot_go_to_the_panel_without_a_linked_person(make_user):
     referral = ReferralFactory(status=S.SUBMITTED)
 
     with pytest.raises(services.ReferralTransitionError, match="Link"):
+        services.referral_mark_ready_for_panel(
+            actor=make_user(Role.ASSURANCE_OFFICER), referral=referral
+        )
+
+
+def test_a_referral_awaiting_legal_advice_is_not_listed_for_the_panel_until_advised(make_user):
+    referral = ReferralFactory(status=S.AWAITING_LEGAL_ADVICE, person=PersonFactory())
+
+    with pytest.raises(services.ReferralTransitionError, match="waiting for Legal Services"):
         services.referral_mark_ready_for_panel(
             actor=make_user(Role.ASSURANCE_OFFICER), referral=referral
         )
