@@ -194,6 +194,7 @@ SIGNED_IN_PAGES = {
     "panel:meeting_new": [],
     "panel:meeting_detail": [1],
     "panel:meeting_open": [1],
+    "panel:meeting_open_elected": [1],
     "panel:meeting_join": [1],
     "panel:meeting_close": [1],
     "panel:attendance": [1],
