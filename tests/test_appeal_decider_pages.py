@@ -264,7 +264,12 @@ def test_the_monitoring_officer_nominates_and_the_page_says_who_decides(
     assert "Lee Carver (Legal Services, nominated by Mo Ellison on 1 June 2026)" in html
     assert "Change the representative" in html
     assert f'<option value="{legal.pk}" selected>Lee Carver</option>' in html
-    [changed] = audit_entries(action=LogEntry.Action.UPDATE, object_pk=str(appeal.pk))
+    # By record type too: ids repeat across tables on SQLite.
+    [changed] = audit_entries(
+        action=LogEntry.Action.UPDATE,
+        object_pk=str(appeal.pk),
+        content_type=ContentType.objects.get_for_model(Appeal),
+    )
     assert changed.actor == monitoring_officer
 
 
