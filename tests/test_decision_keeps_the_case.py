@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from panel import services
 from panel.models import ItemKind, LetterRoute, Outcome, Seat
@@ -150,7 +151,9 @@ def test_the_record_owner_chosen_on_the_proposal_owns_the_entry_and_the_page_say
 
     assert entry.record_owner == owner
     html = _client(holders[C]).get(reverse("schedule:entry_detail", args=[entry.pk])).content
-    assert str(owner) in html.decode().split('data-testid="record-owner"')[1].split("</dd>")[0]
+    assert (
+        escape(str(owner)) in html.decode().split('data-testid="record-owner"')[1].split("</dd>")[0]
+    )
 
 
 def test_ratifying_an_emergency_entry_without_an_owner_needs_one_named(holders, meeting):

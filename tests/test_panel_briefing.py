@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from panel import services
 from panel.models import MeetingStatus, Seat, SeatAttendance, SeatMember
@@ -164,8 +165,11 @@ def test_the_seats_page_shows_the_briefing_date_or_that_there_is_none(panel_clie
 
     html = panel_client.get(reverse("panel:seats")).content.decode()
 
-    assert f"{briefed}, briefed on 6 January 2020" in html
-    assert f'{unbriefed}, <strong class="govuk-tag govuk-tag--grey">Not briefed</strong>' in html
+    assert f"{escape(briefed)}, briefed on 6 January 2020" in html
+    assert (
+        f'{escape(unbriefed)}, <strong class="govuk-tag govuk-tag--grey">Not briefed</strong>'
+        in html
+    )
 
 
 def test_the_seats_page_says_when_a_deputy_is_still_to_be_briefed(panel_client, holders):
@@ -175,4 +179,4 @@ def test_the_seats_page_says_when_a_deputy_is_still_to_be_briefed(panel_client, 
 
     html = panel_client.get(reverse("panel:seats")).content.decode()
 
-    assert f"{deputy}, to be briefed on {soon:%-d %B %Y}" in html
+    assert f"{escape(deputy)}, to be briefed on {soon:%-d %B %Y}" in html

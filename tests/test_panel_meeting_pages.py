@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from panel.models import Meeting, MeetingStatus, Seat, SeatAttendance, SeatMember
 from referrals.models import ReferralStatus
@@ -368,7 +369,7 @@ def test_the_panel_sees_each_seat_with_its_holder_and_briefed_deputies(panel_cli
     assert response.status_code == 200
     html = response.content.decode()
     assert str(holders[HS]) in html
-    assert f"{deputy}, briefed on {_future(-30):%-d %B %Y}" in html
+    assert f"{escape(deputy)}, briefed on {_future(-30):%-d %B %Y}" in html
     assert "admin/panel/seatmember" not in html  # only Assurance manage them
 
 

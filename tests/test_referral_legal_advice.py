@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from referrals import services
 from referrals.models import EventKind, ReferralStatus
@@ -353,7 +354,7 @@ def test_triage_shows_the_advice_prominently(assurance_client, lawyer, waiting):
 
     assert 'data-testid="legal-advice"' in html
     assert "Not journalistic: apply the protocol." in html
-    assert str(lawyer) in html
+    assert escape(str(lawyer)) in html
 
 
 def test_the_referrer_is_told_advice_was_given_but_does_not_read_it(client, lawyer, waiting):
