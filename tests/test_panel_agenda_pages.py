@@ -5,6 +5,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from panel.models import AgendaItem, Invitee, ItemStatus
 from referrals.models import ReferralStatus
@@ -51,7 +52,7 @@ def test_the_panel_sees_the_agenda_in_order_with_names_and_invitees(panel_client
     assert response.status_code == 200
     assert [item.pk for item in response.context["items"]] == [first.pk, second.pk]
     html = response.content.decode()
-    assert str(first.referral.person) in html
+    assert escape(str(first.referral.person)) in html
     assert first.referral.reference in html
     assert "Olive Manager" in html
     # Members do not manage the agenda.
