@@ -1129,8 +1129,6 @@ _ENTRY_FIELD_FOR = {
     **{name: name for name in schedule_services.PANEL_DECISION_FIELDS},
     "reasons": "reason",
 }
-# The outcomes whose effect set those fields on the entry.
-_OUTCOMES_SETTING_THE_ENTRY = (Outcome.ADD_TO_SCHEDULE, Outcome.RATIFY)
 # Only the Adult Social Care representative records a consultation of Mosaic or another system.
 CARE_SYSTEM_FIELDS = ("care_system_consulted", "care_system_notes")
 
@@ -1182,8 +1180,9 @@ def decision_correct(
             corrected_by=actor,
         )
         entry = decision.item.entry
-        acted_on_entry = decision.outcome in _OUTCOMES_SETTING_THE_ENTRY and (
-            decision.outcome == Outcome.ADD_TO_SCHEDULE or field == "record_owner"
+        # An addition set all of those on the entry; a ratification only the record owner.
+        acted_on_entry = decision.outcome == Outcome.ADD_TO_SCHEDULE or (
+            decision.outcome == Outcome.RATIFY and field == "record_owner"
         )
         if entry is not None and entry.is_live and acted_on_entry and field in _ENTRY_FIELD_FOR:
             schedule_services.entry_correct(

@@ -84,3 +84,14 @@ def propose(chair, item, **fields):
 def vote_all(holders, item, choices: dict[str, str]):
     for seat, choice in choices.items():
         services.vote_cast(actor=holders[seat], item=item, choice=choice)
+
+
+def carry(holders, item, **fields):
+    """The chair proposes (``ADDITION`` with ``fields``), the chair and four members vote for and
+    the chair closes the vote: the decision is carried and has acted."""
+    decision = propose(holders[Seat.CHAIR], item, **fields)
+    services.ballot_open(actor=holders[Seat.CHAIR], item=item)
+    vote_all(holders, item, {seat: "for" for seat in (Seat.CHAIR, *MEMBERS[:4])})
+    ballot = services.ballot_close(actor=holders[Seat.CHAIR], item=item)
+    decision.refresh_from_db()
+    return ballot, decision

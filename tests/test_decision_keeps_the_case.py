@@ -29,12 +29,11 @@ from .factories import (
     UserFactory,
     emergency_incidents,
 )
-from .panel_setup import open_meeting, propose, record_owner, seat_holders, vote_all
+from .panel_setup import carry, open_meeting, propose, record_owner, seat_holders
 
 pytestmark = pytest.mark.django_db
 
-C, COMPLAINTS, HS, CS, ASC, EQ = Seat.values
-ALL_FOR = {C: "for", COMPLAINTS: "for", HS: "for", CS: "for", ASC: "for"}
+C = Seat.CHAIR
 
 
 @pytest.fixture
@@ -71,12 +70,7 @@ def referral_item(meeting):
 
 
 def _carry(holders, item, **fields):
-    decision = propose(holders[C], item, **fields)
-    services.ballot_open(actor=holders[C], item=item)
-    vote_all(holders, item, ALL_FOR)
-    services.ballot_close(actor=holders[C], item=item)
-    decision.refresh_from_db()
-    return decision
+    return carry(holders, item, **fields)[1]
 
 
 def _client(user):
