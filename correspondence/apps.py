@@ -14,3 +14,9 @@ class CorrespondenceConfig(AppConfig):
         # The answers are special-category data: the trail records that they changed, not what
         # they say.
         auditlog.register(QuestionnaireReturn, mask_fields=["answers", "issue_details"])
+
+        from ubpanel import hooks
+
+        from .services import letters_cancel_for_entry
+
+        hooks.entry_letters_cancel.connect(letters_cancel_for_entry)

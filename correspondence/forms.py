@@ -2,8 +2,7 @@
 
 from django import forms
 
-from referrals.forms import DATE_INPUT
-from ubpanel.forms import GovukForm, GovukFormMixin
+from ubpanel.forms import DATE_INPUT, GovukForm, GovukFormMixin
 
 from .models import Characteristic, Letter, LetterKind, SendMethod
 from .services import LETTER_FIELDS

@@ -7,7 +7,7 @@ letter of expected behaviour is what the panel or triage may recommend instead o
 from django.conf import settings
 from django.db import models
 
-from referrals.models import private_storage
+from ubpanel.storage import private_storage
 
 
 class LetterKind(models.TextChoices):

@@ -21,7 +21,8 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from .dates import appeal_deadline
+from schedule.dates import appeal_deadline
+
 from .models import Characteristic, Letter, LetterKind, PdfVariant
 
 # A reserved name (RFC 2606) that can never resolve: the base of every URL in a letter.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from panel.models import NO_LETTER_OUTCOMES, Outcome
-from schedule.models import EntryStatus
+from ubpanel.entry_status import EntryStatus
 from ubpanel.roles import Role, user_roles
 
 from .models import Letter, LetterKind
@@ -86,7 +86,7 @@ def may_send(user, letter: Letter) -> bool:
 
 def may_see_questionnaire_answers(user) -> bool:
     """The answers are special-category data: the panel and Adult Social Care."""
-    from referrals.selectors import can_see_special_category
+    from ubpanel.roles import can_see_special_category
 
     return can_see_special_category(user)
 

@@ -21,15 +21,16 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from referrals.models import Person, Referral, RiskTier
+from referrals.models import Person, Referral
+from schedule.dates import appeal_deadline
 from schedule.models import Entry
 from ubpanel.audit import acting_as
 from ubpanel.models import User
 from ubpanel.roles import Role, has_role
 from ubpanel.tasks import email_send
+from ubpanel.tiers import RiskTier
 
 from . import content
-from .dates import appeal_deadline
 from .models import (
     Characteristic,
     Letter,

@@ -13,10 +13,10 @@ from django.views.decorators.http import require_POST
 
 from referrals.models import ReferralStatus
 from referrals.selectors import visible_referrals
-from schedule.models import EntryStatus
 from schedule.selectors import visible_entries
 from ubpanel import audit
 from ubpanel.access import get_object_or_404
+from ubpanel.entry_status import EntryStatus
 from ubpanel.roles import LETTER_ROLES, role_required
 
 from . import content, services

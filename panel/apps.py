@@ -25,3 +25,9 @@ class PanelConfig(AppConfig):
         # A correction may be to the health notes: its values stay out of the trail too (the
         # correction itself is kept, and shown, with the decision).
         auditlog.register(models.DecisionCorrection, mask_fields=["old_value", "new_value"])
+
+        from ubpanel import hooks
+
+        from .services import agenda_fill_next_meeting
+
+        hooks.panel_work_waiting.connect(agenda_fill_next_meeting)

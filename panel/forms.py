@@ -9,8 +9,7 @@ from datetime import datetime
 from django import forms
 from django.utils import timezone
 
-from referrals.forms import DATE_INPUT
-from ubpanel.forms import GovukForm
+from ubpanel.forms import DATE_INPUT, GovukForm
 
 from .models import InviteeRole, ItemKind, MeetingFormat, MeetingKind
 

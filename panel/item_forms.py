@@ -6,10 +6,9 @@ services' refusals beside the fields.
 
 from django import forms
 
-from referrals.forms import DATE_INPUT
-from referrals.models import TIER_DEFINITIONS, RiskTier
 from schedule.forms import record_owners
-from ubpanel.forms import GovukForm, GovukFormMixin
+from ubpanel.forms import DATE_INPUT, GovukForm, GovukFormMixin
+from ubpanel.tiers import TIER_DEFINITIONS, RiskTier
 
 from .models import (
     DECISION_FIELDS,

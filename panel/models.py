@@ -8,8 +8,8 @@ majority vote, and every decision recorded with its reasons.
 from django.conf import settings
 from django.db import models
 
-from referrals.models import RiskTier
 from schedule.models import StaffGuidance
+from ubpanel.tiers import RiskTier
 
 
 class Seat(models.TextChoices):

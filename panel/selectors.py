@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from referrals.models import RiskTier
 from ubpanel.roles import Role, user_roles
+from ubpanel.tiers import RiskTier
 
 from .models import (
     QUORUM,

@@ -17,21 +17,17 @@ from django.db.models import Exists, Max, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
-from referrals.models import Referral, ReferralStatus, RiskTier
+from referrals.models import Referral, ReferralStatus
 from referrals.services import referral_decided_by_panel, referral_panel_deferred
 from schedule import services as schedule_services
-from schedule.models import (
-    LIVE_STATUSES,
-    AccessGrant,
-    AccessGrantStatus,
-    Entry,
-    EntryEventKind,
-    EntryStatus,
-)
+from schedule.models import AccessGrant, AccessGrantStatus, Entry, EntryEventKind
+from ubpanel import hooks
 from ubpanel.audit import acting_as
+from ubpanel.entry_status import LIVE_STATUSES, EntryStatus
 from ubpanel.models import User
 from ubpanel.roles import Role, has_role
 from ubpanel.tasks import email_send
+from ubpanel.tiers import RiskTier
 
 from .models import (
     DECISION_FIELDS,
@@ -1015,10 +1011,7 @@ def _remove(*, actor, item, decision) -> None:
 
 
 def _cancel_letters(*, actor, item) -> None:
-    # The letters app builds on the panel's decisions: imported here, not at the top.
-    from correspondence.services import letters_cancel_for_entry
-
-    letters_cancel_for_entry(
+    hooks.entry_letters_cancel(
         actor=actor,
         entry=item.entry,
         reason=f"The panel removed the entry at {item.meeting.reference}, item {item.position}: "

@@ -4,17 +4,16 @@ manager submits (``validate_for_submission``), and each error is shown beside it
 from django import forms
 from django.forms import formset_factory
 
-from ubpanel.forms import GovukForm, GovukFormMixin
+from ubpanel.forms import DATE_INPUT, GovukForm, GovukFormMixin
+from ubpanel.tiers import TIER_DEFINITIONS, RiskTier
 
 from . import normalise
 from .models import (
-    TIER_DEFINITIONS,
     BehaviourCategory,
     HealthConcern,
     Incident,
     PoliceReport,
     Referral,
-    RiskTier,
 )
 from .services import INCIDENT_FIELDS, REFERRAL_FIELDS, SUBJECT_FIELDS
 
@@ -23,7 +22,6 @@ FOI_SAR_EXPLANATION = (
     "Requests) is out of scope of this protocol. Individual requests can be determined vexatious, "
     "but not the requester: the Data Protection Officer decides that with your service."
 )
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ReferralForm(GovukFormMixin, forms.ModelForm):

@@ -37,7 +37,7 @@ from django.db import connections
 from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 from django.db.models.query import EmptyQuerySet
 
-from schedule.models import LIVE_STATUSES, Entry
+from ubpanel.entry_status import LIVE_STATUSES
 
 from . import normalise
 from .models import Person, PersonAddress, PersonAlias, PersonEmail, PersonPhone
@@ -116,7 +116,10 @@ def candidate_people(
         pool = _pool_python(queryset, described, pool_size)
     if not pool:
         return []
-    live_entry = Entry.objects.filter(person=OuterRef("pk"), status__in=LIVE_STATUSES)
+    # Through the reverse relation: the schedule builds on referrals, not the other way round.
+    live_entry = Person.objects.filter(
+        pk=OuterRef("pk"), schedule_entries__status__in=LIVE_STATUSES
+    )
     people = (
         queryset.filter(pk__in=pool)
         .annotate(matching_on_schedule=Exists(live_entry))

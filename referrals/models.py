@@ -1,31 +1,9 @@
 from django.conf import settings
-from django.core.files.storage import storages
 from django.db import models
 
 from ubpanel.models import TimelineEvent
-
-
-def private_storage():
-    """Evidence and raw emails: outside the web root, served only through checked views."""
-    return storages["private"]
-
-
-class RiskTier(models.TextChoices):
-    """The protocol's risk assessment criteria."""
-
-    LOW = "low", "Low – vexatious"
-    MEDIUM = "medium", "Medium – threatening behaviour"
-    HIGH = "high", "High – violence"
-
-
-TIER_DEFINITIONS = {
-    RiskTier.LOW: "Causing or tending to cause annoyance, frustration, or worry. Person who uses "
-    "abusive language and is generally rude.",
-    RiskTier.MEDIUM: "A statement of an intention to inflict pain, injury, damage, or other hostile "
-    "action on someone in retribution for something done or not done.",
-    RiskTier.HIGH: "Any incident in which a person is abused, threatened or assaulted in "
-    "circumstances relating to their work.",
-}
+from ubpanel.storage import private_storage
+from ubpanel.tiers import RiskTier
 
 
 class BehaviourCategory(models.TextChoices):

@@ -1,7 +1,6 @@
-from django.conf import settings
 from django.db.models import Q, QuerySet
 
-from ubpanel.roles import CASE_ROLES, Role, user_roles
+from ubpanel.roles import CASE_ROLES, Role, can_see_special_category, user_roles
 
 from .models import Evidence, InboundEmail, Person, Referral, ReferralSource, ReferralStatus
 
@@ -113,11 +112,6 @@ def failed_emails(user) -> QuerySet[InboundEmail]:
     if Role.ASSURANCE_OFFICER not in user_roles(user):
         return InboundEmail.objects.none()
     return InboundEmail.objects.filter(status="failed")
-
-
-def can_see_special_category(user) -> bool:
-    """Health and disability information: the panel, Assurance and Adult Social Care only."""
-    return bool(user_roles(user) & set(settings.SPECIAL_CATEGORY_ROLES))
 
 
 def can_see_referral_health(user, referral: Referral) -> bool:

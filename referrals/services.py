@@ -18,9 +18,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from schedule.models import LIVE_STATUSES
-from schedule.services import entry_record_repeat_behaviour
+from ubpanel import hooks
 from ubpanel.audit import acting_as
+from ubpanel.entry_status import LIVE_STATUSES
 from ubpanel.models import Service
 from ubpanel.roles import Role, has_role
 
@@ -412,10 +412,7 @@ def referral_mark_ready_for_panel(*, actor, referral: Referral, note: str = "") 
             kind=EventKind.STATUS_CHANGED,
             message=note,
         )
-        # Import here: the panel app builds on referrals, not the other way round.
-        from panel.services import agenda_fill_next_meeting
-
-        agenda_fill_next_meeting(actor=actor)
+        hooks.panel_work_waiting(actor=actor)
         return referral
 
 
@@ -467,7 +464,7 @@ def referral_confirm_repeat_behaviour(*, actor, referral: Referral) -> Referral:
             received = referral.submitted_at or referral.created_at
             incident_on = timezone.localdate(received) if received else today
             counted = f"the day it was received, {_long(incident_on)} (it records no incident)"
-        entry = entry_record_repeat_behaviour(
+        entry = hooks.repeat_behaviour_confirmed(
             actor=actor, entry=entry, referral=referral, incident_on=incident_on
         )
         referral.repeat_behaviour = True

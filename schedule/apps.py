@@ -27,3 +27,9 @@ class ScheduleConfig(AppConfig):
         auditlog.register(AccessGrant)
         auditlog.register(ContactCheck)
         auditlog.register(Appeal)
+
+        from ubpanel import hooks
+
+        from .services import entry_record_repeat_behaviour
+
+        hooks.repeat_behaviour_confirmed.connect(entry_record_repeat_behaviour)

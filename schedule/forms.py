@@ -5,11 +5,11 @@ from django import forms
 from django.utils import timezone
 
 from referrals import normalise
-from referrals.forms import DATE_INPUT
-from referrals.models import TIER_DEFINITIONS, BehaviourCategory, RiskTier
-from ubpanel.forms import GovukForm
+from referrals.models import BehaviourCategory
+from ubpanel.forms import DATE_INPUT, GovukForm
 from ubpanel.models import User
 from ubpanel.roles import Role
+from ubpanel.tiers import TIER_DEFINITIONS, RiskTier
 
 from .models import AppealGround, AppealOutcome
 from .services import twelve_months_after

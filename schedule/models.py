@@ -2,23 +2,10 @@ from django.conf import settings
 from django.db import models
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from referrals.models import Person, RiskTier
+from referrals.models import Person
+from ubpanel.entry_status import LIVE_STATUSES, EntryStatus
 from ubpanel.models import TimelineEvent
-
-
-class EntryStatus(models.TextChoices):
-    PENDING_RATIFICATION = "pending_ratification", "Pending ratification"
-    ACTIVE = "active", "Active"
-    UNDER_APPEAL = "under_appeal", "Under appeal"
-    REMOVED = "removed", "Removed"
-
-
-# An entry is live - staff must act on it - until the panel removes it (appeals keep it live).
-LIVE_STATUSES = (
-    EntryStatus.PENDING_RATIFICATION,
-    EntryStatus.ACTIVE,
-    EntryStatus.UNDER_APPEAL,
-)
+from ubpanel.tiers import RiskTier
 
 
 class StaffGuidance(models.Model):

@@ -10,9 +10,9 @@ from datetime import date
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from referrals.models import RiskTier
 from ubpanel.models import User
 from ubpanel.roles import APPEAL_DECIDER_ROLES, CASE_ROLES, Role, user_roles
+from ubpanel.tiers import RiskTier
 
 from .models import (
     LIVE_STATUSES,

@@ -19,13 +19,15 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from correspondence.dates import appeal_deadline
 from referrals import normalise
-from referrals.models import Person, Referral, RiskTier
+from referrals.models import Person, Referral
+from schedule.dates import appeal_deadline
+from ubpanel import hooks
 from ubpanel.audit import acting_as
 from ubpanel.models import Service, User
 from ubpanel.roles import Role, has_role
 from ubpanel.tasks import email_send
+from ubpanel.tiers import RiskTier
 
 from .models import (
     LIVE_STATUSES,
@@ -291,10 +293,7 @@ def entry_add_emergency(
             message=f"Emergency addition by {by}. {reason.strip()}",
         )
         _notify_legal_services_of_emergency(entry, by=by)
-        # Import here: the panel app builds on the schedule, not the other way round.
-        from panel.services import agenda_fill_next_meeting
-
-        agenda_fill_next_meeting(actor=actor)
+        hooks.panel_work_waiting(actor=actor)
         return entry
 
 
@@ -610,9 +609,7 @@ def entry_flag_underlying_issue(*, actor: User, entry: Entry, note: str) -> Entr
         entry.underlying_issue_flagged_on = timezone.localdate()
         entry.save()
         _event(entry, actor=actor, kind=EntryEventKind.UNDERLYING_ISSUE, message=note)
-        from panel.services import agenda_fill_next_meeting
-
-        agenda_fill_next_meeting(actor=actor)
+        hooks.panel_work_waiting(actor=actor)
         return entry
 
 
@@ -919,11 +916,8 @@ def appeal_decide(*, actor: User, appeal: Appeal, upheld: bool, reason: str) -> 
             actor=actor, entry=appeal.entry, upheld=upheld, reason=reason.strip(), appeal=appeal
         )
         if upheld:
-            # Removal is not communicated: a letter not yet sent about the entry never goes. The
-            # letters app builds on the schedule: imported here, not at the top.
-            from correspondence.services import letters_cancel_for_entry
-
-            letters_cancel_for_entry(
+            # Removal is not communicated: a letter not yet sent about the entry never goes.
+            hooks.entry_letters_cancel(
                 actor=actor,
                 entry=appeal.entry,
                 reason="The appeal was upheld and the entry removed: removal is not "
@@ -1033,9 +1027,7 @@ def access_grant_request(
             requested_by=actor,
         )
         # The protocol: the panel grants access on request. It goes on the next agenda.
-        from panel.services import agenda_fill_next_meeting
-
-        agenda_fill_next_meeting(actor=actor)
+        hooks.panel_work_waiting(actor=actor)
         return grant
 
 

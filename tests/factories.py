@@ -284,7 +284,7 @@ class SentLetterFactory(ApprovedLetterFactory):
 
 # --- Appeals ----------------------------------------------------------------------------------
 
-from correspondence.dates import appeal_deadline  # noqa: E402  (appended section)
+from schedule.dates import appeal_deadline  # noqa: E402  (appended section)
 
 
 class AppealFactory(factory.django.DjangoModelFactory):

@@ -6,9 +6,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import reverse
 
-from referrals.models import TIER_DEFINITIONS
 from schedule.models import AddressWarning, AddressWarningStatus
 from ubpanel.roles import CASE_ROLES, Role
+from ubpanel.tiers import TIER_DEFINITIONS
 
 from .factories import AccessGrantFactory
 

@@ -10,7 +10,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import reverse
 
-from schedule.models import Appeal, AppealDecider, EntryStatus
+from schedule.models import Appeal, AppealDecider
+from ubpanel.entry_status import EntryStatus
 from ubpanel.roles import Role
 
 from .factories import AppealFactory, DismissedAppealFactory

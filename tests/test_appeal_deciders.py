@@ -10,8 +10,9 @@ from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from schedule import services
-from schedule.models import AppealDecider, AppealGround, EntryEventKind, EntryStatus
+from schedule.models import AppealDecider, AppealGround, EntryEventKind
 from schedule.selectors import decidable_appeals, may_decide_appeal
+from ubpanel.entry_status import EntryStatus
 from ubpanel.roles import Role
 
 from .factories import ActiveEntryFactory, AppealFactory, DismissedAppealFactory, EntryFactory

@@ -9,9 +9,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import reverse
 
-from correspondence.dates import appeal_deadline
-from schedule.models import Appeal, Entry, EntryStatus
+from schedule.dates import appeal_deadline
+from schedule.models import Appeal, Entry
 from schedule.services import APPEAL_RECORD_ROLES
+from ubpanel.entry_status import EntryStatus
 from ubpanel.roles import APPEAL_DECIDER_ROLES, CASE_ROLES, Role
 
 from .factories import AccessGrantFactory, ActiveEntryFactory, AppealFactory, DismissedAppealFactory

@@ -9,10 +9,11 @@ import time_machine
 from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from correspondence.dates import appeal_deadline, working_days_after
 from schedule import services
-from schedule.models import Appeal, AppealGround, EntryEventKind, EntryStatus
+from schedule.dates import appeal_deadline, working_days_after
+from schedule.models import Appeal, AppealGround, EntryEventKind
 from schedule.selectors import visible_entries
+from ubpanel.entry_status import EntryStatus
 from ubpanel.roles import APPEAL_DECIDER_ROLES, Role
 
 from .factories import (

@@ -14,7 +14,8 @@ from django.utils import timezone
 from panel import services
 from panel.models import OUTCOMES_FOR, AgendaItem, ItemKind, Outcome, Seat
 from referrals.models import ReferralEvent, ReferralStatus
-from schedule.models import AccessGrant, EntryEvent, EntryEventKind, EntryStatus
+from schedule.models import AccessGrant, EntryEvent, EntryEventKind
+from ubpanel.entry_status import EntryStatus
 
 from .factories import (
     AccessGrantFactory,

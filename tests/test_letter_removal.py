@@ -20,7 +20,8 @@ from correspondence.selectors import decisions_waiting_for_letters
 from panel.models import Decision, ItemKind, LetterRoute, Outcome
 from referrals.models import PersonAddress
 from schedule import services as schedule_services
-from schedule.models import EntryIncident, EntryStatus
+from schedule.models import EntryIncident
+from ubpanel.entry_status import EntryStatus
 from ubpanel.roles import Role
 
 from .factories import (

@@ -9,11 +9,11 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from correspondence import services
-from correspondence.dates import appeal_deadline, working_days_after
 from correspondence.models import LetterKind, LetterPdf, LetterStatus
 from panel import services as panel_services
 from panel.models import Seat
 from referrals.models import PersonAddress, PersonEmail
+from schedule.dates import appeal_deadline, working_days_after
 from ubpanel.roles import Role
 
 from .factories import AgendaItemFactory, IncidentFactory, UserFactory

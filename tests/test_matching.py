@@ -16,11 +16,13 @@ from referrals.matching import (
     name_similarity,
     trigram_similarity,
 )
-from referrals.models import Person, PersonAddress, PersonAlias, PersonEmail, PersonPhone, RiskTier
+from referrals.models import Person, PersonAddress, PersonAlias, PersonEmail, PersonPhone
 from referrals.selectors import visible_people
 from referrals.services import person_create
-from schedule.models import Entry, EntryStatus
+from schedule.models import Entry
+from ubpanel.entry_status import EntryStatus
 from ubpanel.roles import Role
+from ubpanel.tiers import RiskTier
 
 from .factories import ServiceFactory
 

@@ -11,7 +11,8 @@ from panel import services
 from panel.models import ItemKind, ItemStatus, Seat
 from referrals.models import ReferralStatus
 from schedule import services as schedule_services
-from schedule.models import AccessGrantStatus, EntryStatus
+from schedule.models import AccessGrantStatus
+from ubpanel.entry_status import EntryStatus
 from ubpanel.roles import Role
 
 from .factories import (

@@ -20,7 +20,7 @@ from panel.models import (
 )
 from panel.selectors import eligibility
 from referrals.models import ReferralStatus
-from schedule.models import EntryStatus
+from ubpanel.entry_status import EntryStatus
 from ubpanel.roles import Role
 
 from .factories import AgendaItemFactory, UserFactory

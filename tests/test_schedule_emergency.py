@@ -7,7 +7,8 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from schedule import services
-from schedule.models import Entry, EntryEventKind, EntryStatus
+from schedule.models import Entry, EntryEventKind
+from ubpanel.entry_status import EntryStatus
 from ubpanel.roles import Role
 
 from .factories import (

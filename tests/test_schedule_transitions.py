@@ -6,7 +6,8 @@ import pytest
 import time_machine
 
 from schedule import services
-from schedule.models import EntryEventKind, EntryStatus
+from schedule.models import EntryEventKind
+from ubpanel.entry_status import EntryStatus
 from ubpanel.roles import Role
 
 from .factories import EntryFactory, PersonFactory, ReferralFactory

@@ -11,7 +11,6 @@ from schedule.models import (
     AddressWarning,
     AddressWarningStatus,
     EntryGroupObjectPermission,
-    EntryStatus,
     EntryUserObjectPermission,
 )
 from schedule.selectors import (
@@ -20,6 +19,7 @@ from schedule.selectors import (
     visible_address_warnings,
     visible_entries,
 )
+from ubpanel.entry_status import EntryStatus
 from ubpanel.roles import CASE_ROLES, Role
 
 from .factories import AccessGrantFactory, ActiveEntryFactory, ServiceFactory

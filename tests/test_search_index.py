@@ -13,8 +13,9 @@ from django.db import connection
 from referrals.models import PersonAddress, PersonAlias, PersonEmail, PersonPhone
 from referrals.services import person_create, referral_link_person
 from schedule import services
-from schedule.models import LIVE_STATUSES, Entry, EntryStatus, SearchKey
+from schedule.models import Entry, SearchKey
 from schedule.search_index import search_keys_rebuild
+from ubpanel.entry_status import LIVE_STATUSES, EntryStatus
 from ubpanel.roles import Role
 
 from .factories import (

@@ -9,6 +9,9 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.forms.renderers import TemplatesSetting
 
+# Dates are typed as a date field today; one widget so every form changes together.
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
 WIDGET_CLASSES = {
     forms.Textarea: "govuk-textarea",
     forms.Select: "govuk-select",

@@ -6,6 +6,7 @@ what Assurance sees when they give someone a role in the admin.
 
 from functools import wraps
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models
 
@@ -140,3 +141,9 @@ def roles_ensure() -> None:
                 Permission.objects.filter(content_type__app_label=app_label, codename=codename)
             )
         group.permissions.set(permissions)
+
+
+def can_see_special_category(user) -> bool:
+    """Special-category data (UK GDPR art. 9: health, disability) is shown only to
+    ``SPECIAL_CATEGORY_ROLES``: the panel, Assurance and Adult Social Care by default."""
+    return bool(user_roles(user) & set(settings.SPECIAL_CATEGORY_ROLES))

@@ -28,9 +28,10 @@ from panel.selectors import (
 )
 from panel.views.meetings import _message, _with_individuals
 from referrals.models import Referral, ReferralStatus
-from schedule.models import AccessGrant, AccessGrantStatus, Entry, EntryStatus
+from schedule.models import AccessGrant, AccessGrantStatus, Entry
 from ubpanel import audit
 from ubpanel.access import get_object_or_404
+from ubpanel.entry_status import EntryStatus
 from ubpanel.models import User
 from ubpanel.roles import role_required
 

@@ -47,11 +47,12 @@ from panel.selectors import (
     sitting,
     visible_items,
 )
-from referrals.models import TIER_DEFINITIONS, Evidence, Referral
-from referrals.selectors import can_see_special_category
+from referrals.models import Evidence, Referral
 from ubpanel import audit
 from ubpanel.access import get_object_or_404
 from ubpanel.middleware import passive_session
+from ubpanel.roles import can_see_special_category
+from ubpanel.tiers import TIER_DEFINITIONS
 
 # How often an open meeting screen asks for the latest votes (the issue: within 2 seconds).
 POLL_SECONDS = 1

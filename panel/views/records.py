@@ -33,10 +33,15 @@ from panel.selectors import (
     visible_meetings,
 )
 from panel.views.meetings import _agenda, _message, _with_individuals
-from referrals.selectors import can_see_special_category
 from ubpanel import audit
 from ubpanel.access import get_object_or_404
-from ubpanel.roles import PANEL_ROLES, USER_ADMIN_ROLES, has_role, role_required
+from ubpanel.roles import (
+    PANEL_ROLES,
+    USER_ADMIN_ROLES,
+    can_see_special_category,
+    has_role,
+    role_required,
+)
 
 SEAT_ORDER = list(Seat.values)
 SPECIAL_CATEGORY_FIELDS = {"health_notes", "care_system_notes"}

@@ -1,10 +1,10 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from referrals.selectors import can_see_special_category, visible_people
+from referrals.selectors import visible_people
 from ubpanel import audit
 from ubpanel.access import get_object_or_404
-from ubpanel.roles import PEOPLE_ROLES, role_required
+from ubpanel.roles import PEOPLE_ROLES, can_see_special_category, role_required
 
 PEOPLE_PER_PAGE = 25
 

@@ -16,7 +16,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 
-from referrals.models import TIER_DEFINITIONS
 from schedule.forms import AddressWarningChangeForm, AddressWarningForm, EndAddressWarningForm
 from schedule.models import AddressWarning, AddressWarningStatus
 from schedule.selectors import visible_address_warnings
@@ -30,6 +29,7 @@ from schedule.services import (
 from ubpanel import audit
 from ubpanel.access import get_object_or_404
 from ubpanel.roles import CASE_ROLES, has_role
+from ubpanel.tiers import TIER_DEFINITIONS
 
 WARNINGS_PER_PAGE = 25
 

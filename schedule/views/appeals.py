@@ -19,9 +19,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 
-from correspondence.dates import appeal_deadline
+from schedule.dates import appeal_deadline
 from schedule.forms import AppealDecisionForm, AppealForm, AppealRepresentativeForm
-from schedule.models import Appeal, AppealOutcome, Entry, EntryStatus
+from schedule.models import Appeal, AppealOutcome, Entry
 from schedule.selectors import (
     appeal_representatives,
     decidable_appeals,
@@ -40,6 +40,7 @@ from schedule.services import (
 )
 from ubpanel import audit
 from ubpanel.access import get_object_or_404
+from ubpanel.entry_status import EntryStatus
 from ubpanel.roles import CASE_ROLES, has_role
 
 APPEALS_PER_PAGE = 25

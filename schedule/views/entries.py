@@ -9,8 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 
 from referrals.matching import candidate_people
-from referrals.models import TIER_DEFINITIONS
-from referrals.selectors import can_see_special_category, visible_people, visible_referrals
+from referrals.selectors import visible_people, visible_referrals
 from referrals.services import person_create
 from schedule.forms import (
     NEW_PERSON,
@@ -18,7 +17,7 @@ from schedule.forms import (
     EmergencyIncidentFormSet,
     RecordOwnerForm,
 )
-from schedule.models import LIVE_STATUSES, Entry, EntryStatus
+from schedule.models import Entry
 from schedule.selectors import can_see_narrative, visible_address_warnings, visible_entries
 from schedule.services import (
     APPEAL_RECORD_ROLES,
@@ -28,7 +27,9 @@ from schedule.services import (
 )
 from ubpanel import audit
 from ubpanel.access import get_object_or_404
-from ubpanel.roles import CASE_ROLES, Role, has_role, role_required
+from ubpanel.entry_status import LIVE_STATUSES, EntryStatus
+from ubpanel.roles import CASE_ROLES, Role, can_see_special_category, has_role, role_required
+from ubpanel.tiers import TIER_DEFINITIONS
 
 ENTRIES_PER_PAGE = 25
 EMERGENCY_ROLES = {Role.PANEL_CHAIR, Role.DIRECTOR_LEGAL}

@@ -14,12 +14,13 @@ from django.urls import path, reverse_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from schedule.models import LIVE_STATUSES, Entry
+from schedule.models import Entry
 from schedule.search import Query, search_entries
 from schedule.selectors import visible_entries
 from schedule.services import contact_check_record
 from ubpanel import audit
 from ubpanel.access import get_object_or_404
+from ubpanel.entry_status import LIVE_STATUSES
 from ubpanel.forms import GovukForm
 from ubpanel.roles import SCHEDULE_ROLES, role_required
 

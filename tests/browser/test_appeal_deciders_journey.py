@@ -7,8 +7,9 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from schedule.models import AppealDecider, EntryStatus
+from schedule.models import AppealDecider
 from tests.factories import PASSWORD, AppealFactory, UserFactory
+from ubpanel.entry_status import EntryStatus
 from ubpanel.roles import Role
 
 from .conftest import sign_in

@@ -6,8 +6,9 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from schedule.models import Appeal, EntryStatus
+from schedule.models import Appeal
 from tests.factories import PASSWORD, ActiveEntryFactory, UserFactory
+from ubpanel.entry_status import EntryStatus
 from ubpanel.roles import Role
 
 from .conftest import sign_in

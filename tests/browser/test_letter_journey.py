@@ -5,11 +5,11 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from correspondence.dates import appeal_deadline
 from correspondence.models import Letter
 from panel import services as panel_services
 from panel.models import Meeting
 from referrals.models import PersonAddress, ReferralStatus
+from schedule.dates import appeal_deadline
 from tests.factories import IncidentFactory, PersonFactory, SubmittedReferralFactory
 from tests.panel_setup import propose
 from ubpanel.demo import DEMO_PASSWORD, demo_data_load

@@ -1,0 +1,51 @@
+"""The few places a lower layer must set off work that belongs to a higher one.
+
+Layers only import downward (``ubpanel`` ← ``referrals`` ← ``schedule`` ← ``panel`` ←
+``correspondence``). When the schedule or a referral needs the panel's agenda or the letters to act,
+it calls one of the named hooks below; the higher app connects the function that does the work in
+its ``AppConfig.ready()``. A hook has exactly one receiver and runs at once, in the caller's
+transaction: it is a plain call whose target the lower layer cannot name, not an event bus.
+``tests/test_layers.py`` checks every hook is connected.
+"""
+
+from collections.abc import Callable
+
+
+class Hook:
+    def __init__(self, name: str, doc: str):
+        self.name = name
+        self.__doc__ = doc
+        self.receiver: Callable | None = None
+
+    def connect(self, receiver: Callable) -> None:
+        self.receiver = receiver
+
+    def __call__(self, **kwargs):
+        if self.receiver is None:
+            raise RuntimeError(f"Nothing is connected to the {self.name} hook.")
+        return self.receiver(**kwargs)
+
+    def __repr__(self) -> str:
+        return f"<Hook {self.name}>"
+
+
+panel_work_waiting = Hook(
+    "panel_work_waiting",
+    "Something now waits for the panel (a referral ready, an emergency addition, an access "
+    "request, an underlying issue): put it on the next arranged meeting's agenda. "
+    "Connected to panel.services.agenda.agenda_fill_next_meeting(actor=...).",
+)
+entry_letters_cancel = Hook(
+    "entry_letters_cancel",
+    "What an entry's unsent letters would say is no longer true (the entry was removed or the "
+    "appeal upheld): cancel them. Connected to correspondence.services.letters_cancel_for_entry"
+    "(actor=..., entry=..., reason=...).",
+)
+repeat_behaviour_confirmed = Hook(
+    "repeat_behaviour_confirmed",
+    "Assurance confirmed a new referral is repeat behaviour by someone already on the schedule: "
+    "the entry's clock restarts from the new incident. Connected to "
+    "schedule.services.entry_record_repeat_behaviour(actor=..., entry=..., referral=..., "
+    "incident_on=...), which returns the entry.",
+)
+HOOKS = (panel_work_waiting, entry_letters_cancel, repeat_behaviour_confirmed)
