@@ -47,14 +47,16 @@ def lock_in_status(
     to=None,
     error: type[DomainError] = DomainError,
     related: Iterable[str] = (),
+    refusal: Callable[[M], str] | None = None,
 ) -> M:
     """Re-read ``obj`` locked for the rest of the transaction (two people acting at once are taken one
     after the other) and refuse, with ``error``, unless its status is one of ``allowed``. Every
-    status change goes through here, so the check is made on the row as it is now."""
+    status change goes through here, so the check is made on the row as it is now. ``refusal``
+    words the refusal for the row as it is, where the general sentence would say less."""
     query = type(obj)._default_manager.select_for_update(of=("self",))
     if related:
         query = query.select_related(*related)
     locked = query.get(pk=obj.pk)
     if allowed is not None and locked.status not in set(allowed):
-        raise error(refusal_text(locked, to))
+        raise error(refusal(locked) if refusal else refusal_text(locked, to))
     return locked
