@@ -5,6 +5,7 @@ from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from schedule.models import AddressWarning, AddressWarningStatus
 from ubpanel.roles import CASE_ROLES, Role
@@ -297,7 +298,7 @@ def test_the_chair_ends_a_warning_with_a_reason_shown_on_its_page(chair_client, 
     assert warning.status == AddressWarningStatus.REMOVED
     page = chair_client.get(url("detail", warning)).content.decode()
     ending = page.split('data-testid="ending"')[1].split("</div>")[0]
-    assert f"by {chair_client.user}: The tenant moved away." in ending
+    assert f"by {escape(str(chair_client.user))}: The tenant moved away." in ending
     assert url("edit", warning) not in page
 
 
