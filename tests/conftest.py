@@ -13,7 +13,7 @@ from django.db import connection
 
 from ubpanel.roles import Role
 
-from .factories import PASSWORD, PersonFactory, ServiceFactory, UserFactory
+from .factories import PASSWORD, PersonFactory, ServiceFactory, UserFactory, forget_role_groups
 from .mail import keep_private_files_in
 
 
@@ -52,6 +52,13 @@ def pytest_sessionstart(session):
 
 
 @pytest.fixture(autouse=True)
+def _role_groups_forgotten_after_each_test():
+    """The factories' cache of role group ids never outlives the test that filled it."""
+    yield
+    forget_role_groups()
+
+
+@pytest.fixture(autouse=True)
 def _private_files_in_a_temporary_folder(monkeypatch, tmp_path):
     """Evidence, raw emails and letters written by tests never land in var/media."""
     keep_private_files_in(monkeypatch, tmp_path / "private")
@@ -81,60 +88,44 @@ def make_user(db):
     return make
 
 
-def _role_client(client, make_user, role):
-    user = make_user(role, username=role.value)
+# The clients signed in as one role each: fixture name -> the role its user holds (username: the
+# role's value).
+ROLE_CLIENTS = {
+    "manager_client": Role.REFERRING_MANAGER,
+    "assurance_client": Role.ASSURANCE_OFFICER,
+    "panel_client": Role.PANEL_MEMBER,
+    "chair_client": Role.PANEL_CHAIR,
+    "legal_client": Role.LEGAL_SERVICES,
+    "asc_client": Role.ASC_REPRESENTATIVE,
+    "frontline_client": Role.FRONTLINE,
+    "auditor_client": Role.AUDITOR,
+    # The Deputy Monitoring Officer, who decides appeals as the Monitoring Officer does.
+    "deputy_monitoring_client": Role.DEPUTY_MONITORING_OFFICER,
+}
+
+
+def _signed_in(client, user):
     client.force_login(user)
     client.user = user
     return client
 
 
-@pytest.fixture
-def manager_client(client, make_user):
-    return _role_client(client, make_user, Role.REFERRING_MANAGER)
+def _role_client_fixture(name: str, role: Role):
+    def role_client(client, make_user):
+        return _signed_in(client, make_user(role, username=role.value))
+
+    role_client.__doc__ = f"A client signed in with the role {role.label!r}."
+    return pytest.fixture(name=name)(role_client)
 
 
-@pytest.fixture
-def assurance_client(client, make_user):
-    return _role_client(client, make_user, Role.ASSURANCE_OFFICER)
-
-
-@pytest.fixture
-def panel_client(client, make_user):
-    return _role_client(client, make_user, Role.PANEL_MEMBER)
-
-
-@pytest.fixture
-def chair_client(client, make_user):
-    return _role_client(client, make_user, Role.PANEL_CHAIR)
-
-
-@pytest.fixture
-def legal_client(client, make_user):
-    return _role_client(client, make_user, Role.LEGAL_SERVICES)
-
-
-@pytest.fixture
-def asc_client(client, make_user):
-    return _role_client(client, make_user, Role.ASC_REPRESENTATIVE)
-
-
-@pytest.fixture
-def frontline_client(client, make_user):
-    return _role_client(client, make_user, Role.FRONTLINE)
-
-
-@pytest.fixture
-def auditor_client(client, make_user):
-    return _role_client(client, make_user, Role.AUDITOR)
+for _name, _role in ROLE_CLIENTS.items():
+    globals()[_name] = _role_client_fixture(_name, _role)
 
 
 @pytest.fixture
 def outsider_client(client, make_user):
     """Signed in, but with no role at all."""
-    user = make_user(username="outsider")
-    client.force_login(user)
-    client.user = user
-    return client
+    return _signed_in(client, make_user(username="outsider"))
 
 
 @pytest.fixture
@@ -143,9 +134,7 @@ def role_client(client, make_user):
 
     def sign_in(role, **kwargs):
         user = make_user(role, **kwargs) if role else make_user(**kwargs)
-        client.force_login(user)
-        client.user = user
-        return client
+        return _signed_in(client, user)
 
     return sign_in
 
@@ -171,9 +160,3 @@ def audit_entries(db):
         return list(queryset)
 
     return entries
-
-
-@pytest.fixture
-def deputy_monitoring_client(client, make_user):
-    """The Deputy Monitoring Officer, who decides appeals as the Monitoring Officer does."""
-    return _role_client(client, make_user, Role.DEPUTY_MONITORING_OFFICER)

@@ -2,6 +2,8 @@ from datetime import UTC, date
 
 import factory
 from django.contrib.auth.models import Group
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models.signals import post_delete
 
 from referrals import normalise
 from referrals.models import Incident, Person, Referral, ReferralSource, ReferralStatus
@@ -9,6 +11,33 @@ from ubpanel.models import Service, User
 from ubpanel.roles import Role, roles_ensure
 
 PASSWORD = "correct-horse-battery-staple"
+
+# Each role's group id, by database alias. ubpanel's post_migrate creates the groups, so they are
+# there when a test starts and a factory need not set them up again for every user. The cache
+# lasts one test at most (conftest forgets it after each: a group created inside a test is rolled
+# back with it, and a transactional test's flush recreates them all), and is forgotten at once when
+# a test deletes a group.
+_role_group_ids: dict[str, dict[str, int]] = {}
+
+
+def role_group_ids(using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
+    """Each role's group id by the role's label, creating the groups if a test removed them."""
+    ids = _role_group_ids.get(using)
+    if ids is None:
+        labels = [role.label for role in Role]
+        ids = dict(Group.objects.using(using).filter(name__in=labels).values_list("name", "pk"))
+        if len(ids) < len(labels):
+            roles_ensure()
+            ids = dict(Group.objects.using(using).filter(name__in=labels).values_list("name", "pk"))
+        _role_group_ids[using] = ids
+    return ids
+
+
+def forget_role_groups(**kwargs) -> None:
+    _role_group_ids.clear()
+
+
+post_delete.connect(forget_role_groups, sender=Group, dispatch_uid="tests.forget_role_groups")
 
 
 class ServiceFactory(factory.django.DjangoModelFactory):
@@ -36,8 +65,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     def roles(self, create, extracted, **kwargs):
         if not create or not extracted:
             return
-        roles_ensure()
-        self.groups.set([Group.objects.get(name=Role(role).label) for role in extracted])
+        ids = role_group_ids(self._state.db)
+        self.groups.set([ids[Role(role).label] for role in extracted])
 
 
 class PersonFactory(factory.django.DjangoModelFactory):
