@@ -11,7 +11,7 @@ from ubpanel.celery import app
 
 from .celery_tasks import person_rename_for_test
 from .factories import PersonFactory, UserFactory
-from .workers import wait_for, worker_start
+from .workers import forget_queue, wait_for, worker_start
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -25,6 +25,7 @@ def worker(broker_url):
     process.terminate()
     output, _ = process.communicate(timeout=30)
     print(output)
+    forget_queue(broker_url, queue)
 
 
 def test_a_real_worker_runs_a_task_and_audits_it_as_the_user_who_queued_it(worker, monkeypatch):

@@ -2,12 +2,10 @@
 PostgreSQL test database: once the approval commits, and again after a worker died part-way."""
 
 import hashlib
-import json
 import uuid
 from pathlib import Path
 
 import pytest
-import redis
 from django.core.files.storage import storages
 
 from correspondence.models import LetterPdf, PdfVariant
@@ -19,7 +17,7 @@ from ubpanel.roles import Role
 
 from .celery_tasks import person_rename_for_test
 from .factories import LetterFactory, PersonFactory, UserFactory
-from .workers import wait_for, worker_start
+from .workers import DEADLINE_SECONDS, forget_queue, wait_for, worker_start
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -52,19 +50,7 @@ def start_worker(broker_url, tmp_path, monkeypatch):
         log.seek(0)
         print(log.read())
         log.close()
-    _forget_queue(broker_url, queue)
-
-
-def _forget_queue(broker_url: str, queue: str) -> None:
-    """Leave nothing of the test's queue in Redis. A worker that died leaves its message
-    unacknowledged, to come back after the visibility timeout (12 hours) to a queue nobody reads."""
-    client = redis.Redis.from_url(broker_url)
-    for tag, raw in client.hgetall("unacked").items():
-        _, _, routing_key = json.loads(raw)
-        if routing_key == queue:
-            client.hdel("unacked", tag)
-            client.zrem("unacked_index", tag)
-    client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+    forget_queue(broker_url, queue)
 
 
 def _folder(letter) -> Path:
@@ -102,7 +88,7 @@ def test_a_real_worker_makes_the_pdfs_once_the_approval_is_committed(start_worke
 
     letter_approve(actor=legal, letter=letter)
 
-    assert wait_for(lambda: _made(letter) == len(PdfVariant.values)), "no PDFs within 15 s"
+    assert wait_for(lambda: _made(letter) == len(PdfVariant.values)), "no PDFs before the deadline"
     assert worker.poll() is None
     _assert_one_good_pdf_per_variant(letter)
 
@@ -117,7 +103,7 @@ def test_a_worker_that_dies_mid_letter_is_made_good_by_the_sweeper_without_a_dup
     letter_approve(actor=legal, letter=letter)
 
     # It died after writing the first PDF and before committing: a file on disk, no row.
-    assert doomed.wait(timeout=15) == 1
+    assert doomed.wait(timeout=DEADLINE_SECONDS) == 1
     assert _made(letter) == 0
     assert _files(letter) == [f"{letter.reference}-v1-{PdfVariant.STANDARD}.pdf"]
 
@@ -132,6 +118,6 @@ def test_a_worker_that_dies_mid_letter_is_made_good_by_the_sweeper_without_a_dup
     # The sweeper (beat runs it every 5 minutes) queues it again.
     assert letters_render_missing() == 1
 
-    assert wait_for(lambda: _made(letter) == len(PdfVariant.values)), "no PDFs within 15 s"
+    assert wait_for(lambda: _made(letter) == len(PdfVariant.values)), "no PDFs before the deadline"
     _assert_one_good_pdf_per_variant(letter)
     assert letters_render_missing() == 0
