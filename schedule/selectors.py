@@ -1,6 +1,13 @@
-"""Who may see which schedule entries. Every list, search, detail, export and PDF reads through
-``visible_entries(user)``; a detail view is
+"""Who may see which schedule entries, and who may do what to them.
+
+Every list, search, detail, export and PDF reads through ``visible_entries(user)``; a detail view is
 ``get_object_or_404(visible_entries(request.user), pk=pk)``.
+
+Each guarded action has one predicate, ``may_<verb>(user, obj=None)``: the service raises
+PermissionDenied with it, and views and templates use it to show the button. Without ``obj`` it
+answers whether the user's roles let them do it at all (what the service checks before it locks the
+row); with ``obj``, whether they may do it to that one now (its status too, which the service checks
+again on the locked row and refuses with ScheduleTransitionError).
 """
 
 from __future__ import annotations
@@ -15,6 +22,9 @@ from ubpanel.roles import APPEAL_DECIDER_ROLES, CASE_ROLES, Role, user_roles
 from ubpanel.tiers import RiskTier
 
 from .models import (
+    ADDRESS_WARNING_GRAPH,
+    ENTRY_GRAPH,
+    GRANT_GRAPH,
     LIVE_STATUSES,
     AccessGrant,
     AccessGrantStatus,
@@ -108,6 +118,79 @@ def visible_access_grants(user) -> QuerySet[AccessGrant]:
     return AccessGrant.objects.none()
 
 
+# --- Who may do what -----------------------------------------------------------------------------
+
+# The chair adds someone to the schedule in an emergency; the Director for Legal and Democratic
+# does when the chair is absent.
+EMERGENCY_ROLES = frozenset({Role.PANEL_CHAIR, Role.DIRECTOR_LEGAL})
+# Who gives a record to another Operations Manager: the chair (the Information Asset Owner) and
+# the Assurance team.
+RECORD_OWNER_ROLES = frozenset({Role.PANEL_CHAIR, Role.ASSURANCE_OFFICER})
+# The protocol makes the "anticipated risk levels" of "specific addresses" available to staff. The
+# chair (the Service Manager for Assurance, who owns the database) and the Assurance team keep
+# those warnings; the other case roles read them, and frontline staff find them by searching.
+ADDRESS_WARNING_ROLES = frozenset({Role.PANEL_CHAIR, Role.ASSURANCE_OFFICER})
+# Who records the individual's written request: the Assurance team (the spocassurance mailbox) and
+# Legal Services, who advise the Monitoring Officer. The Monitoring Officer, their Deputy or the
+# legal services representative the Monitoring Officer identifies decides (may_decide_appeal).
+APPEAL_RECORD_ROLES = frozenset({Role.ASSURANCE_OFFICER, Role.LEGAL_SERVICES})
+
+
+def may_add_emergency(user) -> bool:
+    """The chair, or the Director for Legal and Democratic (when the chair is absent, which the
+    Director says on the form: ``emergency_needs_chair_absent``)."""
+    return bool(user_roles(user) & EMERGENCY_ROLES)
+
+
+def emergency_needs_chair_absent(user) -> bool:
+    """Someone who is not the chair adds in an emergency only in the chair's absence."""
+    return Role.PANEL_CHAIR not in user_roles(user)
+
+
+def may_change_record_owner(user, entry: Entry | None = None) -> bool:
+    """The chair and the Assurance team give a live record to another Operations Manager."""
+    return bool(user_roles(user) & RECORD_OWNER_ROLES) and (
+        entry is None or ENTRY_GRAPH.allows(entry.status, "entry_record_owner_set")
+    )
+
+
+def may_read_access_register(user) -> bool:
+    """The access register - who may see the schedule and why: the case roles."""
+    return bool(user_roles(user) & CASE_ROLES)
+
+
+def may_decide_access(user, grant: AccessGrant | None = None) -> bool:
+    """The chair records the panel's decisions on access: approving or declining a request,
+    re-certifying approved access."""
+    return Role.PANEL_CHAIR in user_roles(user) and (
+        grant is None
+        or any(
+            GRANT_GRAPH.allows(grant.status, name)
+            for name in ("access_grant_approve", "access_grant_decline")
+        )
+    )
+
+
+def may_revoke_access(user, grant: AccessGrant | None = None) -> bool:
+    """The chair records that the panel withdrew approved access."""
+    return Role.PANEL_CHAIR in user_roles(user) and (
+        grant is None or GRANT_GRAPH.allows(grant.status, "access_grant_revoke")
+    )
+
+
+def may_read_address_warnings(user) -> bool:
+    """The address warnings pages (live and ended): the case roles. Frontline staff meet the live
+    warnings their access covers in search results."""
+    return bool(user_roles(user) & CASE_ROLES)
+
+
+def may_manage_address_warning(user, warning: AddressWarning | None = None) -> bool:
+    """The chair and the Assurance team add address warnings, and change or end a live one."""
+    return bool(user_roles(user) & ADDRESS_WARNING_ROLES) and (
+        warning is None or ADDRESS_WARNING_GRAPH.allows(warning.status, "address_warning_end")
+    )
+
+
 # --- Appeals ------------------------------------------------------------------------------------
 
 # The protocol: the panel's decision "is reviewed by the Council's Monitoring Officer (or their
@@ -117,6 +200,19 @@ _DECIDING_ROLES = (
     (Role.MONITORING_OFFICER, AppealDecider.MONITORING_OFFICER),
     (Role.DEPUTY_MONITORING_OFFICER, AppealDecider.DEPUTY),
 )
+
+
+def may_read_appeals(user) -> bool:
+    """The appeals list: the case roles."""
+    return bool(user_roles(user) & CASE_ROLES)
+
+
+def may_record_appeal(user, entry: Entry | None = None) -> bool:
+    """The Assurance team and Legal Services record the individual's written appeal, against an
+    active entry (one the panel has decided)."""
+    return bool(user_roles(user) & APPEAL_RECORD_ROLES) and (
+        entry is None or ENTRY_GRAPH.allows(entry.status, "entry_appeal_lodged")
+    )
 
 
 def visible_appeals(user) -> QuerySet[Appeal]:
@@ -147,15 +243,17 @@ def appeal_decided_as(user, appeal: Appeal | None) -> AppealDecider | None:
 
 
 def may_decide_appeal(user, appeal: Appeal | None) -> bool:
-    """Who may decide this appeal: the Monitoring Officer, their Deputy, or the legal services
-    representative the Monitoring Officer identified for it. Whether it is still open is the
-    appeal's own question (``appeal.is_open``)."""
-    return appeal_decided_as(user, appeal) is not None
+    """Whether ``user`` may decide this appeal now: it is open, and they are the Monitoring
+    Officer, their Deputy, or the legal services representative the Monitoring Officer identified
+    for it (``appeal_decided_as``, which the service checks)."""
+    is_open = appeal is None or appeal.is_open
+    return is_open and appeal_decided_as(user, appeal) is not None
 
 
 def decidable_appeals(user) -> QuerySet[Appeal]:
-    """The appeals ``user`` may decide (``may_decide_appeal`` as a query): every appeal they see
-    for the Monitoring Officer and their Deputy, the ones nominated to them for Legal Services."""
+    """The appeals ``user`` is one of the deciders of, open or decided (``appeal_decided_as`` as a
+    query): every appeal they see for the Monitoring Officer and their Deputy, the ones nominated
+    to them for Legal Services."""
     roles = user_roles(user)
     if roles & APPEAL_DECIDER_ROLES:
         return visible_appeals(user)
@@ -164,9 +262,15 @@ def decidable_appeals(user) -> QuerySet[Appeal]:
     return Appeal.objects.none()
 
 
-def may_nominate_appeal_representative(user) -> bool:
-    """Only the Monitoring Officer identifies a legal services representative to decide an appeal."""
-    return Role.MONITORING_OFFICER in user_roles(user)
+def may_nominate_appeal_representative(user, appeal: Appeal | None = None) -> bool:
+    """Only the Monitoring Officer identifies a legal services representative to decide an appeal,
+    while the appeal is open."""
+    return Role.MONITORING_OFFICER in user_roles(user) and (appeal is None or appeal.is_open)
+
+
+def is_appeal_representative(user) -> bool:
+    """Whether ``user`` may be identified to decide an appeal: active, in Legal Services."""
+    return Role.LEGAL_SERVICES in user_roles(user)
 
 
 def nominable_appeals(user) -> QuerySet[Appeal]:

@@ -1,0 +1,46 @@
+"""The schedule's models, by part: entries (with ``ENTRY_GRAPH``), the access register
+(``GRANT_GRAPH``), address warnings (``ADDRESS_WARNING_GRAPH``), appeals, and the search keys."""
+
+from ubpanel.entry_status import LIVE_STATUSES, EntryStatus
+
+from .access import GRANT_GRAPH, AccessGrant, AccessGrantStatus
+from .address_warnings import ADDRESS_WARNING_GRAPH, AddressWarning, AddressWarningStatus
+from .appeals import Appeal, AppealDecider, AppealGround, AppealOutcome
+from .entries import (
+    ENTRY_GRAPH,
+    ContactCheck,
+    Entry,
+    EntryEvent,
+    EntryEventKind,
+    EntryGroupObjectPermission,
+    EntryIncident,
+    EntryUserObjectPermission,
+    StaffGuidance,
+)
+from .search_keys import SearchKey, SearchKeyKind
+
+__all__ = [
+    "ADDRESS_WARNING_GRAPH",
+    "ENTRY_GRAPH",
+    "GRANT_GRAPH",
+    "LIVE_STATUSES",
+    "AccessGrant",
+    "AccessGrantStatus",
+    "AddressWarning",
+    "AddressWarningStatus",
+    "Appeal",
+    "AppealDecider",
+    "AppealGround",
+    "AppealOutcome",
+    "ContactCheck",
+    "Entry",
+    "EntryEvent",
+    "EntryEventKind",
+    "EntryGroupObjectPermission",
+    "EntryIncident",
+    "EntryStatus",
+    "EntryUserObjectPermission",
+    "SearchKey",
+    "SearchKeyKind",
+    "StaffGuidance",
+]

@@ -1,0 +1,93 @@
+"""What the schedule's services share: their errors, how they write a date, the entry's history,
+the record-owner rule, and locking a row in a status its graph allows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from schedule.models import ENTRY_GRAPH, Entry, EntryEvent
+from ubpanel.errors import DomainError
+from ubpanel.models import User
+from ubpanel.services import lock_in_status
+from ubpanel.transitions import StatusGraph
+
+
+class ScheduleTransitionError(DomainError):
+    """The entry, access grant or address warning is not in a status where that can happen."""
+
+
+class AccessAlreadyRequested(ScheduleTransitionError):
+    """The service or officer already has a request waiting for the panel's decision."""
+
+
+class AccessAlreadyHeld(ScheduleTransitionError):
+    """Every tier asked for is covered by access the service or officer holds now."""
+
+
+class AppealAlreadyOpen(ScheduleTransitionError):
+    """The entry has an appeal waiting for the Monitoring Officer's decision."""
+
+
+def twelve_months_after(day: date) -> date:
+    """The same date a year on; 29 February becomes 28 February, so a review is never late."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
+def long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def entry_event(
+    entry: Entry, *, actor, kind, message="", from_status="", to_status=""
+) -> EntryEvent:
+    return EntryEvent.objects.create(
+        entry=entry,
+        actor=actor,
+        kind=kind,
+        message=message,
+        from_status=from_status,
+        to_status=to_status,
+    )
+
+
+def require_record_owner(owner: User | None) -> None:
+    """The protocol: "the responsibility for individual records will rest with the identified
+    Operations Manager". No entry goes live without one."""
+    if owner is None:
+        raise ValidationError(
+            {"record_owner": "Choose the record owner: the Operations Manager responsible"}
+        )
+
+
+M = models.Model
+
+
+def lock_for(obj: M, graph: StatusGraph, service: str, refusal: Callable[[M], str]) -> M:
+    """Lock ``obj`` (``lock_in_status``) and refuse with ``refusal(obj)``, in the protocol's words
+    for that step, unless ``graph`` lets ``service`` act on it in the status it has now."""
+    locked = lock_in_status(obj)
+    if not graph.allows(locked.status, service):
+        raise ScheduleTransitionError(refusal(locked))
+    return locked
+
+
+def entry_move(entry: Entry, *, actor, service: str, to, kind, message="") -> Entry:
+    """Move the entry to ``to`` by ``service``, from the statuses ``ENTRY_GRAPH`` allows, and say so
+    in its history."""
+    entry = lock_in_status(
+        entry, ENTRY_GRAPH.sources(service, to), to=to, error=ScheduleTransitionError
+    )
+    from_status = entry.status
+    entry.status = to
+    entry.save()
+    entry_event(
+        entry, actor=actor, kind=kind, message=message, from_status=from_status, to_status=to
+    )
+    return entry
