@@ -6,6 +6,8 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from panel.models import Meeting, SeatMember
+from panel.services import meeting_schedule
 from referrals.models import Person, Referral
 from referrals.services import person_create, referral_save_draft, referral_submit
 from schedule.services import access_grants_ensure_defaults, entry_add_emergency, entry_ratify
@@ -97,9 +99,6 @@ def demo_data_load() -> list[tuple[str, str]]:
 
 def _demo_panel(assurance):
     """The six seats filled, a deputy, and next month's meeting (with whatever is waiting)."""
-    from panel.models import Meeting, SeatMember
-    from panel.services import meeting_schedule
-
     for seat, username, is_deputy in DEMO_SEATS:
         SeatMember.objects.update_or_create(
             seat=seat,

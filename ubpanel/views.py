@@ -10,6 +10,8 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from panel.models import Invitee, MeetingStatus
+
 from . import audit
 from .audit_filters import AuditFilterForm
 from .forms import SignInForm
@@ -19,8 +21,6 @@ from .roles import AUDIT_READERS, role_required
 
 
 def home(request):
-    from panel.models import Invitee, MeetingStatus
-
     # An Operations Manager or Legal Services adviser invited to present or advise on a panel item
     # reaches it from here: the Panel section is for the panel's own roles.
     invitations = list(
