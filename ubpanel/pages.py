@@ -35,21 +35,26 @@ class Submitted:
 NOT_DONE = Submitted(False)
 
 
-def add_refusal(form: forms.BaseForm, error: Exception) -> None:
-    """A refused action's messages beside the fields they name (at the top when they name none)."""
-    for field, problems in error_messages(error).items():
-        form.add_error(field if field in form.fields else None, problems)
+def add_refusal(form: forms.BaseForm, error: Exception, *, field: str | None = None) -> None:
+    """A refused action's messages beside the fields they name; when they name none, beside
+    ``field`` (the field the page asks about), else at the top."""
+    for named, problems in error_messages(error).items():
+        target = named if named in form.fields else field
+        form.add_error(target if target in form.fields else None, problems)
 
 
-def submit(request, form: forms.BaseForm, action: Callable[[dict], Any]) -> Submitted:
+def submit(
+    request, form: forms.BaseForm, action: Callable[[dict], Any], *, field: str | None = None
+) -> Submitted:
     """On a POST with a valid form, run ``action(form.cleaned_data)``; a domain error or a
-    ValidationError goes onto the form and nothing is done."""
+    ValidationError goes onto the form (beside ``field`` when it names no field of its own) and
+    nothing is done."""
     if request.method != "POST" or not form.is_valid():
         return NOT_DONE
     try:
         return Submitted(True, action(form.cleaned_data))
     except REFUSALS as error:
-        add_refusal(form, error)
+        add_refusal(form, error, field=field)
         return NOT_DONE
 
 
