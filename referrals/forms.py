@@ -8,6 +8,7 @@ from ubpanel.forms import DATE_INPUT, GovukForm, GovukFormMixin
 from ubpanel.tiers import TIER_DEFINITIONS, RiskTier
 
 from . import normalise
+from .evidence import evidence_check
 from .models import (
     BehaviourCategory,
     HealthConcern,
@@ -221,8 +222,6 @@ class EvidenceForm(GovukForm):
     )
 
     def clean_files(self):
-        from .evidence import evidence_check
-
         uploads = self.cleaned_data["files"]
         errors = []
         for upload in uploads:

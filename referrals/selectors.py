@@ -1,8 +1,29 @@
+"""Reads that carry permission, and who may do what to a referral (``may_<verb>(user, referral)``).
+
+The services raise ``PermissionDenied`` with the same predicates the views and templates use to
+show a button: the rule is written here once. A predicate says yes only when the referral's status
+allows the move too (``REFERRAL_GRAPH``); the services check the status first, on the locked row,
+so a refusal for the status is a ``ReferralTransitionError`` whoever asks.
+"""
+
+from collections.abc import Callable
+
 from django.db.models import Q, QuerySet
 
+from ubpanel import audit
+from ubpanel.entry_status import LIVE_STATUSES
 from ubpanel.roles import CASE_ROLES, Role, can_see_special_category, user_roles
 
-from .models import Evidence, InboundEmail, Person, Referral, ReferralSource, ReferralStatus
+from .matching import candidate_people
+from .models import (
+    Evidence,
+    InboundEmail,
+    Person,
+    Referral,
+    ReferralSource,
+    ReferralStatus,
+    referral_sources,
+)
 
 
 def visible_people(user) -> QuerySet[Person]:
@@ -46,11 +67,92 @@ def legal_advice_queue(user) -> QuerySet[Referral]:
     )
 
 
+def can_move(referral: Referral, service: str) -> bool:
+    """Whether the referral's status lets ``service`` move it (``REFERRAL_GRAPH``)."""
+    return referral.status in referral_sources(referral, service)
+
+
+def may_edit_draft(user, referral: Referral | None = None) -> bool:
+    """A referring manager starts a referral; its referrer carries on with it, and submits it,
+    while it is a draft."""
+    if Role.REFERRING_MANAGER not in user_roles(user):
+        return False
+    return referral is None or (
+        referral.referrer_id == user.pk and referral.status == ReferralStatus.DRAFT
+    )
+
+
+def may_submit(user, referral: Referral) -> bool:
+    """The referrer sends their draft to the Assurance team."""
+    return may_edit_draft(user, referral) and can_move(referral, "referral_submit")
+
+
+def may_provide_information(user, referral: Referral) -> bool:
+    """The referrer answers the Assurance team's question."""
+    return referral.referrer_id == user.pk and can_move(referral, "referral_provide_information")
+
+
+def may_triage(user) -> bool:
+    """The Assurance team triage referrals (their queue, and the actions below)."""
+    return Role.ASSURANCE_OFFICER in user_roles(user)
+
+
+def _assurance_may(service: str, doc: str) -> Callable[[object, Referral], bool]:
+    def may(user, referral: Referral) -> bool:
+        return may_triage(user) and can_move(referral, service)
+
+    may.__name__ = "may_" + service.removeprefix("referral_")
+    may.__doc__ = doc
+    return may
+
+
+# Triage is the Assurance team's.
+may_request_information = _assurance_may(
+    "referral_request_information", "Assurance ask the referrer for more information."
+)
+may_recommend_letter = _assurance_may(
+    "referral_recommend_letter", "Assurance recommend a letter of expected behaviour instead."
+)
+may_mark_out_of_scope = _assurance_may(
+    "referral_mark_out_of_scope", "Assurance find the referral outside the protocol."
+)
+may_await_legal_advice = _assurance_may(
+    "referral_await_legal_advice", "Assurance ask Legal Services for their advice."
+)
+may_mark_ready_for_panel = _assurance_may(
+    "referral_mark_ready_for_panel", "Assurance list the referral for the panel."
+)
+may_close = _assurance_may("referral_close", "Assurance close the referral.")
+may_merge = _assurance_may("referral_merge", "Assurance merge a duplicate into another referral.")
+
+
+def may_update_subject(user, referral: Referral) -> bool:
+    """Assurance record who the referral is about, until it is linked to a person or finished."""
+    return (
+        Role.ASSURANCE_OFFICER in user_roles(user)
+        and referral.person_id is None
+        and referral.status not in SETTLED
+    )
+
+
+def may_link_person(user, referral: Referral) -> bool:
+    """Assurance link a referral to a person; a referrer may say their own draft is about someone
+    their service referred before (Assurance check it)."""
+    if referral.status in SETTLED:
+        return False
+    if Role.ASSURANCE_OFFICER in user_roles(user):
+        return True
+    return may_edit_draft(user, referral)
+
+
+# A merged or closed referral's details and person are settled.
+SETTLED = frozenset({ReferralStatus.MERGED, ReferralStatus.CLOSED})
+
+
 def may_record_legal_advice(user, referral: Referral) -> bool:
     """Legal Services advise while the referral waits for them."""
-    return (
-        Role.LEGAL_SERVICES in user_roles(user)
-        and referral.status == ReferralStatus.AWAITING_LEGAL_ADVICE
+    return Role.LEGAL_SERVICES in user_roles(user) and can_move(
+        referral, "referral_record_legal_advice"
     )
 
 
@@ -61,8 +163,6 @@ def may_read_legal_advice(user) -> bool:
 
 def live_entry_for(referral: Referral):
     """The live schedule entry of the person the referral is linked to, if they have one."""
-    from schedule.models import LIVE_STATUSES
-
     if referral.person_id is None:
         return None
     return (
@@ -72,19 +172,13 @@ def live_entry_for(referral: Referral):
     )
 
 
-# Where Assurance can confirm repeat behaviour from: a referral still to triage, and not one that
-# waits for Legal Services (the protocol: advice "before the protocol is applied").
-REPEAT_CONFIRMABLE = {ReferralStatus.SUBMITTED}
-
-
 def may_confirm_repeat_behaviour(user, referral: Referral, entry=None) -> bool:
-    """Assurance confirm repeat behaviour on a triaged referral about someone with a live entry."""
+    """Assurance confirm repeat behaviour on a referral still to triage about someone with a live
+    entry; not one that waits for Legal Services (their advice comes "before the protocol is
+    applied")."""
     if Role.ASSURANCE_OFFICER not in user_roles(user):
         return False
-    triageable = referral.status in REPEAT_CONFIRMABLE or (
-        referral.status == ReferralStatus.DRAFT and referral.source == ReferralSource.MAILBOX
-    )
-    if not triageable:
+    if not can_move(referral, "referral_confirm_repeat_behaviour"):
         return False
     return (entry or live_entry_for(referral)) is not None
 
@@ -121,10 +215,6 @@ def can_see_referral_health(user, referral: Referral) -> bool:
 
 def referral_candidates(user, referral: Referral, *, limit: int = 10):
     """People ``user`` may see who may be the individual in ``referral``; showing them is audited."""
-    from ubpanel import audit
-
-    from .matching import candidate_people
-
     if (
         referral.pk is None
         or referral.person_id

@@ -329,7 +329,7 @@ def test_an_email_that_cannot_be_imported_is_kept_as_failed_and_leaves_no_half_r
     def disk_full(**kwargs):
         raise OSError("No space left on device")
 
-    monkeypatch.setattr(services, "evidence_add", disk_full)
+    monkeypatch.setattr(services.intake, "evidence_add", disk_full)
 
     inbound = _import("jpeg_attachment.eml")
 

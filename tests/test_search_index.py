@@ -113,7 +113,7 @@ def test_staying_on_the_schedule_keeps_their_keys(make_user, zoe):
     assert keys(zoe) == ZOE_KEYS
 
 
-def test_new_details_of_someone_on_the_schedule_are_findable(chair, zoe):
+def test_new_details_of_someone_on_the_schedule_are_findable(make_user, zoe):
     ActiveEntryFactory(person=zoe)
     referral = SubmittedReferralFactory(
         subject_aliases="Zoe Jones",
@@ -123,7 +123,9 @@ def test_new_details_of_someone_on_the_schedule_are_findable(chair, zoe):
         subject_phone="01305 123456",
     )
 
-    referral_link_person(actor=chair, referral=referral, person=zoe)
+    # Linking a referral to a person is the Assurance team's.
+    assurance = make_user(Role.ASSURANCE_OFFICER, username="assurance")
+    referral_link_person(actor=assurance, referral=referral, person=zoe)
 
     assert keys(zoe) >= {
         ("alias", "zoe jones"),

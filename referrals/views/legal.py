@@ -6,15 +6,15 @@ Services".
 """
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
 from referrals.forms import LegalAdviceForm
 from referrals.models import EventKind, ReferralStatus
 from referrals.selectors import legal_advice_queue, may_record_legal_advice, visible_referrals
-from referrals.services import ReferralTransitionError, referral_record_legal_advice
+from referrals.services import referral_record_legal_advice
 from ubpanel import audit
 from ubpanel.access import get_object_or_404
+from ubpanel.pages import form_page, submit
 from ubpanel.roles import Role, role_required
 
 from .referrer import _detail_context
@@ -40,7 +40,7 @@ def legal_queue(request):
     return render(request, "referrals/legal_queue.html", {"waiting": waiting, "advised": advised})
 
 
-def _advice_page(request, referral, form, status=200):
+def _advice_page(request, referral, form):
     audit.record_access(referral)
     context = _detail_context(request, referral, form=form)
     asked = next(
@@ -54,7 +54,7 @@ def _advice_page(request, referral, form, status=200):
     context["asked"] = asked
     context["may_advise"] = may_record_legal_advice(request.user, referral)
     context["advice_events"] = [e for e in context["events"] if e.kind == EventKind.LEGAL_ADVICE]
-    return render(request, "referrals/legal_advice.html", context, status=status)
+    return form_page(request, "referrals/legal_advice.html", context, form)
 
 
 @role_required(LEGAL)
@@ -63,24 +63,19 @@ def legal_advice(request, pk):
     referral = get_object_or_404(
         visible_referrals(request.user).select_related("service", "referrer", "person"), pk=pk
     )
-    if request.method != "POST":
-        return _advice_page(request, referral, LegalAdviceForm())
-    form = LegalAdviceForm(request.POST)
-    if not form.is_valid():
-        return _advice_page(request, referral, form, status=400)
-    try:
-        referral_record_legal_advice(
-            actor=request.user, referral=referral, advice=form.cleaned_data["advice"]
-        )
-    except ValidationError as error:
-        for message in error.message_dict.get("advice", error.messages):
-            form.add_error("advice", message)
-        return _advice_page(request, referral, form, status=400)
-    except ReferralTransitionError as error:
-        messages.error(request, str(error))
-        return redirect("referrals:legal_advice", pk=referral.pk)
-    messages.success(
+    form = LegalAdviceForm(request.POST or None)
+    done = submit(
         request,
-        f"Your advice on {referral.reference} has been recorded and sent to the Assurance team.",
+        form,
+        lambda data: referral_record_legal_advice(
+            actor=request.user, referral=referral, advice=data["advice"]
+        ),
     )
-    return redirect("referrals:legal_queue")
+    if done:
+        messages.success(
+            request,
+            f"Your advice on {referral.reference} has been recorded and sent to the Assurance "
+            "team.",
+        )
+        return redirect("referrals:legal_queue")
+    return _advice_page(request, referral, form)

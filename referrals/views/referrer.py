@@ -10,7 +10,10 @@ from referrals.forms import EvidenceForm, IncidentFormSet, ReasonForm, ReferralF
 from referrals.models import EventKind, ReferralStatus
 from referrals.selectors import (
     can_see_referral_health,
+    may_edit_draft,
+    may_provide_information,
     may_read_legal_advice,
+    may_triage,
     referral_candidates,
     visible_evidence,
     visible_people,
@@ -27,15 +30,14 @@ from referrals.services import (
 )
 from ubpanel import audit
 from ubpanel.access import get_object_or_404
-from ubpanel.roles import REFERRAL_ROLES, Role, has_role, role_required
+from ubpanel.errors import error_text
+from ubpanel.roles import REFERRAL_ROLES, Role, role_required
 
 
 @role_required(REFERRAL_ROLES)
 def index(request):
     """A referrer's referrals; Assurance go to their triage queue."""
-    if has_role(request.user, Role.ASSURANCE_OFFICER) and not has_role(
-        request.user, Role.REFERRING_MANAGER
-    ):
+    if may_triage(request.user) and not may_edit_draft(request.user):
         return redirect("referrals:triage_queue")
     referrals = list(
         visible_referrals(request.user)
@@ -73,7 +75,7 @@ def referral_edit(request, pk=None):
         referral = get_object_or_404(
             visible_referrals(request.user).filter(referrer=request.user), pk=pk
         )
-        if referral.status != ReferralStatus.DRAFT:
+        if not may_edit_draft(request.user, referral):
             messages.info(
                 request, f"{referral.reference} has been submitted and can no longer be changed."
             )
@@ -114,7 +116,7 @@ def referral_edit(request, pk=None):
                 try:
                     referral_submit(actor=request.user, referral=referral)
                 except ReferralTransitionError as error:
-                    messages.error(request, str(error))
+                    messages.error(request, error_text(error))
                 else:
                     messages.success(
                         request,
@@ -180,10 +182,7 @@ def referral_detail(request, pk):
     )
     audit.record_access(referral)
     answer_form = None
-    if (
-        referral.status == ReferralStatus.MORE_INFORMATION
-        and referral.referrer_id == request.user.pk
-    ):
+    if may_provide_information(request.user, referral):
         answer_form = ReasonForm(label="Your answer")
     return render(
         request,
@@ -225,7 +224,7 @@ def referral_answer(request, pk):
                     actor=request.user, referral=referral, answer=form.cleaned_data["reason"]
                 )
         except ReferralTransitionError as error:
-            messages.error(request, str(error))
+            messages.error(request, error_text(error))
         else:
             messages.success(request, "Your answer has been sent to the Assurance team.")
         return redirect("referrals:detail", pk=referral.pk)

@@ -11,7 +11,15 @@ from referrals.models import Person
 from referrals.selectors import (
     failed_emails,
     live_entry_for,
+    may_await_legal_advice,
+    may_close,
     may_confirm_repeat_behaviour,
+    may_mark_out_of_scope,
+    may_mark_ready_for_panel,
+    may_merge,
+    may_recommend_letter,
+    may_request_information,
+    may_update_subject,
     referral_candidates,
     triage_queue,
     visible_people,
@@ -19,13 +27,15 @@ from referrals.selectors import (
 )
 from ubpanel import audit
 from ubpanel.access import get_object_or_404
+from ubpanel.errors import error_text
 from ubpanel.roles import Role, role_required
 
 from .referrer import _detail_context
 
 ASSURANCE = {Role.ASSURANCE_OFFICER}
 
-# action -> (service, form label, whether the text is required, button text)
+# action -> (service, its argument, form label, whether the text is required, button text, who
+# may take it)
 ACTIONS = {
     "request-information": (
         services.referral_request_information,
@@ -33,6 +43,7 @@ ACTIONS = {
         "What do you need to know?",
         True,
         "Ask the referrer",
+        may_request_information,
     ),
     "recommend-letter": (
         services.referral_recommend_letter,
@@ -40,6 +51,7 @@ ACTIONS = {
         "Why a letter of expected behaviour is enough",
         True,
         "Recommend a letter instead",
+        may_recommend_letter,
     ),
     "out-of-scope": (
         services.referral_mark_out_of_scope,
@@ -47,6 +59,7 @@ ACTIONS = {
         "Why it is out of scope",
         True,
         "Mark out of scope",
+        may_mark_out_of_scope,
     ),
     "await-legal-advice": (
         services.referral_await_legal_advice,
@@ -54,6 +67,7 @@ ACTIONS = {
         "What Legal Services are asked",
         True,
         "Wait for legal advice",
+        may_await_legal_advice,
     ),
     "ready-for-panel": (
         services.referral_mark_ready_for_panel,
@@ -61,14 +75,18 @@ ACTIONS = {
         "Note for the panel",
         False,
         "List for the panel",
+        may_mark_ready_for_panel,
     ),
-    "close": (services.referral_close, "reason", "Why it is closed", True, "Close"),
+    "close": (services.referral_close, "reason", "Why it is closed", True, "Close", may_close),
 }
 
 
-def _action_forms(bound=None, bound_action=None):
+def _action_forms(request, referral, bound=None, bound_action=None):
+    """The triage actions the user may take on the referral now (and the one just posted)."""
     forms = []
-    for slug, (_, _, label, required, button) in ACTIONS.items():
+    for slug, (_, _, label, required, button, may) in ACTIONS.items():
+        if slug != bound_action and not may(request.user, referral):
+            continue
         form = ReasonForm(
             bound if slug == bound_action else None, label=label, required=required, prefix=slug
         )
@@ -106,8 +124,10 @@ def _triage_page(
             referral,
             candidates=candidates,
             inbound=inbound,
-            action_forms=action_forms or _action_forms(),
+            action_forms=action_forms or _action_forms(request, referral),
             merge_form=merge_form or MergeForm(prefix="merge"),
+            may_merge=may_merge(request.user, referral),
+            may_update_subject=may_update_subject(request.user, referral),
             subject_form=subject_form or SubjectForm(instance=referral, prefix="subject"),
             live_entry=entry,
             may_confirm_repeat=may_confirm_repeat_behaviour(request.user, referral, entry),
@@ -131,14 +151,16 @@ def act(request, pk, action):
     if action not in ACTIONS:
         raise Http404("No such triage action")
     service, argument, *_ = ACTIONS[action]
-    forms = _action_forms(request.POST, action)
+    forms = _action_forms(request, referral, request.POST, action)
     form = next(f["form"] for f in forms if f["slug"] == action)
     if not form.is_valid():
         return _triage_page(request, referral, action_forms=forms, status=400)
     try:
-        service(actor=request.user, referral=referral, **{argument: form.cleaned_data["reason"]})
+        referral = service(
+            actor=request.user, referral=referral, **{argument: form.cleaned_data["reason"]}
+        )
     except services.ReferralTransitionError as error:
-        messages.error(request, str(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(
             request, f"{referral.reference} is now: {referral.get_status_display().lower()}."
@@ -155,7 +177,7 @@ def confirm_repeat_behaviour(request, pk):
     try:
         services.referral_confirm_repeat_behaviour(actor=request.user, referral=referral)
     except services.ReferralTransitionError as error:
-        messages.error(request, str(error))
+        messages.error(request, error_text(error))
     else:
         entry = live_entry_for(referral)
         messages.success(
@@ -183,7 +205,7 @@ def merge(request, pk):
             actor=request.user, referral=referral, into=into, reason=form.cleaned_data["reason"]
         )
     except services.ReferralTransitionError as error:
-        messages.error(request, str(error))
+        messages.error(request, error_text(error))
         return redirect("referrals:triage_detail", pk=referral.pk)
     messages.success(request, f"{referral.reference} merged into {into.reference}.")
     return redirect("referrals:triage_detail", pk=into.pk)
@@ -203,7 +225,7 @@ def subject_edit(request, pk):
             actor=request.user, referral=referral, fields=form.cleaned_data
         )
     except services.ReferralTransitionError as error:
-        messages.error(request, str(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, "Details recorded. Check the possible matches.")
     return redirect("referrals:triage_detail", pk=referral.pk)
@@ -221,7 +243,7 @@ def link_person(request, pk):
     try:
         person = services.referral_link_person(actor=request.user, referral=referral, person=person)
     except services.ReferralTransitionError as error:
-        messages.error(request, str(error))
+        messages.error(request, error_text(error))
     else:
         note = (
             " This is repeat behaviour: they are on the schedule."
