@@ -1,4 +1,11 @@
-from .views import agenda, items, meetings, records
+from .views import agenda, decisions, items, meetings, records, votes
 
 app_name = "panel"
-urlpatterns = [*meetings.urls, *agenda.urls, *records.urls, *items.urls]
+urlpatterns = [
+    *meetings.urls,
+    *agenda.urls,
+    *records.urls,
+    *items.urls,
+    *decisions.urls,
+    *votes.urls,
+]

@@ -216,4 +216,4 @@ def test_an_outcome_outside_the_table_is_refused_not_ignored(holders, meeting):
     decision.outcome = Outcome.GRANT  # not an outcome for a review: the table has no effect
 
     with pytest.raises(services.PanelError, match="not an outcome for 12-month review"):
-        services._decision_act(actor=holders[C], item=item, decision=decision)
+        services.decision_act(actor=holders[C], item=item, decision=decision)

@@ -4,6 +4,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -107,7 +108,7 @@ def test_an_unbriefed_deputy_cannot_be_recorded_in_the_seat(holders):
     _briefed(deputy, None)
     meeting = MeetingFactory()
 
-    with pytest.raises(services.ValidationError, match="has not been briefed for the seat"):
+    with pytest.raises(ValidationError, match="has not been briefed for the seat"):
         services.attendance_record(actor=holders[C], meeting=meeting, seat=HS, user=deputy)
 
 

@@ -3,7 +3,7 @@ Legal Services adviser. Assurance and the chair only; object URLs go through the
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
@@ -13,26 +13,26 @@ from panel.forms import (
     InviteeForm,
     WithdrawItemForm,
 )
-from panel.models import (
-    UNDECIDED,
-    AgendaItem,
-    Invitee,
-    MeetingStatus,
-)
+from panel.models import UNDECIDED, AgendaItem, Invitee
 from panel.selectors import (
     AGENDA_ROLES,
     legal_adviser_missing,
     legal_adviser_reasons,
+    may_change_agenda,
+    may_invite,
+    may_withdraw,
     visible_items,
     visible_meetings,
 )
-from panel.views.meetings import _message, _with_individuals
+from panel.views.meetings import with_individuals
 from referrals.models import Referral, ReferralStatus
 from schedule.models import AccessGrant, AccessGrantStatus, Entry
 from ubpanel import audit
 from ubpanel.access import get_object_or_404
 from ubpanel.entry_status import EntryStatus
+from ubpanel.errors import error_text
 from ubpanel.models import User
+from ubpanel.pages import add_refusal, form_page, submit
 from ubpanel.roles import role_required
 
 
@@ -63,7 +63,7 @@ def _waiting_subjects():
 @role_required(AGENDA_ROLES)
 def item_add(request, pk):
     meeting = get_object_or_404(visible_meetings(request.user), pk=pk)
-    if meeting.status == MeetingStatus.CLOSED:
+    if not may_change_agenda(request.user, meeting):
         messages.error(request, "The meeting is closed: nothing more goes on its agenda.")
         return redirect("panel:meeting_detail", pk=meeting.pk)
     referrals, entries, grants = _waiting_subjects()
@@ -71,27 +71,25 @@ def item_add(request, pk):
     form = AgendaItemForm(
         request.POST or None, referrals=referrals, entries=entries, access_grants=grants
     )
-    if request.method == "POST" and form.is_valid():
-        subject = form.subject()
-        try:
-            item = services.agenda_item_add(
-                actor=request.user,
-                meeting=meeting,
-                kind=form.cleaned_data["kind"],
-                statement=form.cleaned_data["statement"],
-                **subject,
-            )
-        except (services.PanelError, ValidationError) as error:
-            field = "entry" if "entry" in subject else next(iter(subject))
-            form.add_error(field, _message(error))
-        else:
-            messages.success(request, f"Item {item.position} added: {item.get_kind_display()}.")
-            return redirect("panel:meeting_detail", pk=meeting.pk)
-    return render(
+    subject = form.subject() if form.is_bound and form.is_valid() else {}
+    done = submit(
         request,
-        "panel/agenda_item_form.html",
-        {"form": form, "meeting": meeting},
-        status=400 if form.errors else 200,
+        form,
+        lambda data: services.agenda_item_add(
+            actor=request.user,
+            meeting=meeting,
+            kind=data["kind"],
+            statement=data["statement"],
+            **subject,
+        ),
+        field="entry" if "entry" in subject else next(iter(subject), None),
+    )
+    if done:
+        item = done.value
+        messages.success(request, f"Item {item.position} added: {item.get_kind_display()}.")
+        return redirect("panel:meeting_detail", pk=meeting.pk)
+    return form_page(
+        request, "panel/agenda_item_form.html", {"form": form, "meeting": meeting}, form
     )
 
 
@@ -104,7 +102,7 @@ def _agenda_items(user):
 @role_required(AGENDA_ROLES)
 def item_move(request, pk):
     item = get_object_or_404(_agenda_items(request.user), pk=pk)
-    if item.meeting.status == MeetingStatus.CLOSED:
+    if not may_change_agenda(request.user, item.meeting):
         messages.error(request, "The meeting is closed: its agenda is part of the minutes.")
     else:
         item = services.agenda_item_move(
@@ -123,7 +121,7 @@ def item_withdraw(request, pk):
         ),
         pk=pk,
     )
-    people = _with_individuals([item])
+    people = with_individuals([item])
     audit.record_access([item, *people])
     form = WithdrawItemForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
@@ -132,18 +130,19 @@ def item_withdraw(request, pk):
                 actor=request.user, item=item, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            form.add_error("reason", error)
+            add_refusal(form, error, field="reason")
         except services.PanelError as error:
-            messages.error(request, str(error))
+            # Nothing to put right on the form: the item is no longer there to withdraw.
+            messages.error(request, error_text(error))
             return redirect("panel:meeting_detail", pk=item.meeting_id)
         else:
             messages.success(request, f"Item {item.position} withdrawn from the agenda.")
             return redirect("panel:meeting_detail", pk=item.meeting_id)
-    return render(
+    return form_page(
         request,
         "panel/agenda_item_withdraw.html",
-        {"item": item, "form": form},
-        status=400 if form.errors else 200,
+        {"item": item, "form": form, "may_withdraw": may_withdraw(request.user, item)},
+        form,
     )
 
 
@@ -160,39 +159,40 @@ def item_invitees(request, pk):
         ),
         pk=pk,
     )
-    people = _with_individuals([item])
+    people = with_individuals([item])
     audit.record_access([item, *people])
     invitees = list(item.invitees.select_related("user", "invited_by").order_by("pk"))
-    may_invite = item.status in UNDECIDED and item.meeting.status != MeetingStatus.CLOSED
+    inviting = may_invite(request.user, item)
     users = User.objects.filter(is_active=True, is_superuser=False).select_related("service")
     form = InviteeForm(
         request.POST if request.method == "POST" else None,
         users=users.order_by("first_name", "last_name", "username"),
     )
-    if may_invite and form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        try:
-            invitee = services.invitee_add(
-                actor=request.user, item=item, user=data["user"], role=data["role"]
-            )
-        except (ValidationError, services.PanelError) as error:
-            form.add_error("user", _message(error))
-        else:
-            messages.success(request, f"{invitee.user} invited as {invitee.get_role_display()}.")
-            return redirect("panel:item_invitees", pk=item.pk)
-    return render(
+    done = inviting and submit(
+        request,
+        form,
+        lambda data: services.invitee_add(
+            actor=request.user, item=item, user=data["user"], role=data["role"]
+        ),
+        field="user",
+    )
+    if done:
+        invitee = done.value
+        messages.success(request, f"{invitee.user} invited as {invitee.get_role_display()}.")
+        return redirect("panel:item_invitees", pk=item.pk)
+    return form_page(
         request,
         "panel/agenda_item_invitees.html",
         {
             "item": item,
             "invitees": invitees,
             "form": form,
-            "may_invite": may_invite,
+            "may_invite": inviting,
             "legal_reasons": legal_adviser_reasons(item)
             if legal_adviser_missing(item, invitees)
             else [],
         },
-        status=400 if form.errors else 200,
+        form,
     )
 
 
@@ -206,9 +206,6 @@ def invitee_remove(request, pk):
     services.invitee_remove(actor=request.user, invitee=invitee)
     messages.success(request, f"{invitee.user} is no longer invited.")
     return redirect("panel:item_invitees", pk=invitee.item_id)
-
-
-# --- Attendance -------------------------------------------------------------------------------
 
 
 urls = [

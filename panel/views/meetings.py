@@ -31,21 +31,34 @@ from panel.selectors import (
     briefing_refusal,
     can_manage_agenda,
     legal_adviser_missing,
+    may_change_agenda,
+    may_close,
+    may_invite,
+    may_join,
+    may_move_item,
+    may_open,
+    may_open_as_elected_chair,
+    may_schedule_meeting,
+    may_see_seats,
+    may_withdraw,
     presiding_user_id,
     seats_for,
     sees_all_papers,
+    sittable_seats,
     sitting,
     visible_items,
     visible_meetings,
 )
 from ubpanel import audit
 from ubpanel.access import get_object_or_404
-from ubpanel.roles import PANEL_ROLES, has_role, role_required
+from ubpanel.errors import error_text
+from ubpanel.pages import add_refusal, form_page
+from ubpanel.roles import role_required
 
 PAST_PER_PAGE = 20
 
 
-def _agenda(user, meeting):
+def meeting_agenda(user, meeting):
     """The items of ``meeting`` that ``user`` may see, in order, with their subjects."""
     return (
         visible_items(user)
@@ -64,7 +77,7 @@ def _agenda(user, meeting):
     )
 
 
-def _with_individuals(items):
+def with_individuals(items):
     """Name each item's individual (or, for an access request, who asks) and collect the people
     shown, for the audit trail."""
     people = []
@@ -81,13 +94,6 @@ def _with_individuals(items):
         if person is not None:
             people.append(person)
     return people
-
-
-def _message(error) -> str:
-    """A service's refusal in words for the field it concerns."""
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error)
 
 
 # --- Meetings ---------------------------------------------------------------------------------
@@ -123,8 +129,8 @@ def index(request):
             "upcoming": upcoming,
             "past": past,
             "invitations": invitations,
-            "may_schedule": can_manage_agenda(user),
-            "is_panel": has_role(user, *PANEL_ROLES),
+            "may_schedule": may_schedule_meeting(user),
+            "is_panel": may_see_seats(user),
         },
     )
 
@@ -155,9 +161,7 @@ def meeting_new(request):
             f"{waiting}",
         )
         return redirect("panel:meeting_detail", pk=meeting.pk)
-    return render(
-        request, "panel/meeting_form.html", {"form": form}, status=400 if form.errors else 200
-    )
+    return form_page(request, "panel/meeting_form.html", {"form": form}, form)
 
 
 def meeting_detail(request, pk):
@@ -170,28 +174,28 @@ def meeting_detail(request, pk):
 
 def _render_detail(request, meeting, *, elected_form=None):
     user = request.user
-    items = list(_agenda(user, meeting))
-    people = _with_individuals(items)
+    items = list(meeting_agenda(user, meeting))
+    people = with_individuals(items)
     audit.record_access([*items, *people], audit.Event.LIST)
-    movable = [item.pk for item in items if item.status == ItemStatus.LISTED]
     manages = can_manage_agenda(user)
     for item in items:
+        item.meeting = meeting  # one meeting for the predicates, not a query per item
         item.legal_adviser_missing = manages and legal_adviser_missing(item)
+        item.may_move = may_move_item(user, item)
+        item.may_invite = may_invite(user, item)
+        item.may_withdraw = may_withdraw(user, item)
+    movable = [item.pk for item in items if item.may_move]
     memberships = seats_for(user)
     # Deputies sit only when briefed for the seat by the meeting's date: say why not.
     refusals = {m.pk: briefing_refusal(m, meeting) for m in memberships}
-    sittable = [m for m in memberships if refusals[m.pk] is None]
-    scheduled = meeting.status == MeetingStatus.SCHEDULED
     is_open = meeting.status == MeetingStatus.OPEN
-    presiding = presiding_user_id(meeting) if is_open else None
-    seated = sitting(meeting, user) if is_open else None
-    may_join = is_open and bool(sittable) and seated is None
-    may_open = scheduled and any(m.seat == Seat.CHAIR for m in sittable)
-    elected_seats = [m for m in sittable if m.seat != Seat.CHAIR]
-    may_open_elected = scheduled and not may_open and bool(elected_seats)
-    if may_open_elected and elected_form is None:
-        elected_form = ElectedChairForm(memberships=elected_seats)
-    return render(
+    joining = may_join(user, meeting)
+    electing = may_open_as_elected_chair(user, meeting)
+    if electing and elected_form is None:
+        elected_form = ElectedChairForm(
+            memberships=[m for m in sittable_seats(user, meeting) if m.seat != Seat.CHAIR]
+        )
+    return form_page(
         request,
         "panel/meeting_detail.html",
         {
@@ -199,20 +203,22 @@ def _render_detail(request, meeting, *, elected_form=None):
             "items": items,
             "first_movable": movable[0] if movable else None,
             "last_movable": movable[-1] if movable else None,
-            "may_manage": manages and meeting.status != MeetingStatus.CLOSED,
+            "may_manage": may_change_agenda(user, meeting),
             "legal_missing": [item.position for item in items if item.legal_adviser_missing],
             "sees_all": sees_all_papers(user),
-            "may_open": may_open,
-            "may_open_elected": may_open_elected,
-            "elected_form": elected_form if may_open_elected else None,
-            "not_briefed": [r for r in refusals.values() if r] if scheduled or is_open else [],
-            "may_join": may_join,
-            "join_form": JoinForm(memberships=sittable) if may_join else None,
-            "seated": seated,
-            "presiding": presiding,
-            "may_close": presiding is not None and presiding == user.pk,
+            "may_open": may_open(user, meeting),
+            "may_open_elected": electing,
+            "elected_form": elected_form if electing else None,
+            "not_briefed": [r for r in refusals.values() if r]
+            if meeting.status != MeetingStatus.CLOSED
+            else [],
+            "may_join": joining,
+            "join_form": JoinForm(memberships=sittable_seats(user, meeting)) if joining else None,
+            "seated": sitting(meeting, user) if is_open else None,
+            "presiding": presiding_user_id(meeting) if is_open else None,
+            "may_close": may_close(user, meeting),
         },
-        status=400 if elected_form is not None and elected_form.errors else 200,
+        elected_form,
     )
 
 
@@ -221,7 +227,7 @@ def _meeting_action(request, pk, action, done):
     try:
         action(meeting)
     except services.PanelError as error:
-        messages.error(request, str(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, done)
     return redirect("panel:meeting_detail", pk=meeting.pk)
@@ -244,11 +250,7 @@ def meeting_open_elected(request, pk):
     meeting = get_object_or_404(
         visible_meetings(request.user).select_related("elected_chair"), pk=pk
     )
-    memberships = [
-        m
-        for m in seats_for(request.user)
-        if m.seat != Seat.CHAIR and briefing_refusal(m, meeting) is None
-    ]
+    memberships = [m for m in sittable_seats(request.user, meeting) if m.seat != Seat.CHAIR]
     if not memberships:
         raise PermissionDenied("Only a member of the panel may be chosen to chair.")
     form = ElectedChairForm(request.POST, memberships=memberships)
@@ -261,9 +263,9 @@ def meeting_open_elected(request, pk):
                 seat=form.cleaned_data["seat"],
             )
         except ValidationError as error:
-            form.add_error("note", _message(error))
+            add_refusal(form, error, field="note")
         except services.PanelError as error:
-            messages.error(request, str(error))
+            messages.error(request, error_text(error))
             return redirect("panel:meeting_detail", pk=meeting.pk)
         else:
             messages.success(

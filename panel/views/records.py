@@ -3,54 +3,40 @@
 from collections import defaultdict
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 
 from panel import services
-from panel.forms import (
-    AttendanceForm,
-)
+from panel.forms import AttendanceForm
 from panel.models import (
     Ballot,
     DecisionCorrection,
     DecisionStatus,
     Declaration,
     ItemStatus,
-    MeetingStatus,
     Seat,
     SeatMember,
     Vote,
 )
 from panel.selectors import (
     briefing_refusal,
-    can_manage_agenda,
     chair_is_absent,
-    presides,
+    may_manage_seats,
+    may_record_attendance,
     sees_all_papers,
     visible_meetings,
 )
-from panel.views.meetings import _agenda, _message, _with_individuals
+from panel.views.meetings import meeting_agenda, with_individuals
 from ubpanel import audit
 from ubpanel.access import get_object_or_404
-from ubpanel.roles import (
-    PANEL_ROLES,
-    USER_ADMIN_ROLES,
-    can_see_special_category,
-    has_role,
-    role_required,
-)
+from ubpanel.pages import form_page, submit
+from ubpanel.roles import PANEL_ROLES, can_see_special_category, role_required
 
 SEAT_ORDER = list(Seat.values)
 SPECIAL_CATEGORY_FIELDS = {"health_notes", "care_system_notes"}
-
-
-def _may_record_attendance(user, meeting) -> bool:
-    if meeting.status == MeetingStatus.CLOSED:
-        return False
-    return can_manage_agenda(user) or presides(user, meeting)
 
 
 def attendance(request, pk):
@@ -64,7 +50,7 @@ def attendance(request, pk):
         # Deputies sit only when briefed for the seat by the meeting's date.
         member.not_briefed = briefing_refusal(member, meeting)
         members[member.seat].append(member)
-    may_record = _may_record_attendance(request.user, meeting)
+    may_record = may_record_attendance(request.user, meeting)
     posted = request.POST.get("seat") if request.method == "POST" else None
     if posted is not None and (not may_record or posted not in Seat.values):
         raise PermissionDenied("Only the chair or Assurance record attendance.")
@@ -76,21 +62,17 @@ def attendance(request, pk):
             members=members[seat],
             current=records.get(seat),
         )
-    if posted is not None and forms[posted].is_valid():
-        form = forms[posted]
-        try:
-            services.attendance_record(
-                actor=request.user,
-                meeting=meeting,
-                seat=posted,
-                user=form.cleaned_data["sitter"],
-            )
-        except (ValidationError, services.PanelError) as error:
-            form.add_error("sitter", _message(error))
-        else:
-            messages.success(request, f"Attendance recorded: {Seat(posted).label}.")
-            return redirect("panel:attendance", pk=meeting.pk)
-    items = list(_agenda(request.user, meeting).exclude(status=ItemStatus.WITHDRAWN))
+    if posted is not None and submit(
+        request,
+        forms[posted],
+        lambda data: services.attendance_record(
+            actor=request.user, meeting=meeting, seat=posted, user=data["sitter"]
+        ),
+        field="sitter",
+    ):
+        messages.success(request, f"Attendance recorded: {Seat(posted).label}.")
+        return redirect("panel:attendance", pk=meeting.pk)
+    items = list(meeting_agenda(request.user, meeting).exclude(status=ItemStatus.WITHDRAWN))
     audit.record_access([meeting, *items])
     seats = [
         {
@@ -102,7 +84,7 @@ def attendance(request, pk):
         }
         for seat in Seat.values
     ]
-    return render(
+    return form_page(
         request,
         "panel/attendance.html",
         {
@@ -113,7 +95,7 @@ def attendance(request, pk):
             "chair_absent": chair_is_absent(meeting),
             "errors": posted is not None,
         },
-        status=400 if posted is not None else 200,
+        forms.get(posted),
     )
 
 
@@ -127,7 +109,7 @@ def minutes(request, pk):
         visible_meetings(request.user).select_related("elected_chair"), pk=pk
     )
     items = list(
-        _agenda(request.user, meeting)
+        meeting_agenda(request.user, meeting)
         .select_related(
             "decision__spoc_service", "decision__record_owner", "decision__care_system_consulted_by"
         )
@@ -146,7 +128,7 @@ def minutes(request, pk):
             ),
         )
     )
-    people = _with_individuals(items)
+    people = with_individuals(items)
     corrections = defaultdict(list)
     for correction in DecisionCorrection.objects.filter(
         decision__item__in=[item.pk for item in items]
@@ -214,7 +196,7 @@ def seats(request):
         "panel/seats.html",
         {
             "rows": rows,
-            "may_manage": has_role(request.user, *USER_ADMIN_ROLES),
+            "may_manage": may_manage_seats(request.user),
             "today": timezone.localdate(),
         },
     )
