@@ -17,6 +17,8 @@ class CorrespondenceConfig(AppConfig):
 
         from ubpanel import hooks
 
+        from . import entry_page
         from .services import letters_cancel_for_entry
 
         hooks.entry_letters_cancel.connect(letters_cancel_for_entry)
+        hooks.entry_page_context.connect(entry_page.entry_page_context)

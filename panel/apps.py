@@ -28,6 +28,8 @@ class PanelConfig(AppConfig):
 
         from ubpanel import hooks
 
+        from . import entry_page
         from .services import agenda_fill_next_meeting
 
         hooks.panel_work_waiting.connect(agenda_fill_next_meeting)
+        hooks.entry_page_context.connect(entry_page.entry_page_context)

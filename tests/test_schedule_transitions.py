@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 import time_machine
+from django.core.exceptions import PermissionDenied
 
 from schedule import services
 from schedule.models import EntryEventKind
@@ -93,7 +94,7 @@ def test_repeat_behaviour_restarts_the_clock_only_on_a_live_entry(actor, status)
 def test_only_the_monitoring_officer_decides_an_appeal(make_user, role):
     entry = EntryFactory(status=S.UNDER_APPEAL)
 
-    with pytest.raises(services.PermissionDenied, match="Monitoring Officer"):
+    with pytest.raises(PermissionDenied, match="Monitoring Officer"):
         services.entry_appeal_decided(
             actor=make_user(role), entry=entry, upheld=True, reason="Because."
         )

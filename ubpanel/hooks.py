@@ -4,7 +4,9 @@ Layers only import downward (``ubpanel`` ← ``referrals`` ← ``schedule`` ← 
 ``correspondence``). When the schedule or a referral needs the panel's agenda or the letters to act,
 it calls one of the named hooks below; the higher app connects the function that does the work in
 its ``AppConfig.ready()``. A hook has exactly one receiver and runs at once, in the caller's
-transaction: it is a plain call whose target the lower layer cannot name, not an event bus.
+transaction: it is a plain call whose target the lower layer cannot name, not an event bus. A hook
+made with ``many=True`` gathers what several higher apps add to a page: each app connects one
+receiver returning a dict, and calling the hook returns them merged.
 ``tests/test_layers.py`` checks every hook is connected.
 """
 
@@ -12,13 +14,26 @@ from collections.abc import Callable
 
 
 class Hook:
-    def __init__(self, name: str, doc: str):
+    def __init__(self, name: str, doc: str, *, many: bool = False):
         self.name = name
         self.__doc__ = doc
+        self.many = many
         self.receiver: Callable | None = None
+        self.receivers: list[Callable] = []
 
     def connect(self, receiver: Callable) -> None:
-        self.receiver = receiver
+        if not self.many:
+            self.receiver = receiver
+            return
+        if receiver not in self.receivers:
+            self.receivers.append(receiver)
+        self.receiver = self._merged
+
+    def _merged(self, **kwargs) -> dict:
+        merged: dict = {}
+        for receiver in self.receivers:
+            merged.update(receiver(**kwargs))
+        return merged
 
     def __call__(self, **kwargs):
         if self.receiver is None:
@@ -48,4 +63,12 @@ repeat_behaviour_confirmed = Hook(
     "schedule.services.entry_record_repeat_behaviour(actor=..., entry=..., referral=..., "
     "incident_on=...), which returns the entry.",
 )
-HOOKS = (panel_work_waiting, entry_letters_cancel, repeat_behaviour_confirmed)
+entry_page_context = Hook(
+    "entry_page_context",
+    "What the higher apps add to an entry's full case page, called with (user=..., entry=...): "
+    "each receiver returns a dict for the template, and the hook returns them merged. Connected "
+    "to panel.entry_page.entry_page_context (the panel's decisions on the entry) and "
+    "correspondence.entry_page.entry_page_context (whether the user may draft its letter).",
+    many=True,
+)
+HOOKS = (panel_work_waiting, entry_letters_cancel, repeat_behaviour_confirmed, entry_page_context)

@@ -13,7 +13,7 @@ from schedule.models import GRANT_GRAPH, AccessGrant, AccessGrantStatus
 from schedule.selectors import current_grants, may_decide_access
 from ubpanel import hooks
 from ubpanel.models import Service, User
-from ubpanel.services import lock_in_status, service
+from ubpanel.services import service
 from ubpanel.tiers import RiskTier
 
 from ._common import (
@@ -78,7 +78,10 @@ def access_grant_request(
     else:
         raise TypeError("Access is granted to a Service or a User.")
     # Two requests at once would each find no waiting request: the grantee's row is the lock.
-    lock_in_status(service_or_user)
+    # (By its model: the view passes request.user, a lazy object.)
+    (Service if "service" in grantee else User).objects.select_for_update().get(
+        pk=service_or_user.pk
+    )
     _refuse_a_second_request(service_or_user, grantee, chosen)
     grant = AccessGrant.objects.create(
         **grantee,

@@ -4,7 +4,6 @@ decisions (approve, decline, re-certify, revoke)."""
 from datetime import timedelta
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -16,11 +15,14 @@ from schedule.forms import (
     RevokeAccessForm,
 )
 from schedule.models import AccessGrant, AccessGrantStatus
-from schedule.selectors import current_grants, visible_access_grants
+from schedule.selectors import (
+    current_grants,
+    may_decide_access,
+    may_read_access_register,
+    may_revoke_access,
+    visible_access_grants,
+)
 from schedule.services import (
-    AccessAlreadyHeld,
-    AccessAlreadyRequested,
-    ScheduleTransitionError,
     access_grant_approve,
     access_grant_decline,
     access_grant_recertify,
@@ -29,7 +31,8 @@ from schedule.services import (
 )
 from ubpanel import audit
 from ubpanel.access import get_object_or_404
-from ubpanel.roles import CASE_ROLES, Role, has_role, role_required
+from ubpanel.pages import form_page, submit
+from ubpanel.roles import CASE_ROLES, Role, role_required
 
 # Access this close to its re-certification date is flagged in the register, so the panel can
 # consider it at its next monthly meeting before it lapses.
@@ -69,46 +72,46 @@ def access_register(request):
     return render(
         request,
         "schedule/access_register.html",
-        {
-            "sections": _sections(grants),
-            "may_decide": has_role(request.user, Role.PANEL_CHAIR),
-        },
+        {"sections": _sections(grants), "may_decide": may_decide_access(request.user)},
     )
 
 
 def access_request(request):
     """Any member of staff asks the panel for access, for their service or for themselves."""
     form = AccessRequestForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+
+    def request_access(data):
         grantee = request.user.service if data["grantee"] == "service" else request.user
-        try:
-            access_grant_request(
-                actor=request.user,
-                service_or_user=grantee,
-                tiers=data["tiers"],
-                rationale=data["rationale"],
-            )
-        except ValidationError as error:
-            form.add_error("rationale", error)
-        except AccessAlreadyRequested as error:
-            form.add_error("grantee", str(error))
-        except AccessAlreadyHeld as error:
-            form.add_error("tiers", str(error))
-        else:
-            messages.success(
-                request,
-                f"Your request for {grantee} has been sent to the panel. The chair will record "
-                "the panel's decision.",
-            )
-            if has_role(request.user, *CASE_ROLES):
-                return redirect("schedule:access_register")
-            return redirect("home")
-    status = 400 if form.errors else 200
+        access_grant_request(
+            actor=request.user,
+            service_or_user=grantee,
+            tiers=data["tiers"],
+            rationale=data["rationale"],
+        )
+        return grantee
+
+    if done := submit(request, form, request_access):
+        messages.success(
+            request,
+            f"Your request for {done.value} has been sent to the panel. The chair will record "
+            "the panel's decision.",
+        )
+        if may_read_access_register(request.user):
+            return redirect("schedule:access_register")
+        return redirect("home")
     held = current_grants(request.user).select_related("service", "user").order_by("pk")
-    return render(
-        request, "schedule/access_request.html", {"form": form, "held": held}, status=status
-    )
+    return form_page(request, "schedule/access_request.html", {"form": form, "held": held}, form)
+
+
+def _decided(request, grant, data, action) -> str:
+    if action == "decline":
+        access_grant_decline(actor=request.user, grant=grant, reason=data["reason"])
+        return "declined"
+    if grant.status == AccessGrantStatus.APPROVED:
+        access_grant_recertify(actor=request.user, grant=grant, recertify_by=data["recertify_by"])
+        return f"re-certified until {data['recertify_by']:%-d %B %Y}"
+    access_grant_approve(actor=request.user, grant=grant, recertify_by=data["recertify_by"])
+    return "approved"
 
 
 @role_required({Role.PANEL_CHAIR})
@@ -127,42 +130,30 @@ def access_decide(request, pk):
         request.POST if action == "decline" else None, prefix="decline"
     )
     form = approve_form if action == "approve" else decline_form
-    if action in ("approve", "decline") and form.is_valid():
-        data = form.cleaned_data
-        try:
-            if action == "decline":
-                access_grant_decline(actor=request.user, grant=grant, reason=data["reason"])
-                done = "declined"
-            elif grant.status == AccessGrantStatus.APPROVED:
-                access_grant_recertify(
-                    actor=request.user, grant=grant, recertify_by=data["recertify_by"]
-                )
-                done = f"re-certified until {data['recertify_by']:%-d %B %Y}"
-            else:
-                access_grant_approve(
-                    actor=request.user, grant=grant, recertify_by=data["recertify_by"]
-                )
-                done = "approved"
-        except ValidationError as error:
-            form.add_error("recertify_by" if action == "approve" else "reason", error)
-        except ScheduleTransitionError as error:
-            messages.error(request, str(error))
-            return redirect("schedule:access_register")
-        else:
-            messages.success(request, f"Access for {grant.grantee} {done}.")
-            return redirect("schedule:access_register")
-    return render(
+    if action in ("approve", "decline") and (
+        done := submit(request, form, lambda data: _decided(request, grant, data, action))
+    ):
+        messages.success(request, f"Access for {grant.grantee} {done.value}.")
+        return redirect("schedule:access_register")
+    return form_page(
         request,
         "schedule/access_decide.html",
-        {"grant": grant, "approve_form": approve_form, "decline_form": decline_form},
-        status=400 if action and form.errors else 200,
+        {
+            "grant": grant,
+            "approve_form": approve_form,
+            "decline_form": decline_form,
+            "may_decide": may_decide_access(request.user, grant),
+            "may_revoke": may_revoke_access(request.user, grant),
+        },
+        approve_form,
+        decline_form,
     )
 
 
-def _chairs_grants(user):
-    """The grants ``user`` may act on: all of them for the chair, none for anyone else, whose
+def _revocable(user):
+    """The grants ``user`` may revoke: all of them for the chair, none for anyone else, whose
     attempt is then the audited 404."""
-    if has_role(user, Role.PANEL_CHAIR):
+    if may_revoke_access(user):
         return visible_access_grants(user)
     return AccessGrant.objects.none()
 
@@ -171,26 +162,21 @@ def access_revoke(request, pk):
     """The chair records that the panel withdrew an approved access: the page asks for the reason
     and to confirm; only the POST revokes."""
     grant = get_object_or_404(
-        _chairs_grants(request.user).select_related("service", "user", "approved_by"), pk=pk
+        _revocable(request.user).select_related("service", "user", "approved_by"), pk=pk
     )
     audit.record_access(grant)
     form = RevokeAccessForm(request.POST if request.method == "POST" else None)
-    if form.is_bound and form.is_valid():
-        try:
-            access_grant_revoke(actor=request.user, grant=grant, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            form.add_error("reason", error)
-        except ScheduleTransitionError as error:
-            messages.error(request, str(error))
-            return redirect("schedule:access_register")
-        else:
-            messages.success(request, f"Access for {grant.grantee} revoked: it stopped at once.")
-            return redirect("schedule:access_register")
-    return render(
+    def revoke(data):
+        return access_grant_revoke(actor=request.user, grant=grant, reason=data["reason"])
+
+    if submit(request, form, revoke):
+        messages.success(request, f"Access for {grant.grantee} revoked: it stopped at once.")
+        return redirect("schedule:access_register")
+    return form_page(
         request,
         "schedule/access_revoke.html",
-        {"grant": grant, "form": form},
-        status=400 if form.errors else 200,
+        {"grant": grant, "form": form, "may_revoke": may_revoke_access(request.user, grant)},
+        form,
     )
 
 

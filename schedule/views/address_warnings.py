@@ -1,15 +1,14 @@
 """Address warnings: specific addresses with their own risk tier and what staff should do there.
 
-The case roles read them here, live or ended; the chair and the Assurance team
-(``ADDRESS_WARNING_ROLES``) add, change and end them. Anyone else asking for any of these pages gets
-the audited 404, the same as for a warning that does not exist. Frontline staff meet the live
-warnings their access covers in search results (``schedule.search``), not here.
+The case roles read them here, live or ended (``may_read_address_warnings``); the chair and the
+Assurance team add, change and end them (``may_manage_address_warning``). Anyone else asking for
+any of these pages gets the audited 404, the same as for a warning that does not exist. Frontline
+staff meet the live warnings their access covers in search results (``schedule.search``), not here.
 """
 
 from functools import wraps
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404
@@ -17,43 +16,41 @@ from django.shortcuts import redirect, render
 from django.urls import path
 
 from schedule.forms import AddressWarningChangeForm, AddressWarningForm, EndAddressWarningForm
-from schedule.models import AddressWarning, AddressWarningStatus
-from schedule.selectors import visible_address_warnings
-from schedule.services import (
-    ADDRESS_WARNING_ROLES,
-    ScheduleTransitionError,
-    address_warning_add,
-    address_warning_end,
-    address_warning_update,
+from schedule.models import AddressWarning
+from schedule.selectors import (
+    may_manage_address_warning,
+    may_read_address_warnings,
+    visible_address_warnings,
 )
+from schedule.services import address_warning_add, address_warning_end, address_warning_update
 from ubpanel import audit
 from ubpanel.access import get_object_or_404
-from ubpanel.roles import CASE_ROLES, has_role
+from ubpanel.pages import form_page, submit
 from ubpanel.tiers import TIER_DEFINITIONS
 
 WARNINGS_PER_PAGE = 25
 
 
 def _readable(user) -> QuerySet[AddressWarning]:
-    if has_role(user, *CASE_ROLES):
+    if may_read_address_warnings(user):
         return visible_address_warnings(user)
     return AddressWarning.objects.none()
 
 
 def _changeable(user) -> QuerySet[AddressWarning]:
-    if has_role(user, *ADDRESS_WARNING_ROLES):
+    if may_manage_address_warning(user):
         return visible_address_warnings(user)
     return AddressWarning.objects.none()
 
 
-def _roles_or_404(roles):
+def _allowed_or_404(may):
     """For the pages that are not one warning: others get the audited 404 that
     ``get_object_or_404`` gives on the pages that are."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            if not has_role(request.user, *roles):
+            if not may(request.user):
                 audit.record_denied(AddressWarning, {})
                 raise Http404("No address warning matches the given query.")
             return view(request, *args, **kwargs)
@@ -63,7 +60,7 @@ def _roles_or_404(roles):
     return decorator
 
 
-@_roles_or_404(CASE_ROLES)
+@_allowed_or_404(may_read_address_warnings)
 def warning_list(request):
     warnings = (
         visible_address_warnings(request.user)
@@ -76,30 +73,23 @@ def warning_list(request):
     return render(
         request,
         "schedule/address_warning_list.html",
-        {"page": page, "may_change": has_role(request.user, *ADDRESS_WARNING_ROLES)},
+        {"page": page, "may_change": may_manage_address_warning(request.user)},
     )
 
 
-@_roles_or_404(ADDRESS_WARNING_ROLES)
+@_allowed_or_404(may_manage_address_warning)
 def warning_add(request):
     form = AddressWarningForm(request.POST if request.method == "POST" else None)
-    if form.is_bound and form.is_valid():
-        try:
-            warning = address_warning_add(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request,
-                f"The warning for {warning} is on the schedule: staff searching the address or "
-                "postcode will see it if their access covers its tier.",
-            )
-            return redirect("schedule:address_warning_detail", pk=warning.pk)
-    return render(
-        request,
-        "schedule/address_warning_form.html",
-        {"form": form, "warning": None},
-        status=400 if form.errors else 200,
+    done = submit(request, form, lambda data: address_warning_add(actor=request.user, **data))
+    if done:
+        messages.success(
+            request,
+            f"The warning for {done.value} is on the schedule: staff searching the address or "
+            "postcode will see it if their access covers its tier.",
+        )
+        return redirect("schedule:address_warning_detail", pk=done.value.pk)
+    return form_page(
+        request, "schedule/address_warning_form.html", {"form": form, "warning": None}, form
     )
 
 
@@ -114,7 +104,7 @@ def warning_detail(request, pk):
         {
             "warning": warning,
             "tier_definition": TIER_DEFINITIONS.get(warning.tier, ""),
-            "may_change": has_role(request.user, *ADDRESS_WARNING_ROLES),
+            "may_change": may_manage_address_warning(request.user, warning),
         },
     )
 
@@ -123,29 +113,22 @@ def warning_edit(request, pk):
     """A new tier, or new guidance for staff, after the risk at the address was assessed again."""
     warning = get_object_or_404(_changeable(request.user), pk=pk)
     audit.record_access(warning)
-    if warning.status != AddressWarningStatus.LIVE:
+    if not may_manage_address_warning(request.user, warning):
         messages.error(request, f"The warning for {warning} has ended: it cannot be changed.")
         return redirect("schedule:address_warning_detail", pk=warning.pk)
     form = AddressWarningChangeForm(
         request.POST if request.method == "POST" else None,
         initial={"tier": warning.tier, "guidance": warning.guidance},
     )
-    if form.is_bound and form.is_valid():
-        try:
-            address_warning_update(actor=request.user, warning=warning, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        except ScheduleTransitionError as error:
-            messages.error(request, str(error))
-            return redirect("schedule:address_warning_detail", pk=warning.pk)
-        else:
-            messages.success(request, f"The warning for {warning} is changed.")
-            return redirect("schedule:address_warning_detail", pk=warning.pk)
-    return render(
+    if submit(
         request,
-        "schedule/address_warning_form.html",
-        {"form": form, "warning": warning},
-        status=400 if form.errors else 200,
+        form,
+        lambda data: address_warning_update(actor=request.user, warning=warning, **data),
+    ):
+        messages.success(request, f"The warning for {warning} is changed.")
+        return redirect("schedule:address_warning_detail", pk=warning.pk)
+    return form_page(
+        request, "schedule/address_warning_form.html", {"form": form, "warning": warning}, form
     )
 
 
@@ -154,26 +137,24 @@ def warning_end(request, pk):
     warning = get_object_or_404(_changeable(request.user), pk=pk)
     audit.record_access(warning)
     form = EndAddressWarningForm(request.POST if request.method == "POST" else None)
-    if form.is_bound and form.is_valid():
-        try:
-            address_warning_end(
-                actor=request.user, warning=warning, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        except ScheduleTransitionError as error:
-            messages.error(request, str(error))
-            return redirect("schedule:address_warning_detail", pk=warning.pk)
-        else:
-            messages.success(
-                request, f"The warning for {warning} has ended: staff no longer see it."
-            )
-            return redirect("schedule:address_warning_detail", pk=warning.pk)
-    return render(
+    if submit(
+        request,
+        form,
+        lambda data: address_warning_end(
+            actor=request.user, warning=warning, reason=data["reason"]
+        ),
+    ):
+        messages.success(request, f"The warning for {warning} has ended: staff no longer see it.")
+        return redirect("schedule:address_warning_detail", pk=warning.pk)
+    return form_page(
         request,
         "schedule/address_warning_end.html",
-        {"form": form, "warning": warning},
-        status=400 if form.errors else 200,
+        {
+            "form": form,
+            "warning": warning,
+            "may_end": may_manage_address_warning(request.user, warning),
+        },
+        form,
     )
 
 

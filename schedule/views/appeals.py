@@ -1,7 +1,7 @@
 """Appeals: the individual's written request that the Monitoring Officer review the panel's
 decision (the protocol's "Process for Review of Panel Decisions").
 
-The Assurance team and Legal Services (``APPEAL_RECORD_ROLES``) record an appeal from the entry's
+The Assurance team and Legal Services (``may_record_appeal``) record an appeal from the entry's
 page; the Monitoring Officer, their Deputy, or the legal services representative the Monitoring
 Officer identifies for that appeal decides it on the appeal's page (``may_decide_appeal``). The
 Monitoring Officer nominates the representative there. The case roles read appeals. Anyone else
@@ -27,27 +27,22 @@ from schedule.selectors import (
     decidable_appeals,
     may_decide_appeal,
     may_nominate_appeal_representative,
+    may_read_appeals,
+    may_record_appeal,
     nominable_appeals,
     visible_appeals,
     visible_entries,
 )
-from schedule.services import (
-    APPEAL_RECORD_ROLES,
-    ScheduleTransitionError,
-    appeal_decide,
-    appeal_nominate_representative,
-    appeal_record,
-)
+from schedule.services import appeal_decide, appeal_nominate_representative, appeal_record
 from ubpanel import audit
 from ubpanel.access import get_object_or_404
-from ubpanel.entry_status import EntryStatus
-from ubpanel.roles import CASE_ROLES, has_role
+from ubpanel.pages import form_page, submit
 
 APPEALS_PER_PAGE = 25
 
 
 def _appealable_entries(user) -> QuerySet[Entry]:
-    if has_role(user, *APPEAL_RECORD_ROLES):
+    if may_record_appeal(user):
         return visible_entries(user)
     return Entry.objects.none()
 
@@ -58,7 +53,7 @@ def _case_roles_or_404(view):
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not has_role(request.user, *CASE_ROLES):
+        if not may_read_appeals(request.user):
             audit.record_denied(Appeal, {})
             raise Http404("No appeal matches the given query.")
         return view(request, *args, **kwargs)
@@ -84,50 +79,48 @@ def appeal_list(request):
     page = Paginator(appeals, APPEALS_PER_PAGE).get_page(request.GET.get("page"))
     audit.record_access(page.object_list, audit.Event.LIST)
     for appeal in page.object_list:
-        appeal.yours_to_decide = appeal.is_open and may_decide_appeal(request.user, appeal)
+        appeal.yours_to_decide = may_decide_appeal(request.user, appeal)
     return render(request, "schedule/appeal_list.html", {"page": page})
+
+
+def _recorded_message(entry, appeal) -> str:
+    late = (
+        f" It arrived after the deadline of {appeal.deadline.day} {appeal.deadline:%B %Y}: it is "
+        "recorded as late, and the Monitoring Officer decides whether to consider it."
+        if appeal.late
+        else ""
+    )
+    return (
+        f"The appeal is recorded. {entry.reference} is under appeal and stays on the "
+        f"schedule until the Monitoring Officer decides.{late}"
+    )
 
 
 def record_appeal(request, pk):
     """The Assurance team or Legal Services record the individual's written request; the entry
-    goes under appeal and stays live."""
+    goes under appeal and stays live. A refusal (someone recorded it first, or the entry changed)
+    keeps what was typed and says why."""
     entry = get_object_or_404(_appealable_entries(request.user).select_related("person"), pk=pk)
     audit.record_access(entry, view="appeal")
     waiting = entry.appeals.filter(outcome="").first()
     form = AppealForm(request.POST if request.method == "POST" else None)
-    if form.is_bound and form.is_valid():
-        try:
-            appeal = appeal_record(actor=request.user, entry=entry, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        except ScheduleTransitionError as error:
-            # Someone recorded it first, or the entry changed: keep what was typed, say why.
-            form.add_error(None, str(error))
-        else:
-            late = (
-                f" It arrived after the deadline of {appeal.deadline.day} "
-                f"{appeal.deadline:%B %Y}: it is recorded "
-                "as late, and the Monitoring Officer decides whether to consider it."
-                if appeal.late
-                else ""
-            )
-            messages.success(
-                request,
-                f"The appeal is recorded. {entry.reference} is under appeal and stays on the "
-                f"schedule until the Monitoring Officer decides.{late}",
-            )
-            return redirect("schedule:appeal_detail", pk=appeal.pk)
-    return render(
+    done = submit(
+        request, form, lambda data: appeal_record(actor=request.user, entry=entry, **data)
+    )
+    if done:
+        messages.success(request, _recorded_message(entry, done.value))
+        return redirect("schedule:appeal_detail", pk=done.value.pk)
+    return form_page(
         request,
         "schedule/appeal_form.html",
         {
             "entry": entry,
             "form": form,
             "waiting": waiting,
-            "appealable": entry.status == EntryStatus.ACTIVE and waiting is None,
+            "appealable": may_record_appeal(request.user, entry) and waiting is None,
             "deadline": appeal_deadline(entry.notified_on) if entry.notified_on else None,
         },
-        status=400 if form.errors else 200,
+        form,
     )
 
 
@@ -144,25 +137,15 @@ def _appeal_or_404(appeals: QuerySet[Appeal], pk) -> Appeal:
     )
 
 
-def _detail(request, appeal, *, form=None, nomination_form=None, status=200):
-    may_nominate = may_nominate_appeal_representative(request.user) and appeal.is_open
-    if may_nominate and nomination_form is None:
-        nomination_form = AppealRepresentativeForm(
-            representatives=appeal_representatives(),
-            initial={"representative": appeal.nominated_representative_id},
+def _decided_message(appeal, upheld: bool) -> str:
+    if upheld:
+        return (
+            f"The appeal is upheld: {appeal.entry.reference} is removed from the schedule. "
+            "The individual is not told: removal is never communicated to them."
         )
-    return render(
-        request,
-        "schedule/appeal_detail.html",
-        {
-            "appeal": appeal,
-            "entry": appeal.entry,
-            "form": form or AppealDecisionForm(),
-            "may_decide": may_decide_appeal(request.user, appeal) and appeal.is_open,
-            "may_nominate": may_nominate,
-            "nomination_form": nomination_form,
-        },
-        status=status,
+    return (
+        f"The appeal is dismissed: the panel's decision stands and "
+        f"{appeal.entry.reference} is active again."
     )
 
 
@@ -173,40 +156,42 @@ def appeal_detail(request, pk):
     appeal = _appeal_or_404(readable(request.user), pk)
     audit.record_access(appeal)
     form = AppealDecisionForm(request.POST if request.method == "POST" else None)
-    if form.is_bound and form.is_valid():
-        upheld = form.cleaned_data["outcome"] == AppealOutcome.UPHELD
-        try:
-            appeal_decide(
-                actor=request.user,
-                appeal=appeal,
-                upheld=upheld,
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        except ScheduleTransitionError as error:
-            messages.error(request, str(error))
-            return redirect("schedule:appeal_detail", pk=appeal.pk)
-        else:
-            if upheld:
-                outcome = (
-                    f"The appeal is upheld: {appeal.entry.reference} is removed from the schedule. "
-                    "The individual is not told: removal is never communicated to them."
-                )
-            else:
-                outcome = (
-                    f"The appeal is dismissed: the panel's decision stands and "
-                    f"{appeal.entry.reference} is active again."
-                )
-            messages.success(request, outcome)
-            return redirect("schedule:appeal_detail", pk=appeal.pk)
-    return _detail(request, appeal, form=form, status=400 if form.errors else 200)
+
+    def decide(data) -> bool:
+        upheld = data["outcome"] == AppealOutcome.UPHELD
+        appeal_decide(actor=request.user, appeal=appeal, upheld=upheld, reason=data["reason"])
+        return upheld
+
+    if done := submit(request, form, decide):
+        messages.success(request, _decided_message(appeal, done.value))
+        return redirect("schedule:appeal_detail", pk=appeal.pk)
+    may_nominate = may_nominate_appeal_representative(request.user, appeal)
+    nomination_form = None
+    if may_nominate:
+        nomination_form = AppealRepresentativeForm(
+            representatives=appeal_representatives(),
+            initial={"representative": appeal.nominated_representative_id},
+        )
+    return form_page(
+        request,
+        "schedule/appeal_detail.html",
+        {
+            "appeal": appeal,
+            "entry": appeal.entry,
+            "form": form,
+            "may_decide": may_decide_appeal(request.user, appeal),
+            "may_nominate": may_nominate,
+            "nomination_form": nomination_form,
+        },
+        form,
+    )
 
 
 def nominate_representative(request, pk):
     """The Monitoring Officer identifies the legal services representative who decides this
-    appeal. The form is on the appeal's page; this page shows it again when the choice is refused.
-    Anyone but the Monitoring Officer gets the audited 404."""
+    appeal. The form is on the appeal's page; this page shows it again when the choice is refused
+    (a decided appeal: the choice stays on the page, with why it was not recorded). Anyone but
+    the Monitoring Officer gets the audited 404."""
     appeal = _appeal_or_404(nominable_appeals(request.user), pk)
     audit.record_access(appeal, view="nominate")
     form = AppealRepresentativeForm(
@@ -214,27 +199,28 @@ def nominate_representative(request, pk):
         representatives=appeal_representatives(),
         initial={"representative": appeal.nominated_representative_id},
     )
-    if form.is_bound and form.is_valid():
-        representative = form.cleaned_data["representative"]
+
+    def nominate(data):
+        representative = data["representative"]
         try:
             appeal_nominate_representative(actor=request.user, appeal=appeal, user=representative)
         except ValidationError as error:
-            form.add_error("representative", error.message_dict.get("user", error.messages))
-        except ScheduleTransitionError as error:
-            # Decided meanwhile: keep the choice on the page, and say why it was not recorded.
-            form.add_error(None, str(error))
-        else:
-            messages.success(
-                request,
-                f"{representative} may now decide this appeal, and is told by email. You and "
-                "your Deputies still may.",
-            )
-            return redirect("schedule:appeal_detail", pk=appeal.pk)
-    return render(
+            # The service names the person ``user``; on this form they are the representative.
+            raise ValidationError({"representative": error.messages}) from error
+        return representative
+
+    if done := submit(request, form, nominate):
+        messages.success(
+            request,
+            f"{done.value} may now decide this appeal, and is told by email. You and "
+            "your Deputies still may.",
+        )
+        return redirect("schedule:appeal_detail", pk=appeal.pk)
+    return form_page(
         request,
         "schedule/appeal_nominate.html",
         {"appeal": appeal, "entry": appeal.entry, "form": form},
-        status=400 if form.errors else 200,
+        form,
     )
 
 

@@ -18,21 +18,26 @@ from schedule.forms import (
     RecordOwnerForm,
 )
 from schedule.models import Entry
-from schedule.selectors import can_see_narrative, visible_address_warnings, visible_entries
-from schedule.services import (
-    APPEAL_RECORD_ROLES,
-    ScheduleTransitionError,
-    entry_add_emergency,
-    entry_record_owner_set,
+from schedule.selectors import (
+    EMERGENCY_ROLES,
+    can_see_narrative,
+    emergency_needs_chair_absent,
+    may_add_emergency,
+    may_change_record_owner,
+    may_record_appeal,
+    visible_address_warnings,
+    visible_entries,
 )
-from ubpanel import audit
+from schedule.services import entry_add_emergency, entry_record_owner_set
+from ubpanel import audit, hooks
 from ubpanel.access import get_object_or_404
-from ubpanel.entry_status import LIVE_STATUSES, EntryStatus
-from ubpanel.roles import CASE_ROLES, Role, can_see_special_category, has_role, role_required
+from ubpanel.entry_status import LIVE_STATUSES
+from ubpanel.errors import DomainError
+from ubpanel.pages import form_page, submit
+from ubpanel.roles import CASE_ROLES, can_see_special_category, role_required
 from ubpanel.tiers import TIER_DEFINITIONS
 
 ENTRIES_PER_PAGE = 25
-EMERGENCY_ROLES = {Role.PANEL_CHAIR, Role.DIRECTOR_LEGAL}
 
 
 @role_required(CASE_ROLES)
@@ -47,7 +52,7 @@ def entry_list(request):
     return render(
         request,
         "schedule/entry_list.html",
-        {"page": page, "may_add_emergency": has_role(request.user, *EMERGENCY_ROLES)},
+        {"page": page, "may_add_emergency": may_add_emergency(request.user)},
     )
 
 
@@ -77,49 +82,23 @@ def entry_detail(request, pk):
             .filter(pk__in=[r.pk for r in referrals])
             .values_list("pk", flat=True)
         )
-        # The panel builds on the schedule: imported here, not at the top.
-        from panel.models import AgendaItem, ItemStatus
-        from panel.selectors import visible_items
-
-        decided = list(
-            AgendaItem.objects.filter(entry=entry, status=ItemStatus.DECIDED)
-            .select_related("meeting", "decision")
-            .order_by("decision__decided_at", "pk")
-        )
-        readable = set(
-            visible_items(request.user)
-            .filter(pk__in=[item.pk for item in decided])
-            .values_list("pk", flat=True)
-        )
-        from correspondence.models import LetterKind
-        from correspondence.selectors import may_draft
-
         context.update(
             incidents=list(entry.incidents.all()),
             appeals=list(entry.appeals.order_by("-received_on", "-pk")),
-            # Assurance and Legal Services record the individual's written appeal.
-            may_change_record_owner=entry.is_live and has_role(request.user, *RECORD_OWNER_ROLES),
-            may_record_appeal=entry.status == EntryStatus.ACTIVE
-            and has_role(request.user, *APPEAL_RECORD_ROLES),
-            # Legal Services draft the high-risk letter for the chair's emergency addition.
-            may_draft_emergency_letter=entry.status == EntryStatus.PENDING_RATIFICATION
-            and may_draft(request.user, LetterKind.HIGH)
-            and not entry.letters.exists(),
-            decisions=[(item, item.pk in readable) for item in decided],
+            may_change_record_owner=may_change_record_owner(request.user, entry),
+            may_record_appeal=may_record_appeal(request.user, entry),
             events=list(entry.events.select_related("actor")),
             referrals=[(referral, referral.pk in openable) for referral in referrals],
             show_health=can_see_special_category(request.user),
+            # The panel's decisions on the entry and whether its letter may be drafted: the apps
+            # built on the schedule add them.
+            **hooks.entry_page_context(user=request.user, entry=entry),
         )
     return render(request, "schedule/entry_detail.html", context)
 
 
-# Who gives a record to another Operations Manager: the chair (the Information Asset Owner) and
-# the Assurance team.
-RECORD_OWNER_ROLES = {Role.PANEL_CHAIR, Role.ASSURANCE_OFFICER}
-
-
 def _owner_changeable(user):
-    if has_role(user, *RECORD_OWNER_ROLES):
+    if may_change_record_owner(user):
         return visible_entries(user).filter(status__in=LIVE_STATUSES)
     return Entry.objects.none()
 
@@ -129,28 +108,19 @@ def entry_record_owner(request, pk):
     Anyone else, and any entry that is not live, gets the audited 404."""
     entry = get_object_or_404(_owner_changeable(request.user).select_related("person"), pk=pk)
     form = RecordOwnerForm(request.POST or None, initial={"record_owner": entry.record_owner_id})
-    if request.method == "POST" and form.is_valid():
-        try:
-            entry_record_owner_set(
-                actor=request.user,
-                entry=entry,
-                owner=form.cleaned_data["record_owner"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ScheduleTransitionError as error:
-            form.add_error(None, str(error))
-        except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
-        else:
-            messages.success(request, f"{entry.reference} has a new record owner.")
-            return redirect("schedule:entry_detail", pk=entry.pk)
-    audit.record_access(entry, view="record-owner")
-    return render(
+    done = submit(
         request,
-        "schedule/entry_record_owner.html",
-        {"entry": entry, "form": form},
-        status=400 if form.errors else 200,
+        form,
+        lambda data: entry_record_owner_set(
+            actor=request.user, entry=entry, owner=data["record_owner"], reason=data["reason"]
+        ),
+    )
+    if done:
+        messages.success(request, f"{entry.reference} has a new record owner.")
+        return redirect("schedule:entry_detail", pk=entry.pk)
+    audit.record_access(entry, view="record-owner")
+    return form_page(
+        request, "schedule/entry_record_owner.html", {"entry": entry, "form": form}, form
     )
 
 
@@ -195,14 +165,44 @@ def _incident_rows(formset) -> list[dict]:
     return [form.cleaned_data for form in formset.forms if form.is_valid() and form.cleaned_data]
 
 
+def _add_emergency(request, data: dict, incidents: list[dict]):
+    """Create the person when they are new, then the entry: both or neither."""
+    try:
+        with transaction.atomic():
+            if data["person"] == NEW_PERSON:
+                person = person_create(
+                    actor=request.user,
+                    given_names=data["given_names"],
+                    family_name=data["family_name"],
+                    date_of_birth=data["date_of_birth"],
+                    addresses=[(data["address"], data["postcode"])],
+                )
+            else:
+                person = get_object_or_404(visible_people(request.user), pk=data["person"])
+            return entry_add_emergency(
+                actor=request.user,
+                person=person,
+                incidents=incidents,
+                reason=data["reason"],
+                internal_notes=data["internal_notes"],
+                guidance=data["guidance"],
+                permitted_contact=data["permitted_contact"],
+                record_owner=data["record_owner"],
+                chair_absent=data.get("chair_absent", False),
+            )
+    except PermissionDenied as error:
+        # The Director adds only in the chair's absence: the refusal belongs beside that box.
+        raise DomainError(str(error), field="chair_absent") from error
+
+
 @role_required(EMERGENCY_ROLES)
 def emergency_add(request):
     """The chair (or the Director, the chair being absent) puts a high-risk individual on the
     schedule at once. "Find matches" shows known people for the name typed; "Add another
     incident" adds a row; "Add" creates the entry, live and pending ratification."""
-    is_chair = has_role(request.user, Role.PANEL_CHAIR)
+    ask_chair_absent = emergency_needs_chair_absent(request.user)
     if request.method != "POST":
-        form = EmergencyAdditionForm(show_chair_absent=not is_chair)
+        form = EmergencyAdditionForm(show_chair_absent=ask_chair_absent)
         return render(
             request,
             "schedule/emergency_form.html",
@@ -210,15 +210,15 @@ def emergency_add(request):
         )
 
     incidents = _incidents_formset(request.POST)
-    unbound = EmergencyAdditionForm(request.POST, show_chair_absent=not is_chair)
+    unbound = EmergencyAdditionForm(request.POST, show_chair_absent=ask_chair_absent)
     candidates = _candidates(request.user, unbound)
     form = EmergencyAdditionForm(
-        request.POST, candidates=candidates, show_chair_absent=not is_chair
+        request.POST, candidates=candidates, show_chair_absent=ask_chair_absent
     )
     if "find" in request.POST or "add_incident" in request.POST:
         # Only looking for matches, or adding a row: no errors yet for fields not filled in.
         form = EmergencyAdditionForm(
-            initial=request.POST.dict(), candidates=candidates, show_chair_absent=not is_chair
+            initial=request.POST.dict(), candidates=candidates, show_chair_absent=ask_chair_absent
         )
         return render(
             request,
@@ -233,46 +233,21 @@ def emergency_add(request):
             "occurred_on", "Enter the date, place and what happened for at least one incident"
         )
         incidents_valid = False
-    if form.is_valid() and incidents_valid:
-        data = form.cleaned_data
-        try:
-            with transaction.atomic():
-                if data["person"] == NEW_PERSON:
-                    person = person_create(
-                        actor=request.user,
-                        given_names=data["given_names"],
-                        family_name=data["family_name"],
-                        date_of_birth=data["date_of_birth"],
-                        addresses=[(data["address"], data["postcode"])],
-                    )
-                else:
-                    person = get_object_or_404(visible_people(request.user), pk=data["person"])
-                entry = entry_add_emergency(
-                    actor=request.user,
-                    person=person,
-                    incidents=_incident_rows(incidents),
-                    reason=data["reason"],
-                    internal_notes=data["internal_notes"],
-                    guidance=data["guidance"],
-                    permitted_contact=data["permitted_contact"],
-                    record_owner=data["record_owner"],
-                    chair_absent=data.get("chair_absent", False),
-                )
-        except PermissionDenied as error:
-            form.add_error("chair_absent" if "chair_absent" in form.fields else None, str(error))
-        except ScheduleTransitionError as error:
-            form.add_error("person", str(error))
-        except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
-        else:
-            messages.success(
-                request,
-                f"{entry.reference}: {person} is on the schedule now as high risk, pending "
-                "ratification at the next panel meeting. Legal Services have been asked to draft "
-                "the letter.",
-            )
-            return redirect("schedule:entry_detail", pk=entry.pk)
+    form.is_valid()  # its errors show with the incidents', whichever are wrong
+    if incidents_valid and (
+        done := submit(
+            request, form, lambda data: _add_emergency(request, data, _incident_rows(incidents))
+        )
+    ):
+        entry = done.value
+        messages.success(
+            request,
+            f"{entry.reference}: {entry.person} is on the schedule now as high risk, pending "
+            "ratification at the next panel meeting. Legal Services have been asked to draft "
+            "the letter.",
+        )
+        return redirect("schedule:entry_detail", pk=entry.pk)
+    # Whatever stopped the addition - a field, an incident, a refusal - the page says it.
     return render(
         request,
         "schedule/emergency_form.html",
