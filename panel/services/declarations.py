@@ -49,7 +49,7 @@ def declaration_rule(
         )
     if not reason.strip():
         raise ValidationError("Give the reason for the ruling.")
-    declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
+    declaration = lock_in_status(declaration, related=("item__meeting",))
     _before_the_vote(declaration.item, "Rule on the interest before the vote opens.")
     declaration.ruling = Ruling.EXCLUDED if exclude else Ruling.ALLOWED
     declaration.ruling_reason = reason.strip()
