@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 
 from ubpanel.storage import private_storage
+from ubpanel.transitions import StatusGraph
 
 
 class LetterKind(models.TextChoices):
@@ -25,16 +26,21 @@ class LetterStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-# The letter's status graph: (from, to) -> the service that moves it. Nothing leaves SENT or
-# CANCELLED.
-LETTER_TRANSITIONS = {
-    (LetterStatus.DRAFT, LetterStatus.DRAFT): "letter_update",
-    (LetterStatus.APPROVED, LetterStatus.DRAFT): "letter_update",
-    (LetterStatus.DRAFT, LetterStatus.APPROVED): "letter_approve",
-    (LetterStatus.APPROVED, LetterStatus.SENT): "letter_send",
-    (LetterStatus.DRAFT, LetterStatus.CANCELLED): "letters_cancel_for_entry",
-    (LetterStatus.APPROVED, LetterStatus.CANCELLED): "letters_cancel_for_entry",
-}
+# Every move a letter makes: (from, to, the service in correspondence.services that makes it).
+# A changed letter is a new version and a draft again; nothing leaves SENT or CANCELLED.
+LETTER_GRAPH = StatusGraph(
+    LetterStatus,
+    [
+        ((LetterStatus.DRAFT, LetterStatus.APPROVED), LetterStatus.DRAFT, "letter_update"),
+        (LetterStatus.DRAFT, LetterStatus.APPROVED, "letter_approve"),
+        (LetterStatus.APPROVED, LetterStatus.SENT, "letter_send"),
+        (
+            (LetterStatus.DRAFT, LetterStatus.APPROVED),
+            LetterStatus.CANCELLED,
+            "letters_cancel_for_entry",
+        ),
+    ],
+)
 
 
 class SendMethod(models.TextChoices):

@@ -1,14 +1,18 @@
-"""Who may see, draft and send which letters."""
+"""Who may see, draft, change, approve and send which letters, and record a questionnaire return
+(``may_<verb>(user, letter)``). The services raise ``PermissionDenied`` with the same predicates
+the views and templates use to show a button. A predicate says yes only when the letter's status
+allows the move too (``LETTER_GRAPH``); the services check the status first, on the locked row,
+so a refusal for the status is a ``LetterError`` whoever asks."""
 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from panel.models import NO_LETTER_OUTCOMES, Outcome
+from panel.models import NO_LETTER_OUTCOMES, Decision, DecisionStatus, LetterRoute, Outcome
 from ubpanel.entry_status import EntryStatus
-from ubpanel.roles import Role, user_roles
+from ubpanel.roles import Role, can_see_special_category, user_roles
 
-from .models import Letter, LetterKind
+from .models import LETTER_GRAPH, Letter, LetterKind, LetterStatus
 
 # Assurance prepare letters for the panel; Legal Services draft and send the high-risk ones; the
 # chair and the Monitoring Officer (appeals) read them all.
@@ -70,7 +74,21 @@ def may_draft(user, kind: str) -> bool:
     return bool(roles & {Role.REFERRING_MANAGER, Role.ASSURANCE_OFFICER, Role.LEGAL_SERVICES})
 
 
-def may_send(user, letter: Letter) -> bool:
+def can_change(letter: Letter) -> bool:
+    """Whether the letter may still change at all: not once it is sent or cancelled."""
+    return LETTER_GRAPH.allows(letter.status, "letter_update")
+
+
+def may_edit_letter(user, letter: Letter) -> bool:
+    """Those who may draft the kind of letter change it while it may still go."""
+    return (
+        may_draft(user, letter.kind)
+        and can_change(letter)
+        and not why_no_letter(entry=letter.entry, decision=letter.decision)
+    )
+
+
+def is_sender(user, letter: Letter) -> bool:
     """The sender the protocol names: Legal Services for high risk; the Operations Manager
     otherwise - the entry's record owner, or a manager of the referring service."""
     roles = user_roles(user)
@@ -84,10 +102,42 @@ def may_send(user, letter: Letter) -> bool:
     return referral_service is None or referral_service == user.service_id
 
 
+def _sender_may(user, letter: Letter, service: str) -> bool:
+    return (
+        is_sender(user, letter)
+        and LETTER_GRAPH.allows(letter.status, service)
+        and not why_no_letter(entry=letter.entry, decision=letter.decision)
+    )
+
+
+def may_approve(user, letter: Letter) -> bool:
+    """The sender approves a draft that may go."""
+    return _sender_may(user, letter, "letter_approve")
+
+
+def may_send(user, letter: Letter) -> bool:
+    """The sender sends an approved letter that may go."""
+    return _sender_may(user, letter, "letter_send")
+
+
+# Who record a returned equalities questionnaire.
+QUESTIONNAIRE_ROLES = frozenset(
+    {Role.ASSURANCE_OFFICER, Role.REFERRING_MANAGER, Role.LEGAL_SERVICES}
+)
+
+
+def may_record_questionnaire_return(user, letter: Letter) -> bool:
+    """Assurance, the Operations Manager or Legal Services record a return for a sent letter
+    that carried the questionnaire."""
+    return bool(
+        user_roles(user) & QUESTIONNAIRE_ROLES
+        and letter.has_questionnaire
+        and letter.status == LetterStatus.SENT
+    )
+
+
 def may_see_questionnaire_answers(user) -> bool:
     """The answers are special-category data: the panel and Adult Social Care."""
-    from ubpanel.roles import can_see_special_category
-
     return can_see_special_category(user)
 
 
@@ -95,8 +145,6 @@ def decisions_for_letters(user):
     """The panel's final decisions whose letter ``user`` may draft: every one for Assurance and
     Legal Services (high risk); for an Operations Manager, those about entries they own or
     referrals from their service, when the letter is theirs to send."""
-    from panel.models import Decision, DecisionStatus, LetterRoute
-
     if not _signed_in(user):
         return Decision.objects.none()
     roles = user_roles(user)
@@ -116,8 +164,6 @@ def decisions_for_letters(user):
 def decisions_waiting_for_letters(user):
     """The decisions ``user`` may draft a letter for that have none yet: never one after which
     nothing goes to the individual (``NO_LETTER_OUTCOMES``), nor one about a removed entry."""
-    from panel.models import LetterRoute
-
     return (
         decisions_for_letters(user)
         .filter(

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db.models import Count, F, Q
 
+from .letter_pdfs import current_pdf, letter_pdf_make
 from .models import Letter, LetterStatus, PdfVariant
 
 
@@ -22,8 +23,6 @@ from .models import Letter, LetterStatus, PdfVariant
 )
 def letter_render_pdf(self, *, letter_id: int, version: int) -> int:
     """Make the PDFs of one letter version (idempotent: see ``letter_pdf_make``)."""
-    from .services import letter_pdf_make
-
     return len(letter_pdf_make(letter_id=letter_id, version=version))
 
 
@@ -49,8 +48,6 @@ def letters_render_missing() -> int:
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5, acks_late=True)
 def letter_email(*, letter_id: int) -> None:
     """Email a sent letter to the individual with its PDF attached."""
-    from .services import current_pdf
-
     letter = Letter.objects.get(pk=letter_id)
     pdf = current_pdf(letter)
     message = EmailMessage(

@@ -17,6 +17,8 @@ from schedule.selectors import visible_entries
 from ubpanel import audit
 from ubpanel.access import get_object_or_404
 from ubpanel.entry_status import EntryStatus
+from ubpanel.errors import error_text
+from ubpanel.pages import form_page, submit
 from ubpanel.roles import LETTER_ROLES, role_required
 
 from . import content, services
@@ -24,9 +26,13 @@ from .forms import LetterForm, QuestionnaireReturnForm, SendForm
 from .models import Letter, LetterKind, LetterPdf, LetterStatus, PdfVariant
 from .pdf import letter_context
 from .selectors import (
+    can_change,
     decisions_for_letters,
     decisions_waiting_for_letters,
+    may_approve,
     may_draft,
+    may_edit_letter,
+    may_record_questionnaire_return,
     may_see_questionnaire_answers,
     may_send,
     visible_letters,
@@ -85,11 +91,8 @@ def letter_from_decision(request, pk):
         return redirect("correspondence:letter_detail", pk=existing.pk)
     try:
         letter = services.letter_draft_from_decision(actor=request.user, decision=decision)
-    except services.LetterError as error:
-        messages.error(request, str(error))
-        return redirect("correspondence:index")
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    except (services.LetterError, ValidationError) as error:
+        messages.error(request, error_text(error))
         return redirect("correspondence:index")
     messages.success(request, "The letter is drafted from the panel's decision. Check every part.")
     return redirect("correspondence:letter_edit", pk=letter.pk)
@@ -112,7 +115,7 @@ def letter_for_referral(request, pk):
             referral=referral,
         )
     except services.LetterError as error:
-        messages.error(request, str(error))
+        messages.error(request, error_text(error))
         return redirect("referrals:triage_detail", pk=referral.pk)
     return redirect("correspondence:letter_edit", pk=letter.pk)
 
@@ -132,7 +135,7 @@ def letter_for_emergency(request, pk):
             actor=request.user, kind=LetterKind.HIGH, person=entry.person, entry=entry
         )
     except services.LetterError as error:
-        messages.error(request, str(error))
+        messages.error(request, error_text(error))
         return redirect("schedule:entry_detail", pk=entry.pk)
     return redirect("correspondence:letter_edit", pk=letter.pk)
 
@@ -144,9 +147,7 @@ def letter_detail(request, pk):
     returns = list(letter.returns.select_related("recorded_by"))
     # A letter about a removed entry (not cancelled yet) or after a decision that sends nothing.
     refused = (
-        why_no_letter(entry=letter.entry, decision=letter.decision)
-        if letter.status in (LetterStatus.DRAFT, LetterStatus.APPROVED)
-        else ""
+        why_no_letter(entry=letter.entry, decision=letter.decision) if can_change(letter) else ""
     )
     return render(
         request,
@@ -161,14 +162,13 @@ def letter_detail(request, pk):
             ),
             "pdf": pdfs.get(PdfVariant.STANDARD),
             "large_print": pdfs.get(PdfVariant.LARGE_PRINT),
-            "may_edit": letter.status in (LetterStatus.DRAFT, LetterStatus.APPROVED)
-            and not refused
-            and may_draft(request.user, letter.kind),
-            "may_send": may_send(request.user, letter) and not refused,
+            "may_edit": may_edit_letter(request.user, letter),
+            "may_approve": may_approve(request.user, letter),
+            "may_send": may_send(request.user, letter),
             "send_form": SendForm(),
             "returns": returns,
             "show_answers": may_see_questionnaire_answers(request.user),
-            "may_record_return": letter.has_questionnaire and letter.status == LetterStatus.SENT,
+            "may_record_return": may_record_questionnaire_return(request.user, letter),
         },
     )
 
@@ -177,27 +177,25 @@ def letter_edit(request, pk):
     letter = _letter(request, pk)
     if not may_draft(request.user, letter.kind):
         raise PermissionDenied
-    if letter.status in (LetterStatus.SENT, LetterStatus.CANCELLED):
+    if not can_change(letter):
         messages.error(
             request, f"The letter is {letter.get_status_display().lower()}: it cannot change."
         )
         return redirect("correspondence:letter_detail", pk=letter.pk)
     form = LetterForm(request.POST or None, instance=Letter.objects.get(pk=letter.pk))
-    if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in form.fields}
-        try:
-            services.letter_update(actor=request.user, letter=letter, fields=fields)
-        except services.LetterError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, "The letter is saved.")
-            return redirect("correspondence:letter_detail", pk=letter.pk)
-    audit.record_access(letter)
-    return render(
+    done = submit(
         request,
-        "correspondence/letter_edit.html",
-        {"letter": letter, "form": form},
-        status=400 if form.errors else 200,
+        form,
+        lambda data: services.letter_update(
+            actor=request.user, letter=letter, fields={name: data[name] for name in form.fields}
+        ),
+    )
+    if done:
+        messages.success(request, "The letter is saved.")
+        return redirect("correspondence:letter_detail", pk=letter.pk)
+    audit.record_access(letter)
+    return form_page(
+        request, "correspondence/letter_edit.html", {"letter": letter, "form": form}, form
     )
 
 
@@ -221,10 +219,8 @@ def letter_approve(request, pk):
     letter = _letter(request, pk)
     try:
         services.letter_approve(actor=request.user, letter=letter)
-    except ValidationError as error:
-        messages.error(request, error.message)
-    except services.LetterError as error:
-        messages.error(request, str(error))
+    except (services.LetterError, ValidationError) as error:
+        messages.error(request, error_text(error))
     else:
         messages.success(request, "The letter is approved. Its PDF is being made.")
     return redirect("correspondence:letter_detail", pk=letter.pk)
@@ -241,10 +237,8 @@ def letter_send(request, pk):
         letter = services.letter_send(
             actor=request.user, letter=letter, method=form.cleaned_data["method"]
         )
-    except ValidationError as error:
-        messages.error(request, error.message)
-    except services.LetterError as error:
-        messages.error(request, str(error))
+    except (services.LetterError, ValidationError) as error:
+        messages.error(request, error_text(error))
     else:
         deadline = (
             f" An appeal must arrive by {letter.appeal_deadline:%-d %B %Y}."
@@ -277,30 +271,24 @@ def letter_pdf(request, pk, variant):
 def questionnaire_return(request, pk):
     letter = _letter(request, pk)
     form = QuestionnaireReturnForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.questionnaire_return_record(
-                actor=request.user,
-                letter=letter,
-                answers=form.answers(),
-                underlying_issue=data["underlying_issue"],
-                previously_known=data["previously_known"],
-                issue_details=data["issue_details"],
-                received_on=data["received_on"],
-            )
-        except ValidationError as error:
-            form.add_error("issue_details", error.message)
-        except services.LetterError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, "The questionnaire return is recorded.")
-            return redirect("correspondence:letter_detail", pk=letter.pk)
-    return render(
+    done = submit(
         request,
-        "correspondence/questionnaire_return.html",
-        {"letter": letter, "form": form},
-        status=400 if form.errors else 200,
+        form,
+        lambda data: services.questionnaire_return_record(
+            actor=request.user,
+            letter=letter,
+            answers=form.answers(),
+            underlying_issue=data["underlying_issue"],
+            previously_known=data["previously_known"],
+            issue_details=data["issue_details"],
+            received_on=data["received_on"],
+        ),
+    )
+    if done:
+        messages.success(request, "The questionnaire return is recorded.")
+        return redirect("correspondence:letter_detail", pk=letter.pk)
+    return form_page(
+        request, "correspondence/questionnaire_return.html", {"letter": letter, "form": form}, form
     )
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from correspondence import services
-from correspondence.models import LETTER_TRANSITIONS, Letter, LetterKind, LetterStatus
+from correspondence.models import Letter, LetterKind, LetterStatus
 from correspondence.selectors import decisions_waiting_for_letters
 from panel.models import Decision, ItemKind, LetterRoute, Outcome
 from referrals.models import PersonAddress
@@ -342,70 +342,7 @@ def test_a_draft_about_a_removed_entry_says_it_cannot_go(legal, chair):
     assert 'data-testid="approve"' not in page
 
 
-# --- The status graph, whole --------------------------------------------------------------------
-
-
-def _letter_in(status, legal):
-    entry = _with_address(EntryFactory())
-    letter = services.letter_draft(
-        actor=legal, kind=LetterKind.HIGH, person=entry.person, entry=entry
-    )
-    Letter.objects.filter(pk=letter.pk).update(
-        status=status,
-        cancelled_at=timezone.now() if status == LetterStatus.CANCELLED else None,
-        cancelled_reason="Not ratified." if status == LetterStatus.CANCELLED else "",
-    )
-    if status in (LetterStatus.APPROVED, LetterStatus.SENT):
-        services.letter_pdf_make(letter_id=letter.pk, version=1)
-    letter.refresh_from_db()
-    return letter
-
-
-TRANSITIONS = {
-    "letter_update": (
-        lambda letter, legal, chair: services.letter_update(
-            actor=legal, letter=letter, fields={"closing": "Please keep this letter."}
-        ),
-        LetterStatus.DRAFT,
-    ),
-    "letter_approve": (
-        lambda letter, legal, chair: services.letter_approve(actor=legal, letter=letter),
-        LetterStatus.APPROVED,
-    ),
-    "letter_send": (
-        lambda letter, legal, chair: services.letter_send(
-            actor=legal, letter=letter, method="post"
-        ),
-        LetterStatus.SENT,
-    ),
-    "letters_cancel_for_entry": (
-        lambda letter, legal, chair: services.letters_cancel_for_entry(
-            actor=chair, entry=letter.entry, reason="Not ratified."
-        ),
-        LetterStatus.CANCELLED,
-    ),
-}
-
-
-@pytest.mark.parametrize("name", TRANSITIONS)
-@pytest.mark.parametrize("status", LetterStatus.values)
-def test_every_status_and_every_transition(status, name, legal, chair):
-    letter = _letter_in(status, legal)
-    run, target = TRANSITIONS[name]
-    allowed = LETTER_TRANSITIONS.get((status, target)) == name
-
-    if allowed:
-        run(letter, legal, chair)
-        letter.refresh_from_db()
-        assert letter.status == target
-    else:
-        if name == "letters_cancel_for_entry":
-            assert run(letter, legal, chair) == []  # nothing to cancel: left as it was
-        else:
-            with pytest.raises(services.LetterError):
-                run(letter, legal, chair)
-        letter.refresh_from_db()
-        assert letter.status == status
+# The whole status graph is walked in tests/test_letter_graph.py.
 
 
 def test_the_migration_cancels_letters_drafted_before_that_must_never_go(legal, chair):

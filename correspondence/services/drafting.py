@@ -1,0 +1,138 @@
+"""Letters drafted (pre-filled from the decision, the entry and the referral) and changed by staff
+before they are approved."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from correspondence.models import Letter, LetterKind, LetterStatus
+from correspondence.selectors import may_draft, may_edit_letter, why_no_letter
+from panel.models import DecisionStatus, LetterRoute
+from referrals.models import Person, Referral
+from schedule.models import Entry
+from ubpanel.entry_status import EntryStatus
+from ubpanel.models import User
+from ubpanel.services import service
+from ubpanel.tiers import RiskTier
+
+from .base import LetterError, lock_letter
+from .prefill import prefill
+
+# What staff may change in a letter (everything the protocol asks it to say, and the addressee).
+LETTER_FIELDS = (
+    "recipient_name",
+    "recipient_address",
+    "recipient_email",
+    "incident_description",
+    "incident_location",
+    "incident_when",
+    "why_unreasonable",
+    "expected_behaviour",
+    "cease_and_desist",
+    "spoc",
+    "contact_restrictions",
+    "service_restrictions",
+    "consequences_of_breach",
+    "logging_statement",
+    "review_or_appeal",
+    "ombudsman",
+    "email_divert_notice",
+    "closing",
+    "sender_name",
+    "sender_title",
+)
+
+# The letter each route of the panel's decision calls for.
+KIND_FOR_ROUTE = {
+    LetterRoute.LEGAL_SERVICES: LetterKind.HIGH,
+    LetterRoute.OPERATIONS_MANAGER: LetterKind.LOW_MEDIUM,
+    LetterRoute.EXPECTED_BEHAVIOUR: LetterKind.EXPECTED_BEHAVIOUR,
+}
+
+
+@service
+def letter_draft(
+    *,
+    actor: User,
+    kind: str,
+    person: Person,
+    entry: Entry | None = None,
+    decision=None,
+    referral: Referral | None = None,
+) -> Letter:
+    """A letter was drafted, pre-filled from the panel's decision, the schedule entry and the
+    referral. Staff edit it before it is approved."""
+    kind = LetterKind(kind)
+    if not may_draft(actor, kind):
+        raise PermissionDenied("You cannot draft that kind of letter.")
+    if entry is not None:
+        # As it is now, and held: an entry removed meanwhile gets no letter.
+        entry = Entry.objects.select_for_update().get(pk=entry.pk)
+    refused = why_no_letter(entry=entry, decision=decision)
+    if refused:
+        raise LetterError(refused)
+    if kind == LetterKind.HIGH and entry is not None and entry.tier != RiskTier.HIGH:
+        raise ValidationError("A cease and desist letter from Legal Services is for high risk.")
+    letter = Letter(
+        kind=kind,
+        person=person,
+        entry=entry,
+        decision=decision,
+        referral=referral,
+        created_by=actor,
+        sender_name=str(actor),
+        sender_title=actor.job_title,
+        **prefill(kind, person, entry, decision, referral),
+    )
+    letter.save()
+    return letter
+
+
+@service
+def letter_draft_from_decision(*, actor: User, decision) -> Letter:
+    """The letter the panel's decision calls for: from the Operations Manager for low and medium
+    risk, from Legal Services for high risk, or a letter of expected behaviour."""
+    item = decision.item
+    if decision.status != DecisionStatus.FINAL:
+        raise LetterError("The panel has not decided yet.")
+    # Before the letter route: a removal is never communicated, whatever route the chair chose.
+    refused = why_no_letter(entry=item.entry, decision=decision)
+    if refused:
+        raise LetterError(refused)
+    if decision.letter_route not in KIND_FOR_ROUTE:
+        raise LetterError("The panel decided that no letter goes out for this decision.")
+    person = item.referral.person if item.referral_id else item.entry.person
+    entry = item.entry or person.schedule_entries.filter(status__in=(EntryStatus.ACTIVE,)).first()
+    return letter_draft(
+        actor=actor,
+        kind=KIND_FOR_ROUTE[decision.letter_route],
+        person=person,
+        entry=entry,
+        decision=decision,
+        referral=item.referral,
+    )
+
+
+@service
+def letter_update(*, actor: User, letter: Letter, fields: dict[str, Any]) -> Letter:
+    """Staff changed the letter. A changed letter is a new version: an approval of the old
+    wording no longer stands, and its PDFs are not this letter's any more."""
+    unknown = set(fields) - set(LETTER_FIELDS)
+    if unknown:
+        raise TypeError(f"Not letter fields: {', '.join(sorted(unknown))}")
+    letter = lock_letter(letter, "letter_update")
+    if not may_edit_letter(actor, letter):
+        raise PermissionDenied("You cannot change that kind of letter.")
+    changed = {name: value for name, value in fields.items() if getattr(letter, name) != value}
+    if not changed:
+        return letter
+    for name, value in changed.items():
+        setattr(letter, name, value)
+    letter.version += 1
+    letter.status = LetterStatus.DRAFT
+    letter.approved_by = None
+    letter.approved_at = None
+    letter.save()
+    return letter
