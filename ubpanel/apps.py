@@ -2,10 +2,10 @@ from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 
+from .roles import roles_ensure
+
 
 def _ensure_roles(sender, **kwargs):
-    from .roles import roles_ensure
-
     roles_ensure()
 
 
@@ -18,7 +18,7 @@ class UbpanelConfig(AppConfig):
         from auditlog.registry import auditlog
         from axes.models import AccessAttempt
 
-        from . import audit  # noqa: F401  (connects the sign-in audit receivers)
+        from . import audit, task_actor  # noqa: F401  (connect the sign-in and task-actor receivers)
         from .models import Service, User
 
         # Account and role changes are audited; password hashes and sign-in times are not changes.

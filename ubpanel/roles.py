@@ -6,6 +6,7 @@ what Assurance sees when they give someone a role in the admin.
 
 from functools import wraps
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -129,8 +130,8 @@ def role_required(roles):
 
 def roles_ensure() -> None:
     """Create every role's group and give it its model permissions; safe to run again."""
-    from django.contrib.auth.models import Group, Permission
-
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
     for role in Role:
         group, _ = Group.objects.get_or_create(name=role.label)
         wanted = ROLE_MODEL_PERMISSIONS.get(role, [])
