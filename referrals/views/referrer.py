@@ -31,6 +31,7 @@ from referrals.services import (
 from ubpanel import audit
 from ubpanel.access import get_object_or_404
 from ubpanel.errors import error_text
+from ubpanel.pages import form_page
 from ubpanel.roles import REFERRAL_ROLES, Role, role_required
 
 
@@ -229,11 +230,12 @@ def referral_answer(request, pk):
             messages.success(request, "Your answer has been sent to the Assurance team.")
         return redirect("referrals:detail", pk=referral.pk)
     audit.record_access(referral)
-    return render(
+    return form_page(
         request,
         "referrals/referral_detail.html",
         _detail_context(request, referral, answer_form=form, evidence_form=evidence_form),
-        status=400,
+        form,
+        evidence_form,
     )
 
 

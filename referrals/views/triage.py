@@ -28,6 +28,7 @@ from referrals.selectors import (
 from ubpanel import audit
 from ubpanel.access import get_object_or_404
 from ubpanel.errors import error_text
+from ubpanel.pages import form_page
 from ubpanel.roles import Role, role_required
 
 from .referrer import _detail_context
@@ -109,14 +110,16 @@ def queue(request):
     )
 
 
-def _triage_page(
-    request, referral, *, action_forms=None, merge_form=None, subject_form=None, status=200
-):
+def _triage_page(request, referral, *, action_forms=None, merge_form=None, subject_form=None):
+    """The referral with its matches and the triage actions; 400 when a posted form is refused."""
     audit.record_access(referral)
     candidates = referral_candidates(request.user, referral)
     inbound = getattr(referral, "inbound_email", None)
     entry = live_entry_for(referral)
-    return render(
+    action_forms = action_forms or _action_forms(request, referral)
+    merge_form = merge_form or MergeForm(prefix="merge")
+    subject_form = subject_form or SubjectForm(instance=referral, prefix="subject")
+    return form_page(
         request,
         "referrals/triage_detail.html",
         _detail_context(
@@ -124,15 +127,17 @@ def _triage_page(
             referral,
             candidates=candidates,
             inbound=inbound,
-            action_forms=action_forms or _action_forms(request, referral),
-            merge_form=merge_form or MergeForm(prefix="merge"),
+            action_forms=action_forms,
+            merge_form=merge_form,
             may_merge=may_merge(request.user, referral),
             may_update_subject=may_update_subject(request.user, referral),
-            subject_form=subject_form or SubjectForm(instance=referral, prefix="subject"),
+            subject_form=subject_form,
             live_entry=entry,
             may_confirm_repeat=may_confirm_repeat_behaviour(request.user, referral, entry),
         ),
-        status=status,
+        merge_form,
+        subject_form,
+        *(item["form"] for item in action_forms),
     )
 
 
@@ -154,7 +159,7 @@ def act(request, pk, action):
     forms = _action_forms(request, referral, request.POST, action)
     form = next(f["form"] for f in forms if f["slug"] == action)
     if not form.is_valid():
-        return _triage_page(request, referral, action_forms=forms, status=400)
+        return _triage_page(request, referral, action_forms=forms)
     try:
         referral = service(
             actor=request.user, referral=referral, **{argument: form.cleaned_data["reason"]}
@@ -199,7 +204,7 @@ def merge(request, pk):
         if into is None:
             form.add_error("into", "There is no open referral with that reference")
     if not form.is_valid():
-        return _triage_page(request, referral, merge_form=form, status=400)
+        return _triage_page(request, referral, merge_form=form)
     try:
         services.referral_merge(
             actor=request.user, referral=referral, into=into, reason=form.cleaned_data["reason"]
@@ -219,7 +224,7 @@ def subject_edit(request, pk):
     form = SubjectForm(request.POST, instance=referral, prefix="subject")
     if not form.is_valid():
         referral.refresh_from_db()
-        return _triage_page(request, referral, subject_form=form, status=400)
+        return _triage_page(request, referral, subject_form=form)
     try:
         services.referral_update_subject(
             actor=request.user, referral=referral, fields=form.cleaned_data
