@@ -154,6 +154,15 @@ def may_change_record_owner(user, entry: Entry | None = None) -> bool:
     )
 
 
+def record_owner_changeable(user) -> QuerySet[Entry]:
+    """The entries whose record owner ``user`` may change (``may_change_record_owner`` as a query)."""
+    if not may_change_record_owner(user):
+        return Entry.objects.none()
+    return visible_entries(user).filter(
+        status__in=sorted(ENTRY_GRAPH.sources("entry_record_owner_set"))
+    )
+
+
 def may_read_access_register(user) -> bool:
     """The access register - who may see the schedule and why: the case roles."""
     return bool(user_roles(user) & CASE_ROLES)

@@ -17,7 +17,6 @@ from schedule.forms import (
     EmergencyIncidentFormSet,
     RecordOwnerForm,
 )
-from schedule.models import Entry
 from schedule.selectors import (
     EMERGENCY_ROLES,
     can_see_narrative,
@@ -25,13 +24,13 @@ from schedule.selectors import (
     may_add_emergency,
     may_change_record_owner,
     may_record_appeal,
+    record_owner_changeable,
     visible_address_warnings,
     visible_entries,
 )
 from schedule.services import entry_add_emergency, entry_record_owner_set
 from ubpanel import audit, hooks
 from ubpanel.access import get_object_or_404
-from ubpanel.entry_status import LIVE_STATUSES
 from ubpanel.errors import DomainError
 from ubpanel.pages import form_page, submit
 from ubpanel.roles import CASE_ROLES, can_see_special_category, role_required
@@ -97,16 +96,10 @@ def entry_detail(request, pk):
     return render(request, "schedule/entry_detail.html", context)
 
 
-def _owner_changeable(user):
-    if may_change_record_owner(user):
-        return visible_entries(user).filter(status__in=LIVE_STATUSES)
-    return Entry.objects.none()
-
-
 def entry_record_owner(request, pk):
     """The chair or Assurance name the Operations Manager now responsible for a live record.
     Anyone else, and any entry that is not live, gets the audited 404."""
-    entry = get_object_or_404(_owner_changeable(request.user).select_related("person"), pk=pk)
+    entry = get_object_or_404(record_owner_changeable(request.user).select_related("person"), pk=pk)
     form = RecordOwnerForm(request.POST or None, initial={"record_owner": entry.record_owner_id})
     done = submit(
         request,
