@@ -94,6 +94,11 @@ def visible_entries(user) -> QuerySet[Entry]:
     )
 
 
+def contact_checkable_entries(user) -> QuerySet[Entry]:
+    """The entries ``user`` may record a check before contact on: the live ones they see."""
+    return visible_entries(user).filter(status__in=LIVE_STATUSES)
+
+
 def visible_address_warnings(user) -> QuerySet[AddressWarning]:
     """Address warnings of the tiers ``user`` may see; only the case roles see removed ones."""
     if user_roles(user) & CASE_ROLES:

@@ -16,11 +16,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from schedule.models import Entry
 from schedule.search import Query, search_entries
-from schedule.selectors import visible_entries
+from schedule.selectors import contact_checkable_entries
 from schedule.services import contact_check_record
 from ubpanel import audit
 from ubpanel.access import get_object_or_404
-from ubpanel.entry_status import LIVE_STATUSES
 from ubpanel.forms import GovukForm
 from ubpanel.roles import SCHEDULE_ROLES, role_required
 
@@ -92,7 +91,7 @@ def _audit_search(text: str, results) -> None:
 def contact_check(request, pk):
     """The visitor records that they read the entry before a visit or call."""
     entry = get_object_or_404(
-        visible_entries(request.user).filter(status__in=LIVE_STATUSES).select_related("person"),
+        contact_checkable_entries(request.user).select_related("person"),
         pk=pk,
     )
     form = ContactCheckForm(request.POST)
