@@ -1,5 +1,6 @@
-"""Forms for emergency additions, the access register, address warnings and appeals. The services apply the protocol's rules;
-these only gather what was typed, and the views put the services' refusals beside the fields."""
+"""Forms for emergency additions, record owners, the access register and address warnings (appeals'
+are in ``appeal_forms``). The services apply the protocol's rules; these only gather what was
+typed, and the views put the services' refusals beside the fields."""
 
 from django import forms
 from django.utils import timezone
@@ -11,7 +12,6 @@ from ubpanel.models import User
 from ubpanel.roles import Role
 from ubpanel.tiers import TIER_DEFINITIONS, RiskTier
 
-from .models import AppealGround, AppealOutcome
 from .services import twelve_months_after
 
 NEW_PERSON = "new"
@@ -310,82 +310,3 @@ class EndAddressWarningForm(GovukForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say why the warning is ending"},
     )
-
-
-class AppealForm(GovukForm):
-    """The individual's written request for the Monitoring Officer to review the panel's decision."""
-
-    received_on = forms.DateField(
-        label="When did the written request arrive?",
-        help_text="The date it reached the council, not the date written on it: the 28 working "
-        "days for an appeal are counted to this date.",
-        widget=DATE_INPUT,
-        error_messages={
-            "required": "Enter the date the written request arrived",
-            "invalid": "Enter a real date, like 27 3 2026",
-        },
-    )
-    grounds = forms.MultipleChoiceField(
-        label="On which grounds do they ask for the review?",
-        help_text="Select all the individual gives.",
-        choices=AppealGround.choices,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={
-            "required": "Choose the grounds the individual gives: one or more of the three"
-        },
-    )
-    statement = forms.CharField(
-        label="What does the individual say?",
-        help_text="Their reasons, in their words or summarised. The Monitoring Officer reads this "
-        "with the panel's decision.",
-        widget=forms.Textarea(attrs={"rows": 6}),
-        error_messages={"required": "Enter what the individual says in their request"},
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["grounds"].hide_optional = True
-
-
-class AppealDecisionForm(GovukForm):
-    outcome = forms.ChoiceField(
-        label="The outcome",
-        choices=AppealOutcome.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose whether the appeal is upheld or dismissed"},
-    )
-    reason = forms.CharField(
-        label="Your reasons",
-        help_text="Kept with the appeal and the entry's history.",
-        widget=forms.Textarea(attrs={"rows": 5}),
-        error_messages={"required": "Give the reasons for the decision"},
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["outcome"].choice_hints = {
-            AppealOutcome.UPHELD: "The individual comes off the schedule. They are not told: "
-            "removal is never communicated to them.",
-            AppealOutcome.DISMISSED: "The panel's decision stands: the entry is active again.",
-        }
-        self.fields["outcome"].hide_optional = True
-
-
-class AppealRepresentativeForm(GovukForm):
-    """The legal services representative the Monitoring Officer identifies to decide one appeal."""
-
-    representative = forms.ModelChoiceField(
-        label="Who in Legal Services decides this appeal?",
-        help_text="They may read and decide this appeal, and are told by email. You and your "
-        "Deputies still may decide it.",
-        queryset=User.objects.none(),
-        empty_label="Choose someone",
-        error_messages={
-            "required": "Choose who in Legal Services decides this appeal",
-            "invalid_choice": "Choose someone in Legal Services whose account is active",
-        },
-    )
-
-    def __init__(self, *args, representatives, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["representative"].queryset = representatives

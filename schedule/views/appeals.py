@@ -19,8 +19,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 
+from schedule.appeal_forms import AppealDecisionForm, AppealForm, AppealRepresentativeForm
 from schedule.dates import appeal_deadline
-from schedule.forms import AppealDecisionForm, AppealForm, AppealRepresentativeForm
 from schedule.models import Appeal, AppealOutcome, Entry
 from schedule.selectors import (
     appeal_representatives,
