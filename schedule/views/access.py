@@ -166,6 +166,7 @@ def access_revoke(request, pk):
     )
     audit.record_access(grant)
     form = RevokeAccessForm(request.POST if request.method == "POST" else None)
+
     def revoke(data):
         return access_grant_revoke(actor=request.user, grant=grant, reason=data["reason"])
 
