@@ -22,8 +22,8 @@ from .models import (
     Referral,
     ReferralSource,
     ReferralStatus,
-    referral_sources,
 )
+from .statuses import referral_sources
 
 
 def visible_people(user) -> QuerySet[Person]:

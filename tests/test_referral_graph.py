@@ -6,10 +6,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from referrals import services
-from referrals.models import (
+from referrals.models import Referral
+from referrals.statuses import (
     MAILBOX_DRAFT_ONLY,
     REFERRAL_GRAPH,
-    Referral,
     ReferralSource,
     ReferralStatus,
     referral_sources,

@@ -6,8 +6,9 @@ from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
 
-from referrals.models import EventKind, Referral, ReferralEvent, ReferralStatus, referral_sources
+from referrals.models import EventKind, Referral, ReferralEvent, ReferralStatus
 from referrals.notifications import notify_referrer
+from referrals.statuses import referral_sources
 from ubpanel.errors import DomainError
 from ubpanel.services import lock_in_status
 
