@@ -9,6 +9,9 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from panel.models import NO_LETTER_OUTCOMES, Decision, DecisionStatus, LetterRoute, Outcome
+from referrals.models import ReferralStatus
+from referrals.selectors import visible_referrals
+from schedule.selectors import visible_entries
 from ubpanel.entry_status import EntryStatus
 from ubpanel.roles import Role, can_see_special_category, user_roles
 
@@ -26,7 +29,7 @@ ALL_LETTERS_ROLES = frozenset(
 # NO_LETTER_OUTCOMES (removal at review, an emergency addition not ratified, keeping the entry at
 # review, a decision on staff access), whatever letter the decision names, nor about a removed
 # entry. The services refuse it; this says why, in words for staff.
-REMOVAL_NOT_COMMUNICATED = (
+NEVER_TOLD_WHY = (
     "Removal from the schedule is never communicated to the individual (the protocol: it may "
     "re-oxygenate the issues)."
 )
@@ -37,18 +40,32 @@ def why_no_letter(*, entry=None, decision=None) -> str:
     if entry is not None and entry.status == EntryStatus.REMOVED:
         return (
             f"{entry.reference} has been removed from the schedule, so no letter goes to the "
-            f"individual. {REMOVAL_NOT_COMMUNICATED}"
+            f"individual. {NEVER_TOLD_WHY}"
         )
     if decision is not None and decision.outcome in NO_LETTER_OUTCOMES:
         outcome = decision.get_outcome_display()
         if decision.outcome in (Outcome.REMOVE, Outcome.NOT_RATIFY):
-            return f"The panel decided: {outcome}. {REMOVAL_NOT_COMMUNICATED}"
+            return f"The panel decided: {outcome}. {NEVER_TOLD_WHY}"
         return f"The panel decided: {outcome}. No letter goes to the individual after that."
     return ""
 
 
 def _signed_in(user) -> bool:
     return getattr(user, "is_authenticated", False) and user.is_active
+
+
+def letter_recommended_referrals(user):
+    """Referrals Assurance settled with a letter of expected behaviour instead of the panel, among
+    those ``user`` may see: the letter for one is drafted from here."""
+    return visible_referrals(user).filter(status=ReferralStatus.LETTER_RECOMMENDED)
+
+
+def emergency_letter_entries(user):
+    """The chair's emergency additions awaiting ratification (their high-risk letter is drafted at
+    once), and removed entries (so the page can say no letter goes), among those ``user`` may see."""
+    return visible_entries(user).filter(
+        status__in=(EntryStatus.PENDING_RATIFICATION, EntryStatus.REMOVED)
+    )
 
 
 def visible_letters(user) -> QuerySet[Letter]:

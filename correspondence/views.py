@@ -11,12 +11,8 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from referrals.models import ReferralStatus
-from referrals.selectors import visible_referrals
-from schedule.selectors import visible_entries
 from ubpanel import audit
 from ubpanel.access import get_object_or_404
-from ubpanel.entry_status import EntryStatus
 from ubpanel.errors import error_text
 from ubpanel.pages import form_page, submit
 from ubpanel.roles import LETTER_ROLES, role_required
@@ -29,6 +25,8 @@ from .selectors import (
     can_change,
     decisions_for_letters,
     decisions_waiting_for_letters,
+    emergency_letter_entries,
+    letter_recommended_referrals,
     may_approve,
     may_draft,
     may_edit_letter,
@@ -101,9 +99,7 @@ def letter_from_decision(request, pk):
 @require_POST
 def letter_for_referral(request, pk):
     """The letter of expected behaviour Assurance recommended at triage instead of the panel."""
-    referral = get_object_or_404(
-        visible_referrals(request.user).filter(status=ReferralStatus.LETTER_RECOMMENDED), pk=pk
-    )
+    referral = get_object_or_404(letter_recommended_referrals(request.user), pk=pk)
     if referral.person_id is None:
         messages.error(request, "Link the referral to a person before drafting the letter.")
         return redirect("referrals:triage_detail", pk=referral.pk)
@@ -124,12 +120,7 @@ def letter_for_referral(request, pk):
 def letter_for_emergency(request, pk):
     """Legal Services draft the high-risk letter for the chair's emergency addition. An entry the
     panel did not ratify is removed: the page says that no letter goes."""
-    entry = get_object_or_404(
-        visible_entries(request.user).filter(
-            status__in=(EntryStatus.PENDING_RATIFICATION, EntryStatus.REMOVED)
-        ),
-        pk=pk,
-    )
+    entry = get_object_or_404(emergency_letter_entries(request.user), pk=pk)
     try:
         letter = services.letter_draft(
             actor=request.user, kind=LetterKind.HIGH, person=entry.person, entry=entry

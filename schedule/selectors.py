@@ -110,8 +110,9 @@ def visible_address_warnings(user) -> QuerySet[AddressWarning]:
 
 
 def can_see_narrative(user) -> bool:
-    """The incident narrative and reasons: the panel, Legal Services and Adult Social Care (the
-    case roles), never frontline staff."""
+    """The incident narrative and reasons: the case roles (``ubpanel.roles.CASE_ROLES``: Assurance,
+    the panel and its chair, the Director for Legal and Democratic, Legal Services, the Monitoring
+    Officer and their Deputy, Adult Social Care), never frontline staff or referring managers."""
     return bool(user_roles(user) & CASE_ROLES)
 
 
