@@ -26,7 +26,7 @@ def service(fn: Callable[P, R]) -> Callable[P, R]:
 
 
 def refusal_text(obj: models.Model, to=None) -> str:
-    """ "REF is <status>: it cannot be moved to “<to>” from there." (or "that cannot happen now")."""
+    """The general refusal: "REF is <status>: it cannot be moved to “<to>” from there."."""
     where = f"{_name(obj)} is {obj.get_status_display().lower()}"
     if to is None:
         return f"{where}: that cannot be done now."
