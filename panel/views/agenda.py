@@ -209,9 +209,9 @@ def invitee_remove(request, pk):
 
 
 urls = [
-    path("meetings/<int:pk>/items/new/", item_add, name="item_add"),
-    path("items/<int:pk>/move/", item_move, name="item_move"),
-    path("items/<int:pk>/withdraw/", item_withdraw, name="item_withdraw"),
-    path("items/<int:pk>/invitees/", item_invitees, name="item_invitees"),
-    path("invitees/<int:pk>/remove/", invitee_remove, name="invitee_remove"),
+    path("meetings/<id:pk>/items/new/", item_add, name="item_add"),
+    path("items/<id:pk>/move/", item_move, name="item_move"),
+    path("items/<id:pk>/withdraw/", item_withdraw, name="item_withdraw"),
+    path("items/<id:pk>/invitees/", item_invitees, name="item_invitees"),
+    path("invitees/<id:pk>/remove/", invitee_remove, name="invitee_remove"),
 ]

@@ -131,8 +131,8 @@ def decision_correct(request, pk):
 
 
 urls = [
-    path("items/<int:pk>/declare/", declare, name="declare"),
-    path("items/<int:pk>/proposal/", proposal, name="proposal"),
-    path("declarations/<int:pk>/rule/", declaration_rule, name="declaration_rule"),
-    path("decisions/<int:pk>/correct/", decision_correct, name="decision_correct"),
+    path("items/<id:pk>/declare/", declare, name="declare"),
+    path("items/<id:pk>/proposal/", proposal, name="proposal"),
+    path("declarations/<id:pk>/rule/", declaration_rule, name="declaration_rule"),
+    path("decisions/<id:pk>/correct/", decision_correct, name="decision_correct"),
 ]

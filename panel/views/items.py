@@ -227,9 +227,9 @@ def evidence_download(request, pk, evidence_pk):
 
 
 urls = [
-    path("items/<int:pk>/", item_detail, name="item_detail"),
-    path("items/<int:pk>/live/", item_live, name="item_live"),
-    path("items/<int:pk>/care-system/", care_system, name="care_system"),
-    path("items/<int:pk>/statement/", statement, name="statement"),
-    path("items/<int:pk>/evidence/<int:evidence_pk>/", evidence_download, name="evidence_download"),
+    path("items/<id:pk>/", item_detail, name="item_detail"),
+    path("items/<id:pk>/live/", item_live, name="item_live"),
+    path("items/<id:pk>/care-system/", care_system, name="care_system"),
+    path("items/<id:pk>/statement/", statement, name="statement"),
+    path("items/<id:pk>/evidence/<id:evidence_pk>/", evidence_download, name="evidence_download"),
 ]

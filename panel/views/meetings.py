@@ -306,13 +306,13 @@ def meeting_close(request, pk):
 urls = [
     path("", index, name="index"),
     path("meetings/new/", meeting_new, name="meeting_new"),
-    path("meetings/<int:pk>/", meeting_detail, name="meeting_detail"),
-    path("meetings/<int:pk>/open/", meeting_open, name="meeting_open"),
+    path("meetings/<id:pk>/", meeting_detail, name="meeting_detail"),
+    path("meetings/<id:pk>/open/", meeting_open, name="meeting_open"),
     path(
-        "meetings/<int:pk>/open/elected-chair/",
+        "meetings/<id:pk>/open/elected-chair/",
         meeting_open_elected,
         name="meeting_open_elected",
     ),
-    path("meetings/<int:pk>/join/", meeting_join, name="meeting_join"),
-    path("meetings/<int:pk>/close/", meeting_close, name="meeting_close"),
+    path("meetings/<id:pk>/join/", meeting_join, name="meeting_join"),
+    path("meetings/<id:pk>/close/", meeting_close, name="meeting_close"),
 ]

@@ -204,6 +204,6 @@ def seats(request):
 
 urls = [
     path("seats/", seats, name="seats"),
-    path("meetings/<int:pk>/attendance/", attendance, name="attendance"),
-    path("meetings/<int:pk>/minutes/", minutes, name="minutes"),
+    path("meetings/<id:pk>/attendance/", attendance, name="attendance"),
+    path("meetings/<id:pk>/minutes/", minutes, name="minutes"),
 ]

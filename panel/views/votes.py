@@ -66,7 +66,7 @@ def vote(request, pk):
 
 
 urls = [
-    path("items/<int:pk>/vote/open/", ballot_open, name="ballot_open"),
-    path("items/<int:pk>/vote/close/", ballot_close, name="ballot_close"),
-    path("items/<int:pk>/vote/", vote, name="vote"),
+    path("items/<id:pk>/vote/open/", ballot_open, name="ballot_open"),
+    path("items/<id:pk>/vote/close/", ballot_close, name="ballot_close"),
+    path("items/<id:pk>/vote/", vote, name="vote"),
 ]

@@ -184,6 +184,6 @@ def access_revoke(request, pk):
 urls = [
     path("access/", access_register, name="access_register"),
     path("access/request/", access_request, name="access_request"),
-    path("access/<int:pk>/decide/", access_decide, name="access_decide"),
-    path("access/<int:pk>/revoke/", access_revoke, name="access_revoke"),
+    path("access/<id:pk>/decide/", access_decide, name="access_decide"),
+    path("access/<id:pk>/revoke/", access_revoke, name="access_revoke"),
 ]

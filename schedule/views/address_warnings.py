@@ -161,7 +161,7 @@ def warning_end(request, pk):
 urls = [
     path("address-warnings/", warning_list, name="address_warning_list"),
     path("address-warnings/new/", warning_add, name="address_warning_add"),
-    path("address-warnings/<int:pk>/", warning_detail, name="address_warning_detail"),
-    path("address-warnings/<int:pk>/edit/", warning_edit, name="address_warning_edit"),
-    path("address-warnings/<int:pk>/end/", warning_end, name="address_warning_end"),
+    path("address-warnings/<id:pk>/", warning_detail, name="address_warning_detail"),
+    path("address-warnings/<id:pk>/edit/", warning_edit, name="address_warning_edit"),
+    path("address-warnings/<id:pk>/end/", warning_end, name="address_warning_end"),
 ]

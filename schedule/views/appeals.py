@@ -226,11 +226,11 @@ def nominate_representative(request, pk):
 
 urls = [
     path("appeals/", appeal_list, name="appeal_list"),
-    path("appeals/<int:pk>/", appeal_detail, name="appeal_detail"),
+    path("appeals/<id:pk>/", appeal_detail, name="appeal_detail"),
     path(
-        "appeals/<int:pk>/representative/",
+        "appeals/<id:pk>/representative/",
         nominate_representative,
         name="appeal_nominate_representative",
     ),
-    path("entries/<int:pk>/appeal/", record_appeal, name="appeal_record"),
+    path("entries/<id:pk>/appeal/", record_appeal, name="appeal_record"),
 ]

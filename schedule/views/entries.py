@@ -252,6 +252,6 @@ def emergency_add(request):
 urls = [
     path("entries/", entry_list, name="entry_list"),
     path("entries/emergency/", emergency_add, name="emergency_add"),
-    path("entries/<int:pk>/", entry_detail, name="entry_detail"),
-    path("entries/<int:pk>/record-owner/", entry_record_owner, name="entry_record_owner"),
+    path("entries/<id:pk>/", entry_detail, name="entry_detail"),
+    path("entries/<id:pk>/record-owner/", entry_record_owner, name="entry_record_owner"),
 ]

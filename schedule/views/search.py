@@ -105,5 +105,5 @@ def contact_check(request, pk):
 
 urls = [
     path("", index, name="index"),
-    path("entries/<int:pk>/checked-before-contact/", contact_check, name="contact_check"),
+    path("entries/<id:pk>/checked-before-contact/", contact_check, name="contact_check"),
 ]
