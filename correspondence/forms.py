@@ -30,7 +30,16 @@ TEXTAREAS = {
 }
 
 
+# Each part of a letter is at most a page or so: enough for what the protocol asks, and a letter
+# whose every part is full still renders in seconds (an unbroken 20,000-character line took
+# WeasyPrint 9 s, 100,000 over five minutes).
+LETTER_TEXT_MAX = 2_000
+LETTER_MAX_LENGTHS = {name: LETTER_TEXT_MAX for name in TEXTAREAS} | {"recipient_address": 500}
+
+
 class LetterForm(GovukFormMixin, forms.ModelForm):
+    max_lengths = LETTER_MAX_LENGTHS
+
     class Meta:
         model = Letter
         fields = list(LETTER_FIELDS)

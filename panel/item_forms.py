@@ -199,6 +199,17 @@ class CorrectionForm(GovukForm):
             if not data.get("tier"):
                 self.add_error("tier", "Choose the corrected tier")
             data["value"] = data.get("tier")
-        elif data.get("field") and not (data.get("value") or "").strip():
+        elif not data.get("field") or "value" in self.errors:
+            pass  # nothing to correct yet, or the text is already refused beside the field
+        elif not (data.get("value") or "").strip():
             self.add_error("value", "Enter the corrected text")
+        else:
+            # The record's own column may hold less than a textarea (the SPOC's name: 200).
+            target = Decision._meta.get_field(data["field"])
+            if target.max_length and len(data["value"]) > target.max_length:
+                self.add_error(
+                    "value",
+                    f"{str(target.verbose_name).capitalize()} must be "
+                    f"{target.max_length:,} characters or fewer",
+                )
         return data

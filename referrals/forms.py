@@ -4,6 +4,7 @@ manager submits (``validate_for_submission``), and each error is shown beside it
 from django import forms
 from django.forms import formset_factory
 
+from ubpanel.converters import parse_id
 from ubpanel.forms import DATE_INPUT, GovukForm, GovukFormMixin
 from ubpanel.tiers import TIER_DEFINITIONS, RiskTier
 
@@ -25,7 +26,12 @@ FOI_SAR_EXPLANATION = (
 )
 
 
+# Shorter than the textarea default: a postal address, and a list of names one per line.
+SUBJECT_MAX_LENGTHS = {"subject_address": 500, "subject_aliases": 1_000}
+
+
 class ReferralForm(GovukFormMixin, forms.ModelForm):
+    max_lengths = SUBJECT_MAX_LENGTHS
     behaviour_categories = forms.MultipleChoiceField(
         label="What behaviour are you reporting?",
         help_text="Select all that apply.",
@@ -246,6 +252,7 @@ class ReasonForm(GovukForm):
 
 
 class MergeForm(GovukForm):
+    max_lengths = {"into": 30}
     into = forms.CharField(
         label="Reference of the referral to merge into", help_text="For example REF-00012"
     )
@@ -255,13 +262,16 @@ class MergeForm(GovukForm):
 
     def clean_into(self):
         value = self.cleaned_data["into"].strip().upper().removeprefix("REF-")
-        if not value.isdigit():
+        number = parse_id(value)
+        if number is None:
             raise forms.ValidationError("Enter a referral reference like REF-00012")
-        return int(value)
+        return number
 
 
 class SubjectForm(GovukFormMixin, forms.ModelForm):
     """Assurance records who a mailbox email is about before matching them."""
+
+    max_lengths = SUBJECT_MAX_LENGTHS
 
     class Meta:
         model = Referral
@@ -291,3 +301,38 @@ class LegalAdviceForm(GovukForm):
         widget=forms.Textarea(attrs={"rows": 8}),
         error_messages={"required": "Enter your advice"},
     )
+
+
+class PersonChoiceField(forms.Field):
+    """A person chosen with a button: their id, or ``"new"`` where that is offered. Anything else
+    (a tampered value: a NUL, 100,000 characters, an id too large for the column) is refused with
+    the same message, before any query."""
+
+    def __init__(self, *, allow_new: bool, **kwargs):
+        self.allow_new = allow_new
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if self.allow_new and value == "new":
+            return "new"
+        number = parse_id(value)
+        if number is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return number
+
+
+class PersonChoiceForm(GovukForm):
+    """Which person a referral is about (the triage page's matches, the manager's suggestions)."""
+
+    def __init__(self, *args, allow_new: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        choose = "Choose one of the possible matches" + (
+            ", or record a new person" if allow_new else ""
+        )
+        self.fields["person"] = PersonChoiceField(
+            allow_new=allow_new,
+            label="Who the referral is about",
+            error_messages={"required": choose, "invalid": choose},
+        )

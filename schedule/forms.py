@@ -17,7 +17,12 @@ from .services import twelve_months_after
 NEW_PERSON = "new"
 
 
+# A postal address needs far less than the textarea default.
+ADDRESS_MAX_LENGTH = 500
+
+
 class EmergencyAdditionForm(GovukForm):
+    max_lengths = {"address": ADDRESS_MAX_LENGTH}
     """Who the individual is (a match among known people, or a new person) and what staff must do.
 
     ``person`` is a choice of the candidates found for the name typed, or ``new``.
@@ -287,6 +292,7 @@ class AddressWarningChangeForm(GovukForm):
 
 
 class AddressWarningForm(AddressWarningChangeForm):
+    max_lengths = {"address": ADDRESS_MAX_LENGTH}
     address = forms.CharField(
         label="Address",
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -40,7 +40,7 @@ from ubpanel import audit
 from ubpanel.access import get_object_or_404
 from ubpanel.errors import error_text
 from ubpanel.middleware import passive_session
-from ubpanel.pages import REFUSALS
+from ubpanel.pages import REFUSALS, form_page
 from ubpanel.roles import can_see_special_category
 from ubpanel.tiers import TIER_DEFINITIONS
 
@@ -120,7 +120,11 @@ def live_context(item: AgendaItem, user) -> dict:
 
 
 def item_detail(request, pk):
-    item = item_for(request, pk)
+    return _item_page(request, item_for(request, pk))
+
+
+def _item_page(request, item, *, statement_form=None, care_form=None):
+    """The item screen; with a refused form (bound, with its errors), 400 and what was typed."""
     user = request.user
     decision = getattr(item, "decision", None)
     context = {
@@ -132,8 +136,9 @@ def item_detail(request, pk):
         "may_declare": may_declare(user, item),
         "is_member_view": sees_all_papers(user),
         "may_record_care_system": may_record_care_system(user, item),
-        "care_form": CareSystemForm(),
+        "care_form": care_form or CareSystemForm(),
         "may_write_statement": may_write_statement(user, item),
+        "statement_form": statement_form or StatementForm(initial={"statement": item.statement}),
         "may_correct": may_correct(user, decision),
         "corrections": list(decision.corrections.select_related("corrected_by"))
         if decision is not None
@@ -159,7 +164,7 @@ def item_detail(request, pk):
     audit.record_access(
         subjects, audit.Event.VIEW, papers=f"{item.meeting.reference} item {item.position}"
     )
-    return render(request, "panel/item_detail.html", context)
+    return form_page(request, "panel/item_detail.html", context, statement_form, care_form)
 
 
 @passive_session
@@ -176,7 +181,7 @@ def care_system(request, pk):
     form = CareSystemForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Record what the consultation found.")
-        return back(item)
+        return _item_page(request, item, care_form=form)
     try:
         services.decision_record_care_system_consultation(
             actor=request.user, item=item, notes=form.cleaned_data["notes"]
@@ -192,15 +197,16 @@ def care_system(request, pk):
 def statement(request, pk):
     item = item_for(request, pk)
     form = StatementForm(request.POST)
-    if form.is_valid():
-        try:
-            services.agenda_item_statement_save(
-                actor=request.user, item=item, statement=form.cleaned_data["statement"]
-            )
-        except services.PanelError as error:
-            messages.error(request, error_text(error))
-        else:
-            messages.success(request, "The statement is with the papers.")
+    if not form.is_valid():
+        return _item_page(request, item, statement_form=form)
+    try:
+        services.agenda_item_statement_save(
+            actor=request.user, item=item, statement=form.cleaned_data["statement"]
+        )
+    except services.PanelError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, "The statement is with the papers.")
     return back(item)
 
 

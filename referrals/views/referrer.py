@@ -6,7 +6,13 @@ from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from referrals.forms import EvidenceForm, IncidentFormSet, ReasonForm, ReferralForm
+from referrals.forms import (
+    EvidenceForm,
+    IncidentFormSet,
+    PersonChoiceForm,
+    ReasonForm,
+    ReferralForm,
+)
 from referrals.models import EventKind, ReferralStatus
 from referrals.selectors import (
     can_see_referral_health,
@@ -169,7 +175,11 @@ def referral_suggest_person(request, pk):
         visible_referrals(request.user).filter(referrer=request.user, status=ReferralStatus.DRAFT),
         pk=pk,
     )
-    person = get_object_or_404(visible_people(request.user), pk=request.POST.get("person"))
+    form = PersonChoiceForm(request.POST, allow_new=False)
+    if not form.is_valid():
+        messages.error(request, form.errors["person"][0])
+        return redirect("referrals:edit", pk=referral.pk)
+    person = get_object_or_404(visible_people(request.user), pk=form.cleaned_data["person"])
     referral_link_person(actor=request.user, referral=referral, person=person)
     messages.success(
         request, f"{referral.reference} is about {person}. The Assurance team will check."

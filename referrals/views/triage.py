@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from referrals import services
-from referrals.forms import MergeForm, ReasonForm, SubjectForm
+from referrals.forms import MergeForm, PersonChoiceForm, ReasonForm, SubjectForm
 from referrals.models import Person
 from referrals.selectors import (
     failed_emails,
@@ -110,7 +110,9 @@ def queue(request):
     )
 
 
-def _triage_page(request, referral, *, action_forms=None, merge_form=None, subject_form=None):
+def _triage_page(
+    request, referral, *, action_forms=None, merge_form=None, subject_form=None, person_form=None
+):
     """The referral with its matches and the triage actions; 400 when a posted form is refused."""
     audit.record_access(referral)
     candidates = referral_candidates(request.user, referral)
@@ -137,6 +139,7 @@ def _triage_page(request, referral, *, action_forms=None, merge_form=None, subje
         ),
         merge_form,
         subject_form,
+        person_form,
         *(item["form"] for item in action_forms),
     )
 
@@ -241,7 +244,11 @@ def subject_edit(request, pk):
 def link_person(request, pk):
     """Link the referral to a matched person, or record a new person from its details."""
     referral = get_object_or_404(visible_referrals(request.user), pk=pk)
-    choice = request.POST.get("person", "")
+    form = PersonChoiceForm(request.POST, allow_new=True)
+    if not form.is_valid():
+        messages.error(request, form.errors["person"][0])
+        return _triage_page(request, referral, person_form=form)
+    choice = form.cleaned_data["person"]
     person: Person | None = None
     if choice != "new":
         person = get_object_or_404(visible_people(request.user), pk=choice)

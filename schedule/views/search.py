@@ -62,7 +62,9 @@ def index(request):
     elif form.is_valid():
         results, searched = search_entries(request.user, form.cleaned_data["q"]), True
         _audit_search(form.cleaned_data["q"], results)
-    context = {"form": form, "results": results, "searched": searched}
+    # Live results replace only the results region, so a refused search (too long, a NUL) says
+    # so there, in the words the full page puts beside the box.
+    context = {"form": form, "results": results, "searched": searched, "live": bool(request.htmx)}
     template = "schedule/_results.html" if request.htmx else "schedule/index.html"
     return render(request, template, context)
 
