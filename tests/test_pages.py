@@ -169,6 +169,10 @@ OPEN_PAGES = {"healthz", "login", "favicon.ico"}
 SIGNED_IN_PAGES = {
     "home": [],
     "logout": [],
+    "mfa_account": [],
+    "mfa_verify": [],
+    "mfa_enrol": [],
+    "mfa_backup_codes": [],
     "audit_list": [],
     "referrals:index": [],
     "referrals:person_list": [],

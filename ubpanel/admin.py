@@ -6,11 +6,14 @@ roles (groups) are the only way to give access.
 
 from axes.models import AccessAttempt
 from django.contrib import admin
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
+from django.template.response import TemplateResponse
 
 from panel.models import SeatMember
 
+from . import mfa
 from .models import Service, User
 from .roles import USER_ADMIN_ROLES, has_role
 
@@ -54,6 +57,35 @@ class UserAdmin(DjangoUserAdmin):
         ),
     )
     readonly_fields = ("last_login", "date_joined")
+    actions = ["mfa_reset"]
+
+    @admin.action(
+        description="Reset multi-factor authentication (they set it up again at next sign-in)",
+        permissions=["change"],
+    )
+    def mfa_reset(self, request, queryset):
+        """For a lost or changed phone: after a confirmation page, remove the users' authenticator
+        apps and backup codes (ubpanel.mfa.devices_reset; the deletions are audited)."""
+        users = list(queryset.exclude(pk=request.user.pk))
+        if len(users) < len(queryset):
+            self.message_user(
+                request, "You cannot reset your own; another officer must.", level="warning"
+            )
+        if request.POST.get("confirmed") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "Reset multi-factor authentication",
+                "opts": self.model._meta,
+                "users": users,
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "ubpanel/mfa/admin_reset_confirm.html", context)
+        for user in users:
+            mfa.devices_reset(user=user, actor=request.user)
+        if users:
+            names = ", ".join(str(user) for user in users)
+            self.message_user(request, f"Multi-factor authentication reset for {names}.")
+        return None
 
     def get_fieldsets(self, request, obj=None):
         if obj is not None and request.user.is_superuser:

@@ -63,6 +63,10 @@ INSTALLED_APPS = [
     "csp",
     "django_htmx",
     "guardian",
+    # Multi-factor authentication (see "Multi-factor authentication" below).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "ubpanel",
     "referrals",
     "panel",
@@ -77,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): has this session given a second factor (ubpanel.mfa)?
+    "django_otp.middleware.OTPMiddleware",
     # Outside LoginRequiredMiddleware: an htmx poll after sign-out redirects the whole page.
     "ubpanel.middleware.HtmxSignInRedirectMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -89,6 +95,9 @@ MIDDLEWARE = [
     # Inside MessageMiddleware (it says why the user was signed out) and AuditContextMiddleware
     # (its "session-expired" entry carries the address and path like every other entry).
     "ubpanel.middleware.SessionLifetimeMiddleware",
+    # After the session limits (an expired session signs out, it is not asked for a code) and inside
+    # the audit context (refused codes are audited with the address).
+    "ubpanel.mfa.MfaRequiredMiddleware",
     # Axes last, so that it sees the lockout raised by its authentication backend.
     "axes.middleware.AxesMiddleware",
 ]
@@ -221,6 +230,38 @@ CSRF_COOKIE_HTTPONLY = True
 # Guardian: no anonymous user, and global permissions never imply object permissions.
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
+
+# --- Multi-factor authentication (django-otp; ubpanel/mfa.py) ------------------------------------
+# After a password sign-in, a user holding one of MFA_REQUIRED_ROLES (role values, comma-separated)
+# or a superuser must set up an authenticator app, or give its code, before anything else; anyone
+# else may set one up (accounts/mfa/) and is then asked at each sign-in. By default the privileged
+# roles in production, none in the demo and tests (thousands sign in without a second factor).
+MFA_PRIVILEGED_ROLES = [
+    "panel_chair",
+    "assurance_officer",
+    "legal_services",
+    "monitoring_officer",
+    "deputy_monitoring_officer",
+    "director_legal",
+    "asc_representative",
+    "panel_member",
+    "auditor",
+]
+MFA_REQUIRED_ROLES = env.list(
+    "MFA_REQUIRED_ROLES", default=MFA_PRIVILEGED_ROLES if PRODUCTION else []
+)
+MFA_REQUIRED_FOR_ALL = env.bool("MFA_REQUIRED_FOR_ALL", default=False)
+MFA_BACKUP_CODES = env.int("MFA_BACKUP_CODES", default=10)  # each works once
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Unreasonable Behaviours Panel")
+# Wrong codes are throttled by django-otp (1, 2, 4 ... seconds). No TOTP key or backup code is ever
+# shown in the admin or kept in the audit trail; counters that move at every sign-in are not kept.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+_OTP_COUNTERS = ["last_used_at", "throttling_failure_timestamp", "throttling_failure_count"]
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    {"model": "otp_totp.totpdevice", "exclude_fields": ["key", "last_t", "drift", *_OTP_COUNTERS]},
+    {"model": "otp_static.staticdevice", "exclude_fields": _OTP_COUNTERS},
+    {"model": "otp_static.statictoken", "exclude_fields": ["token"]},
+)
 
 # --- Security headers -------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -5,12 +5,17 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from . import views
+from . import mfa, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/sign-in/", login_not_required(views.SignInView.as_view()), name="login"),
     path("accounts/sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    # Multi-factor authentication (ubpanel/mfa.py).
+    path("accounts/mfa/", mfa.account, name="mfa_account"),
+    path("accounts/mfa/verify/", mfa.verify, name="mfa_verify"),
+    path("accounts/mfa/enrol/", mfa.enrol, name="mfa_enrol"),
+    path("accounts/mfa/backup-codes/", mfa.backup_codes, name="mfa_backup_codes"),
     path("audit/", views.audit_list, name="audit_list"),
     path("healthz", views.healthz, name="healthz"),
     path(
