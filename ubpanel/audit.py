@@ -11,6 +11,7 @@ say what was seen.
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from typing import Any
@@ -19,13 +20,17 @@ from auditlog.cid import get_cid
 from auditlog.context import auditlog_value, set_actor
 from auditlog.middleware import AuditlogMiddleware
 from auditlog.models import LogEntry
+from auditlog.receivers import log_create, log_update
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.http import HttpRequest
+
+from .audit_chain import schedule_sealing
 
 _current_request: ContextVar[HttpRequest | None] = ContextVar("ubpanel_request", default=None)
 
@@ -53,8 +58,10 @@ class AuditContextMiddleware(AuditlogMiddleware):
     @staticmethod
     def _get_remote_addr(request):
         if settings.USE_X_FORWARDED_FOR:
-            return AuditlogMiddleware._get_remote_addr(request)
-        return request.META.get("REMOTE_ADDR")
+            forwarded = safe_ip(AuditlogMiddleware._get_remote_addr(request))
+            if forwarded:
+                return forwarded
+        return safe_ip(request.META.get("REMOTE_ADDR"))
 
     @staticmethod
     def _get_remote_port(request):
@@ -101,6 +108,76 @@ def acting_as(actor, remote_addr: str | None = None) -> Iterator[None]:
         auditlog_value.reset(token)
 
 
+# --- What goes into an audit row ----------------------------------------------------------------
+# Everything written to the trail passes through sanitise_entry(): record() below calls it, and a
+# pre_save receiver does for auditlog's own CREATE/UPDATE/DELETE entries. PostgreSQL refuses NUL
+# in text and jsonb, the columns have limits, and object_id is a bigint: a request may carry any of
+# these, and being refused must never fail to be recorded.
+
+VALUE_LIMIT = 10_000  # characters kept of any one text value in an entry
+REPR_LIMIT = 1_000
+BIGINT = range(-(2**63), 2**63)
+
+
+def safe_text(value: Any, limit: int = VALUE_LIMIT) -> str:
+    """NUL shown as the text \\x00 (an attempt is worth seeing), and cut with a marker past ``limit``."""
+    text = str(value).replace("\x00", "\\x00")
+    if len(text) > limit:
+        marker = f" [cut: {len(text)} characters in all]"
+        text = text[: max(limit - len(marker), 0)] + marker
+    return text
+
+
+def safe_data(value: Any) -> Any:
+    """safe_text for every string (keys too) in a JSON value."""
+    if isinstance(value, str):
+        return safe_text(value)
+    if isinstance(value, dict):
+        return {safe_text(key, REPR_LIMIT): safe_data(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [safe_data(item) for item in value]
+    return value
+
+
+def safe_ip(value: Any) -> str | None:
+    """An IP address the database's inet column accepts, or nothing."""
+    try:
+        return str(ipaddress.ip_address(str(value).strip())) if value else None
+    except ValueError:
+        return None
+
+
+def object_id_for(pk: Any) -> int | None:
+    """auditlog's object_id (a bigint) for a primary key, or None when it is not one that fits:
+    the pk is kept whole, as text, in object_pk."""
+    text = str(pk)
+    if text.isascii() and text.lstrip("-").isdigit() and len(text) < 25 and int(text) in BIGINT:
+        return int(text)
+    return None
+
+
+def sanitise_entry(entry: LogEntry) -> LogEntry:
+    entry.object_pk = safe_text(entry.object_pk, 255)
+    if entry.object_id is not None and entry.object_id not in BIGINT:
+        entry.object_id = None
+    entry.object_repr = safe_text(entry.object_repr, REPR_LIMIT)
+    entry.changes_text = safe_text(entry.changes_text)
+    entry.changes = safe_data(entry.changes)
+    entry.serialized_data = safe_data(entry.serialized_data)
+    entry.additional_data = safe_data(entry.additional_data)
+    if entry.cid is not None:  # from the X-Correlation-ID header: anything a client sends
+        entry.cid = safe_text(entry.cid, 255)
+    if entry.actor_email is not None:
+        entry.actor_email = safe_text(entry.actor_email, 254)
+    entry.remote_addr = safe_ip(entry.remote_addr)
+    return entry
+
+
+@receiver(pre_save, sender=LogEntry, dispatch_uid="ubpanel.audit.sanitise")
+def _sanitise_before_saving(sender, instance, **kwargs):
+    sanitise_entry(instance)
+
+
 def mask_special_category(value: str) -> str:
     """AUDITLOG_MASK_CALLABLE: special-category values never reach the audit trail, not even in part."""
     return "[special category data, not recorded]" if value else ""
@@ -140,26 +217,26 @@ def record(
         "cid": get_cid(),
         "additional_data": data,
     }
-    targets = [
-        (ContentType.objects.get_for_model(obj), str(obj.pk), obj.pk, str(obj)) for obj in objects
-    ]
+    targets = [(ContentType.objects.get_for_model(obj), obj.pk, str(obj)) for obj in objects]
     if not targets:
         if model is None:
             raise ValueError("record() needs objects or a model")
-        pk = str(object_pk)
-        targets = [
-            (
-                ContentType.objects.get_for_model(model),
-                pk,
-                int(pk) if pk.isdigit() else None,
-                object_repr,
-            )
-        ]
+        targets = [(ContentType.objects.get_for_model(model), object_pk, object_repr)]
     entries = [
-        LogEntry(content_type=ct, object_pk=pk, object_id=oid, object_repr=rep, **common)
-        for ct, pk, oid, rep in targets
+        sanitise_entry(
+            LogEntry(
+                content_type=ct,
+                object_pk=pk,
+                object_id=object_id_for(pk),
+                object_repr=rep,
+                **common,
+            )
+        )
+        for ct, pk, rep in targets
     ]
-    return LogEntry.objects.bulk_create(entries)
+    written = LogEntry.objects.bulk_create(entries)
+    schedule_sealing()  # bulk_create sends no post_save
+    return written
 
 
 def record_access(
@@ -184,6 +261,34 @@ def record_denied(model: type[models.Model], lookup: dict[str, Any]) -> None:
         object_repr=f"{model._meta.verbose_name} {pk}".strip(),
         lookup={key: str(value) for key, value in lookup.items()},
     )
+
+
+# --- Bulk writes, audited like save() -------------------------------------------------------------
+# QuerySet.bulk_create() and .update() send no signals, so auditlog never sees them. These write
+# auditlog's own entry for each object (its receivers, so the entries have exactly the shape of a
+# save()'s), and honour auditlog's ``disable_auditlog()``.
+
+
+def bulk_create_audited(model: type[models.Model], objects: Iterable[models.Model]) -> list:
+    """``model.objects.bulk_create(objects)`` with a CREATE entry for each object."""
+    created = model.objects.bulk_create(list(objects))
+    for obj in created:
+        log_create(sender=model, instance=obj, created=True)
+    return created
+
+
+def update_audited(queryset: models.QuerySet, **values: Any) -> int:
+    """``queryset.update(**values)`` (plain values only) with an UPDATE entry for each row changed.
+
+    The rows are locked first, so each entry's "before" is what the row really held.
+    """
+    model = queryset.model
+    rows = list(queryset.select_for_update().order_by("pk"))
+    for row in rows:
+        for name, value in values.items():
+            setattr(row, name, value)
+        log_update(sender=model, instance=row)  # compares with the row as stored, like pre_save
+    return model.objects.filter(pk__in=[row.pk for row in rows]).update(**values)
 
 
 # --- Sign-in events (audit plumbing: the one place signals are used) -------------------------

@@ -46,3 +46,44 @@ class TimelineEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.created_at:%d %b %Y %H:%M})"
+
+
+# --- The audit trail's hash chain (ubpanel.audit_chain) ----------------------------------------
+
+
+class AuditSeal(models.Model):
+    """One link of the audit trail's hash chain: the SHA-256 of one auditlog entry's stored values
+    and of the link before it. Links are made in commit order (see ubpanel.audit_chain), so the
+    chain is the order in which entries reached the database for good."""
+
+    entry = models.OneToOneField("auditlog.LogEntry", on_delete=models.PROTECT, related_name="seal")
+    # Unique: two links can never follow the same one, so concurrent sealers cannot fork the chain.
+    previous_hash = models.CharField(max_length=64, unique=True)
+    hash = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"Seal {self.pk} of audit entry {self.entry_id}"
+
+
+class AuditVerification(models.Model):
+    """The result of one check of the whole hash chain (nightly, or on demand)."""
+
+    checked_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    held = models.BooleanField()
+    entries_checked = models.PositiveIntegerField(default=0)
+    first_broken_entry_id = models.BigIntegerField(null=True, blank=True)
+    problem = models.TextField(blank=True)
+    head_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-checked_at", "-pk"]
+        get_latest_by = "checked_at"
+
+    def __str__(self):
+        return (
+            f"Audit chain {'held' if self.held else 'BROKEN'} at {self.checked_at:%d %b %Y %H:%M}"
+        )

@@ -12,6 +12,7 @@ from referrals.evidence import evidence_check
 from referrals.models import EventKind, Evidence, Incident, Referral, ReferralSource
 from referrals.notifications import notify_assurance, notify_legal_services, notify_referrer
 from referrals.selectors import may_edit_draft, may_provide_information, may_submit
+from ubpanel.audit import bulk_create_audited
 from ubpanel.services import service
 
 from .base import ReferralTransitionError, S, event, lock, move, refuse_unless
@@ -73,15 +74,18 @@ def referral_save_draft(
             setattr(referral, name, value if value is not None or name in NULLABLE else "")
     referral.save()
     referral.incidents.all().delete()
-    Incident.objects.bulk_create(
-        Incident(
-            referral=referral,
-            **{
-                k: row.get(k) if row.get(k) is not None or k in NULLABLE else ""
-                for k in INCIDENT_FIELDS
-            },
-        )
-        for row in incidents
+    bulk_create_audited(
+        Incident,
+        (
+            Incident(
+                referral=referral,
+                **{
+                    k: row.get(k) if row.get(k) is not None or k in NULLABLE else ""
+                    for k in INCIDENT_FIELDS
+                },
+            )
+            for row in incidents
+        ),
     )
     if created:
         event(referral, actor=actor, kind=EventKind.CREATED, to_status=S.DRAFT)

@@ -26,6 +26,7 @@ from referrals.selectors import (
     may_request_information,
 )
 from ubpanel import hooks
+from ubpanel.audit import update_audited
 from ubpanel.services import service
 
 from .base import ReferralTransitionError, S, event, lock, move, refuse_unless
@@ -207,7 +208,7 @@ def referral_merge(*, actor, referral: Referral, into: Referral, reason: str = "
         message=f"Merged into {into.reference}. {reason}".strip(),
         changes={"merged_into": into},
     )
-    Evidence.objects.filter(referral=referral).update(referral=into)
+    update_audited(Evidence.objects.filter(referral=referral), referral=into)
     event(
         into,
         actor=actor,

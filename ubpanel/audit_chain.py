@@ -1,0 +1,223 @@
+"""The audit trail's hash chain: every auditlog entry is sealed, in commit order, by a link holding
+the SHA-256 of the entry's stored values and of the previous link.
+
+Why after commit and not in the INSERT itself: chaining inside the writing transaction would have
+to hold one lock from the first audit row to the commit, serialising every request and deadlocking
+against row locks taken later in the same transaction. Instead each transaction that wrote audit
+rows seals them once it has committed, in a short transaction of its own under one advisory lock
+(PostgreSQL) or a process lock (SQLite, the demo). The sealer only sees committed rows, so a row
+committed late simply joins the chain later; ``AuditSeal.previous_hash`` is unique, so the chain
+cannot fork even if two sealers raced. The nightly ``audit_chain_verify`` task seals anything left
+over, walks the whole chain and records the result.
+
+The database refuses UPDATE and DELETE on entries, links and results (migration
+``ubpanel.0002``); the chain is what shows a change made by someone able to switch that off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
+from datetime import UTC, timedelta
+
+from auditlog.models import LogEntry
+from django.db import connection, transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+from django.utils import timezone
+
+from .models import AuditSeal, AuditVerification
+
+logger = logging.getLogger(__name__)
+
+GENESIS = "0" * 64
+# Every stored column of an auditlog entry: a change to any of them breaks the chain.
+SEALED_FIELDS = (
+    "id",
+    "content_type_id",
+    "object_pk",
+    "object_id",
+    "object_repr",
+    "serialized_data",
+    "action",
+    "changes_text",
+    "changes",
+    "actor_id",
+    "actor_email",
+    "cid",
+    "remote_addr",
+    "remote_port",
+    "timestamp",
+    "additional_data",
+)
+# A transaction writing audit rows is short (requests; tasks stop after 5 minutes), so a sealer
+# after commit only looks this far back for rows committed late. The nightly check looks everywhere.
+LATE_COMMIT_WINDOW = timedelta(hours=1)
+BATCH = 2000
+_ADVISORY_LOCK_KEY = 0x75627061  # "ubpa": one lock for every sealer on the database
+_process_lock = threading.Lock()
+
+
+def entry_digest(previous_hash: str, row: dict) -> str:
+    """The link's hash: the previous link's hash and the entry's values in one canonical form."""
+    values = {name: row[name] for name in SEALED_FIELDS}
+    values["timestamp"] = values["timestamp"].astimezone(UTC).isoformat()
+    canonical = json.dumps(
+        values, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    )
+    return hashlib.sha256(f"{previous_hash}\n{canonical}".encode()).hexdigest()
+
+
+@contextmanager
+def _one_sealer_at_a_time():
+    """A transaction holding the advisory lock (PostgreSQL: every process and machine waits for
+    it), or a process lock (SQLite: the demo is one process, and SQLite serialises writers)."""
+    postgresql = connection.vendor == "postgresql"
+    with nullcontext() if postgresql else _process_lock, transaction.atomic():
+        if postgresql:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
+        yield
+
+
+def seal_pending(*, everything: bool = False) -> int:
+    """Seal the committed entries that have no link yet; returns how many were sealed.
+
+    ``everything`` looks at the whole trail (the nightly check); otherwise only at entries newer
+    than the last link made before LATE_COMMIT_WINDOW, which keeps the query cheap.
+    """
+    sealed = 0
+    while True:
+        with _one_sealer_at_a_time():
+            last = AuditSeal.objects.order_by("-pk").values_list("hash", flat=True).first()
+            pending = LogEntry.objects.filter(seal__isnull=True)
+            if not everything:
+                floor = (
+                    AuditSeal.objects.filter(sealed_at__lt=timezone.now() - LATE_COMMIT_WINDOW)
+                    .order_by("-sealed_at")
+                    .values_list("entry_id", flat=True)
+                    .first()
+                )
+                if floor is not None:
+                    pending = pending.filter(pk__gt=floor)
+            rows = list(pending.order_by("pk").values(*SEALED_FIELDS)[:BATCH])
+            previous = last or GENESIS
+            seals = []
+            for row in rows:
+                digest = entry_digest(previous, row)
+                seals.append(AuditSeal(entry_id=row["id"], previous_hash=previous, hash=digest))
+                previous = digest
+            AuditSeal.objects.bulk_create(seals)
+        sealed += len(seals)
+        if len(rows) < BATCH:
+            return sealed
+
+
+def _seal_after_commit() -> None:
+    try:
+        seal_pending()
+    except Exception:  # the nightly check seals what this missed; never fail the request
+        logger.exception("Sealing audit entries failed; the nightly check will seal them.")
+
+
+def schedule_sealing() -> None:
+    """Seal this transaction's audit rows once it commits (once per transaction)."""
+    if any(item[1] is _seal_after_commit for item in connection.run_on_commit):
+        return
+    transaction.on_commit(_seal_after_commit)
+
+
+@receiver(post_save, sender=LogEntry, dispatch_uid="ubpanel.audit_chain.seal")
+def _entry_saved(sender, instance, created, **kwargs):
+    if created:
+        schedule_sealing()
+
+
+# --- Verification ----------------------------------------------------------------------------
+
+
+@dataclass
+class ChainState:
+    held: bool
+    entries_checked: int
+    first_broken_entry_id: int | None = None
+    problem: str = ""
+    head_hash: str = ""
+
+
+def walk_chain() -> ChainState:
+    """Recompute every link from the stored entries; stop at the first one that does not match."""
+    previous = GENESIS
+    checked = 0
+    after = 0
+    while True:
+        links = list(
+            AuditSeal.objects.filter(pk__gt=after)
+            .order_by("pk")
+            .values("pk", "entry_id", "previous_hash", "hash")[:BATCH]
+        )
+        if not links:
+            break
+        rows = {
+            row["id"]: row
+            for row in LogEntry.objects.filter(pk__in=[link["entry_id"] for link in links]).values(
+                *SEALED_FIELDS
+            )
+        }
+        for link in links:
+            entry_id = link["entry_id"]
+            if link["previous_hash"] != previous:
+                return ChainState(
+                    False, checked, entry_id, f"the link before audit entry {entry_id} is missing"
+                )
+            row = rows.get(entry_id)
+            if row is None:
+                return ChainState(False, checked, entry_id, f"audit entry {entry_id} was deleted")
+            if entry_digest(previous, row) != link["hash"]:
+                return ChainState(False, checked, entry_id, f"audit entry {entry_id} was altered")
+            previous = link["hash"]
+            checked += 1
+        after = links[-1]["pk"]
+    unsealed = LogEntry.objects.filter(seal__isnull=True).order_by("pk").first()
+    if unsealed is not None:
+        return ChainState(
+            False, checked, unsealed.pk, f"audit entry {unsealed.pk} could not be sealed"
+        )
+    return ChainState(True, checked, head_hash=previous)
+
+
+def chain_verify() -> AuditVerification:
+    """Seal what is left, walk the whole chain and record the result."""
+    try:
+        seal_pending(everything=True)
+    except Exception:
+        logger.exception("Sealing audit entries before verification failed.")
+    state = walk_chain()
+    result = AuditVerification.objects.create(
+        held=state.held,
+        entries_checked=state.entries_checked,
+        first_broken_entry_id=state.first_broken_entry_id,
+        problem=state.problem,
+        head_hash=state.head_hash,
+    )
+    # The head hash in the log is an anchor outside the database: a chain rewritten from scratch
+    # will not end in it.
+    log = logger.info if state.held else logger.error
+    log(
+        "Audit chain verified",
+        extra={
+            "held": state.held,
+            "entries_checked": state.entries_checked,
+            "head_hash": state.head_hash,
+            "first_broken_entry_id": state.first_broken_entry_id,
+        },
+    )
+    return result
+
+
+def last_verification() -> AuditVerification | None:
+    return AuditVerification.objects.order_by("-checked_at", "-pk").first()
