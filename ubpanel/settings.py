@@ -362,6 +362,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "panel.tasks.agenda_fill_next_meeting",
         "schedule": crontab(hour=5, minute=30),
     },
+    # The audit trail's hash chain is walked every night; a break is reported to the Information
+    # Asset Owner (ubpanel.tasks.audit_chain_verify).
+    "audit-chain-verify": {
+        "task": "ubpanel.tasks.audit_chain_verify",
+        "schedule": crontab(hour=2, minute=15),
+    },
 }
 if MAILBOX_IMAP_HOST:
     CELERY_BEAT_SCHEDULE["mailbox-poll"] = {

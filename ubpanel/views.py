@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 
 from panel.models import Invitee, MeetingStatus
 
-from . import audit
+from . import audit, audit_chain
 from .audit_filters import AuditFilterForm
 from .forms import SignInForm
 from .middleware import SESSION_STARTED_KEY
@@ -89,5 +89,10 @@ def audit_list(request):
     return render(
         request,
         "ubpanel/audit_list.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "verification": audit_chain.last_verification(),
+        },
     )
