@@ -189,6 +189,7 @@ def test_the_enrol_page_shows_a_qr_code_and_the_key_and_stores_nothing(enforced,
     assert 'src="data:image/svg+xml;base64,' in page
     secret = re.search(r'data-testid="mfa-secret">([A-Z2-7 ]+)<', page).group(1)
     assert len(secret.replace(" ", "")) == 32
+    assert 'data-testid="role-navigation"' not in page  # the menu would only lead back here
     assert not TOTPDevice.objects.filter(user=user).exists()
 
 

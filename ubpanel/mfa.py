@@ -52,6 +52,8 @@ CODES_NAME = "Backup codes"
 # Sign-out stays open to someone who has not given a code yet (the MFA pages are marked exempt).
 EXEMPT_URL_NAMES = frozenset({"logout"})
 VERIFY, ENROL = "verify", "enrol"
+# Until the second step is done the menu would only lead back here.
+HIDE_NAVIGATION = {"nav_sections": []}
 
 
 def mfa_exempt(view):
@@ -259,7 +261,7 @@ def verify(request):
             left = done.value.token_set.count()
             messages.info(request, f"You used a backup code. You have {left} left.")
         return redirect(_next_url(request))
-    context = {"form": form, "next": _next_url(request)}
+    context = {"form": form, "next": _next_url(request), **HIDE_NAVIGATION}
     return form_page(request, "ubpanel/mfa/verify.html", context, form)
 
 
@@ -273,7 +275,8 @@ def _qr_code(url: str) -> str:
 @require_http_methods(["GET", "POST"])
 def enrol(request):
     user = request.user
-    if pending_step(request) == VERIFY:
+    step = pending_step(request)
+    if step == VERIFY:
         # Whoever holds only the password cannot swap the app for their own.
         return redirect(reverse("mfa_verify") + "?" + urlencode({"next": _next_url(request)}))
     if TOTPDevice.objects.devices_for_user(user, confirmed=True).exists():
@@ -296,6 +299,7 @@ def enrol(request):
         "qr_code": _qr_code(unsaved.config_url),
         "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
         "required": mfa_required(user),
+        **(HIDE_NAVIGATION if step == ENROL else {}),
     }
     return form_page(request, "ubpanel/mfa/enrol.html", context, form)
 
