@@ -1,5 +1,8 @@
 """Writes that skip save() are audited too: one auditlog entry per object, shaped like save()'s."""
 
+import ast
+from pathlib import Path
+
 import pytest
 from auditlog.context import disable_auditlog
 from auditlog.models import LogEntry
@@ -103,3 +106,29 @@ def test_a_bulk_update_honours_disable_auditlog():
 
     assert LogEntry.objects.count() == before
     assert Evidence.objects.get().referral == original
+
+
+def test_no_service_writes_in_bulk_past_the_audit_trail():
+    """bulk_create, bulk_update and QuerySet.update() send no signals, so auditlog never sees them:
+    the apps write in bulk through ubpanel.audit's audited versions (the audit plumbing excepted)."""
+    root = Path(__file__).resolve().parent.parent
+    plumbing = {root / "ubpanel" / "audit.py", root / "ubpanel" / "audit_chain.py"}
+    offenders = []
+    for app in ("ubpanel", "referrals", "schedule", "panel", "correspondence"):
+        for path in sorted((root / app).rglob("*.py")):
+            if "migrations" in path.parts or path in plumbing:
+                continue
+            for node in ast.walk(ast.parse(path.read_text())):
+                if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                    continue
+                name, receiver = node.func.attr, node.func.value
+                queryset_update = (
+                    name == "update"
+                    and isinstance(receiver, ast.Call)
+                    and isinstance(receiver.func, ast.Attribute)
+                    and receiver.func.attr in {"filter", "exclude", "all", "select_for_update"}
+                )
+                if name in {"bulk_create", "bulk_update"} or queryset_update:
+                    offenders.append(f"{path.relative_to(root)}:{node.lineno} {name}")
+
+    assert offenders == []
