@@ -13,7 +13,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libmagic1 fonts-liberation curl \
  && rm -rf /var/lib/apt/lists/* \
  && pip install --no-cache-dir uv \
- && useradd --system --uid 10001 --home /app ubpanel
+ && useradd --system --uid 10001 --create-home --home-dir /home/ubpanel ubpanel
 WORKDIR /app
 COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev --no-install-project
@@ -27,4 +27,9 @@ RUN DJANGO_ENV=production SECRET_KEY=build-only-$(head -c 48 /dev/urandom | base
  && mkdir -p /var/lib/ubpanel/media && chown -R ubpanel /var/lib/ubpanel
 USER ubpanel
 EXPOSE 8000
-CMD ["gunicorn", "ubpanel.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# --no-control-socket: gunicorn's runtime control socket is not used, and would otherwise be made in
+# the home folder at start. No --access-logfile: its lines carry query strings (searches carry
+# names); ubpanel logs each request as a JSON line with the URL's name instead. Trusting a proxy's
+# X-Forwarded-* headers is Django's decision (USE_X_FORWARDED_FOR), not gunicorn's: no forwarded IPs.
+# tests/test_production_checks.py starts the server with exactly this command.
+CMD ["gunicorn", "ubpanel.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--no-control-socket", "--forwarded-allow-ips", "", "--worker-tmp-dir", "/dev/shm"]

@@ -164,7 +164,7 @@ def test_the_navigation_and_the_page_agree_on_who_may_open_it(url_name):
 # --- Signing in is required everywhere but two pages -------------------------------------------
 
 # The favicon has no name: it is listed by its route.
-OPEN_PAGES = {"healthz", "login", "favicon.ico"}
+OPEN_PAGES = {"healthz", "healthz_live", "healthz_ready", "login", "favicon.ico"}
 # Every page outside the admin that needs signing in, with an id for those that need one.
 SIGNED_IN_PAGES = {
     "home": [],

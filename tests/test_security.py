@@ -157,6 +157,7 @@ def production_env(**overrides):
         ALLOWED_HOSTS="ubpanel.council.example",
         DATABASE_URL="sqlite:////tmp/x.sqlite3",
         CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
+        EMAIL_URL="smtp+tls://ubpanel@smtp.council.example:587",
     )
     for name, value in overrides.items():
         if value is None:
@@ -185,6 +186,17 @@ def test_the_deployment_checklist_passes_with_production_settings():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_deployment_checklist_fails_with_the_console_email_backend():
+    # Letters with names and addresses would be printed to the worker's log (issue 12).
+    env = production_env(EMAIL_URL="consolemail://")
+
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+
+    assert result.returncode != 0
+    assert "ubpanel.E001" in result.stderr
+    assert "console.EmailBackend" in result.stderr
 
 
 def test_production_is_the_default_with_debug_off_hsts_and_secure_cookies():

@@ -18,7 +18,11 @@ class UbpanelConfig(AppConfig):
         from auditlog.registry import auditlog
         from axes.models import AccessAttempt
 
-        from . import audit, task_actor  # noqa: F401  (connect the sign-in and task-actor receivers)
+        from . import (  # noqa: F401  (connect the sign-in and task-actor receivers)
+            audit,
+            checks,  # noqa: F401  (register the production system checks)
+            task_actor,
+        )
         from .models import Service, User
 
         # Account and role changes are audited; password hashes and sign-in times are not changes.

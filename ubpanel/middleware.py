@@ -1,4 +1,7 @@
+import logging
+import re
 import time
+import uuid
 from functools import wraps
 
 from django.conf import settings
@@ -7,11 +10,113 @@ from django.contrib.auth import logout
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.http import HttpResponse
 from django.shortcuts import redirect, resolve_url
+from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control
 
 from . import audit
+from .logging import request_id_var
 
 SESSION_STARTED_KEY = "ubpanel_signed_in_at"
+
+request_logger = logging.getLogger("ubpanel.request")
+proxy_logger = logging.getLogger("ubpanel.proxy")
+
+# A request id from the trusted proxy is kept only if it is short and plain (it goes into logs).
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+class RequestIdMiddleware:
+    """Gives every request an id, puts it on every log line written while handling it and in the
+    ``X-Request-ID`` response header, and logs one line per request: the URL's name and the status,
+    never the path's query string (searches carry names). Behind the trusted proxy
+    (``USE_X_FORWARDED_FOR``) the proxy's ``X-Request-ID`` is kept, so its logs and ours join up;
+    otherwise a client could choose the id, so a new one is made."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        given = request.headers.get("X-Request-ID", "")
+        if settings.USE_X_FORWARDED_FOR and _REQUEST_ID.match(given):
+            request_id = given
+        else:
+            request_id = uuid.uuid4().hex
+        request.request_id = request_id
+        token = request_id_var.set(request_id)
+        started = time.monotonic()
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request_id
+            url_name = _url_name(request)
+            request_logger.log(
+                logging.DEBUG if url_name.startswith("healthz") else logging.INFO,
+                "%s %s %s",
+                request.method,
+                url_name,
+                response.status_code,
+                extra={
+                    "method": request.method,
+                    "url_name": url_name,
+                    "status_code": response.status_code,
+                    "duration_ms": round((time.monotonic() - started) * 1000),
+                },
+            )
+            return response
+        finally:
+            request_id_var.reset(token)
+
+
+def _url_name(request) -> str:
+    """The name of the URL asked for ("schedule:search"), also for a request answered before the
+    URL was resolved (a redirect to HTTPS, a refused proxy); "-" for no URL of ours."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return "-"
+    return match.view_name or "-"
+
+
+class UntrustedProxyMiddleware:
+    """A proxy says the request came over HTTPS, but ubpanel was not told to trust it: Django would
+    see plain HTTP and redirect to HTTPS, the proxy would send the redirected request back as plain
+    HTTP, and the browser would go round for ever. Say what is wrong instead, once, clearly."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        forwarded = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
+        if (
+            forwarded == "https"
+            and settings.SECURE_SSL_REDIRECT
+            and not settings.USE_X_FORWARDED_FOR
+            and not request.is_secure()
+            and not any(
+                re.search(pattern, request.path.lstrip("/"))
+                for pattern in settings.SECURE_REDIRECT_EXEMPT
+            )
+        ):
+            proxy_logger.error(
+                "A request came through a proxy saying X-Forwarded-Proto: https, but "
+                "USE_X_FORWARDED_FOR is off, so the proxy is not trusted: refused rather than "
+                "redirected to HTTPS in a loop. Set USE_X_FORWARDED_FOR=true behind the "
+                "council's reverse proxy.",
+                extra={"setting": "USE_X_FORWARDED_FOR", "status_code": 500},
+            )
+            response = HttpResponse(
+                "ubpanel is misconfigured: it is behind a proxy that forwards HTTPS "
+                "(X-Forwarded-Proto: https) but USE_X_FORWARDED_FOR is off, so it would redirect "
+                "to HTTPS for ever. Set USE_X_FORWARDED_FOR=true when ubpanel runs behind the "
+                "council's reverse proxy (and only then).\n",
+                status=500,
+                content_type="text/plain; charset=utf-8",
+            )
+            # Logged once, above: not again as Django's "Internal Server Error".
+            response._has_been_logged = True
+            return response
+        return self.get_response(request)
 
 
 class SessionLifetimeMiddleware:

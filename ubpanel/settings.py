@@ -15,6 +15,8 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from ubpanel.logging import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -75,6 +77,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request carries its id (ubpanel/logging.py).
+    "ubpanel.middleware.RequestIdMiddleware",
+    # Before SecurityMiddleware's HTTPS redirect: an untrusted proxy gets a clear error, not a loop.
+    "ubpanel.middleware.UntrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "ubpanel.middleware.SessionMiddleware",
@@ -295,7 +301,7 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz(/live|/ready)?$"]
 SILENCED_SYSTEM_CHECKS = [
     # Lockout is per account, so rotating user agents or cookies gains nothing; locking by IP address
     # as well would lock a whole council office (one NAT address) out after five typos.
@@ -414,17 +420,16 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "INFO"},
-        # Sign-ins are in the audit trail; axes' own INFO lines only repeat them.
-        "axes": {"level": "WARNING"},
-        # WeasyPrint logs every step of every PDF at INFO; its warnings (a refused URL) still show.
-        "weasyprint": {"level": "WARNING"},
-        "fontTools": {"level": "WARNING"},
-    },
-}
+# --- Logs, health checks, production checks (issue 12; ubpanel/logging.py, health.py, checks.py) ----
+# json: one JSON object a line with the request id (production); text: plain lines (elsewhere).
+# Either way no personal data: URL names and statuses, never paths' query strings or addresses.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "text")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}.")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=env.str("LOG_LEVEL", default="INFO"))
+# The worker and beat log through LOGGING too (JSON, no personal data), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Beat's heartbeat for /healthz/ready: queued every minute, run by a worker (ubpanel/health.py).
+CELERY_IMPORTS = ["ubpanel.health"]
+CELERY_BEAT_SCHEDULE["beat-heartbeat"] = {"task": "ubpanel.health.beat_heartbeat", "schedule": 60}
+HEALTHZ_BEAT_MAX_AGE_SECONDS = env.int("HEALTHZ_BEAT_MAX_AGE_SECONDS", default=5 * 60)

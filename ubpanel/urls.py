@@ -3,9 +3,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.decorators.cache import never_cache
 from django.views.generic import RedirectView
 
-from . import mfa, views
+from . import health, mfa, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,6 +19,8 @@ urlpatterns = [
     path("accounts/mfa/backup-codes/", mfa.backup_codes, name="mfa_backup_codes"),
     path("audit/", views.audit_list, name="audit_list"),
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/live", login_not_required(never_cache(health.live)), name="healthz_live"),
+    path("healthz/ready", login_not_required(health.ReadyView.as_view()), name="healthz_ready"),
     path(
         "favicon.ico",
         login_not_required(

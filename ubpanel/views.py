@@ -60,7 +60,8 @@ def locked_out(request, credentials=None, *args, **kwargs) -> HttpResponse:
 @login_not_required
 @never_cache
 def healthz(request):
-    """For the load balancer and docker-compose: the app answers and the database is reachable."""
+    """Kept for load balancers set up before ``/healthz/live`` and ``/healthz/ready``
+    (``ubpanel/health.py``): the app answers and the database is reachable."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
