@@ -269,6 +269,49 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "otp_static.statictoken", "exclude_fields": ["token"]},
 )
 
+# --- Single sign-on (OpenID Connect; ubpanel/oidc.py) ---------------------------------------------
+# Off unless OIDC_RP_CLIENT_ID is set. Then the sign-in page offers "Sign in with your <council>
+# account", and only the break-glass accounts listed in OIDC_BREAK_GLASS_USERNAMES sign in with a
+# password (the narrower reading: someone who leaves the council loses access here when their
+# council account is disabled). See README, "Single sign-on".
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_BREAK_GLASS_USERNAMES = env.list("OIDC_BREAK_GLASS_USERNAMES", default=[])
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default=COUNCIL_NAME)
+# Off by default: ubpanel cannot see whether the provider asked for a second factor, so its own
+# MFA step still applies after single sign-on unless the council says its provider enforces MFA.
+OIDC_PROVIDER_ENFORCES_MFA = env.bool("OIDC_PROVIDER_ENFORCES_MFA", default=False)
+if OIDC_ENABLED:
+    from ubpanel.roles import Role as _Role
+
+    OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET")
+    # The provider's https://.../.well-known/openid-configuration: endpoints, issuer and keys.
+    OIDC_OP_DISCOVERY_URL = env.str("OIDC_OP_DISCOVERY_URL")
+    if PRODUCTION and not OIDC_OP_DISCOVERY_URL.startswith("https://"):
+        raise ImproperlyConfigured("OIDC_OP_DISCOVERY_URL must be an https:// address.")
+    OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email profile")
+    OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
+    # provider group=role value, comma-separated, e.g. ubpanel-chair=panel_chair,...
+    OIDC_GROUP_ROLES = env.dict("OIDC_GROUP_ROLES", default={})
+    _unknown = sorted(set(OIDC_GROUP_ROLES.values()) - set(_Role.values))
+    if not OIDC_GROUP_ROLES or _unknown:
+        raise ImproperlyConfigured(
+            "OIDC_GROUP_ROLES must map the provider's groups to roles (group=role,...); "
+            f"unknown roles: {', '.join(_unknown) or 'none given'}. Roles: {', '.join(_Role.values)}."
+        )
+    OIDC_MATCH_BY_EMAIL = env.bool("OIDC_MATCH_BY_EMAIL", default=True)
+    OIDC_CREATE_USERS = env.bool("OIDC_CREATE_USERS", default=True)
+    OIDC_RP_SIGN_ALGO = "RS256"
+    OIDC_USE_PKCE = True
+    OIDC_TIMEOUT = env.int("OIDC_TIMEOUT_SECONDS", default=10)
+    OIDC_VERIFY_SSL = True
+    AUTHENTICATION_BACKENDS = [
+        "ubpanel.accounts.LocalSignInBackend"
+        if backend == "django.contrib.auth.backends.ModelBackend"
+        else backend
+        for backend in AUTHENTICATION_BACKENDS
+    ] + ["ubpanel.oidc.CouncilOIDCBackend"]
+
 # --- Security headers -------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

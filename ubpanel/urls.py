@@ -6,12 +6,18 @@ from django.urls import include, path
 from django.views.decorators.cache import never_cache
 from django.views.generic import RedirectView
 
-from . import health, mfa, views
+from . import accounts, health, mfa, oidc, views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("accounts/sign-in/", login_not_required(views.SignInView.as_view()), name="login"),
+    path(
+        "accounts/sign-in/",
+        login_not_required(views.SignInView.as_view(form_class=accounts.SignInForm)),
+        name="login",
+    ),
     path("accounts/sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    # Self-service password change for local accounts (ubpanel/accounts.py).
+    path("accounts/password/", accounts.PasswordChangeView.as_view(), name="password_change"),
     # Multi-factor authentication (ubpanel/mfa.py).
     path("accounts/mfa/", mfa.account, name="mfa_account"),
     path("accounts/mfa/verify/", mfa.verify, name="mfa_verify"),
@@ -33,3 +39,18 @@ urlpatterns = [
     path("letters/", include("correspondence.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Single sign-on with the council's identity provider (ubpanel/oidc.py): only when configured.
+if settings.OIDC_ENABLED:
+    urlpatterns += [
+        path(
+            "oidc/authenticate/",
+            login_not_required(oidc.AuthenticateView.as_view()),
+            name="oidc_authentication_init",
+        ),
+        path(
+            "oidc/callback/",
+            login_not_required(oidc.CallbackView.as_view()),
+            name="oidc_authentication_callback",
+        ),
+    ]
