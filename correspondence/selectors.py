@@ -154,7 +154,11 @@ def may_record_questionnaire_return(user, letter: Letter) -> bool:
 
 
 def may_see_questionnaire_answers(user) -> bool:
-    """The answers are special-category data: the panel and Adult Social Care."""
+    """The answers (protected characteristics, health) are special-category data: shown to the
+    holders of ``SPECIAL_CATEGORY_ROLES``, like every other piece of it, among those who may open
+    the letter. By default that is Assurance, who record the returns and put an underlying issue
+    before the panel, and the chair; Legal Services, the Monitoring Officer and the Operations
+    Manager open the letter without them. One setting, so narrowing it narrows these too."""
     return can_see_special_category(user)
 
 

@@ -181,7 +181,7 @@ def test_a_return_with_a_known_issue_does_not_flag_the_entry(sent, letter):
     assert letter.entry.underlying_issue_flagged_on is None
 
 
-def test_the_answers_are_shown_only_to_the_panel_and_adult_social_care(sent, letter):
+def test_the_answers_are_hidden_from_the_manager_and_shown_to_the_chair(sent, letter):
     sent(letter)
     services.questionnaire_return_record(
         actor=letter.assurance,
