@@ -4,7 +4,9 @@ Live is the process alone. Ready checks the database, the Redis broker, the priv
 beat's heartbeat, against the real PostgreSQL (or SQLite) and Redis of the run.
 """
 
+import subprocess
 import time
+import uuid
 
 import pytest
 import redis
@@ -15,6 +17,7 @@ from django.urls import reverse
 from ubpanel import health
 
 from .mail import keep_private_files_in
+from .workers import forget_queue, wait_for, worker_start
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -78,6 +81,23 @@ def test_ready_fails_when_beat_last_ran_longer_ago_than_allowed(client, broker):
     assert body["status"] == "failing"
     assert body["checks"]["beat"].startswith("Unavailable: beat last ran 6")
     assert body["checks"]["database"] == "ok"
+
+
+@pytest.mark.worker
+def test_a_real_worker_knows_the_heartbeat_task_and_writes_it(broker, broker_url, monkeypatch):
+    """The worker imports ubpanel.health (CELERY_IMPORTS) without anything else loading it."""
+    monkeypatch.setitem(health.beat_heartbeat.app.conf, "task_always_eager", False)
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    process = worker_start(queue=queue, broker_url=broker_url, stdout=subprocess.PIPE)
+    try:
+        health.beat_heartbeat.apply_async(queue=queue)
+
+        assert wait_for(lambda: broker.get(health.HEARTBEAT_KEY) is not None)
+    finally:
+        process.terminate()
+        process.communicate(timeout=30)
+        forget_queue(broker_url, queue)
+    assert health.heartbeat_age() < 60
 
 
 def test_beat_runs_every_minute_well_inside_the_allowed_age():
