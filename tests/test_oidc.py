@@ -262,6 +262,22 @@ def test_a_callback_replayed_in_another_browser_is_refused(client, sso, provider
     assert refusals(reason="single sign-on refused: not-completed")
 
 
+def test_a_callback_used_twice_in_the_same_browser_is_refused(client, sso):
+    in_provider(sso, "kate", "ubpanel-frontline")
+    started = client.get(reverse("oidc_authentication_init"))
+    client.get(reverse("oidc_authentication_init"))  # a second tab keeps the states waiting
+    callback = sign_in_at_provider(sso, requests.Session(), started.url, "kate", PASSWORD)
+    path = callback.removeprefix("http://testserver")
+    assert client.get(path).status_code == 302
+
+    replayed = client.get(path)
+
+    assert replayed.status_code == 403
+    assert "did not complete" in replayed.content.decode()
+    [row] = refusals(reason="single sign-on refused: not-completed")
+    assert "state not found" in row.additional_data["error"]
+
+
 def test_an_error_from_the_provider_is_shown_and_audited(client, sso):
     client.get(reverse("oidc_authentication_init"))
     state = next(iter(client.session["oidc_states"]))

@@ -341,6 +341,17 @@ class CallbackView(OIDCAuthenticationCallbackView):
 
     get_settings = staticmethod(oidc_setting)
 
+    def get(self, request):
+        try:
+            return super().get(request)
+        except SuspiciousOperation as error:  # a state this browser was not waiting for
+            request.ubpanel_sso_refusal = Refusal(
+                "not-completed",
+                "The sign-in with your council account did not complete. Try again.",
+                error=str(error)[:200],
+            )
+            return self.login_failure()
+
     def login_success(self):
         response = super().login_success()
         session = self.request.session
