@@ -124,6 +124,24 @@ def test_a_user_in_a_mapped_group_signs_in_with_its_role(client, sso):
     assert MFA_BY_PROVIDER not in client.session
 
 
+def test_claims_are_stored_without_nul_and_within_the_columns(client, sso):
+    sso.put_user(
+        "lena",
+        password=PASSWORD,
+        email="lena@council.example",
+        groups=["ubpanel-frontline"],
+        first_name="Le\x00na",
+        last_name="O" * 400,
+    )
+
+    response = sign_in_through_provider(client, sso, "lena")
+
+    assert response.status_code == 302
+    user = signed_in_user(client)
+    assert user.first_name == "Lena"
+    assert user.last_name == "O" * 150
+
+
 def test_a_group_removed_at_the_provider_removes_the_role(client, sso):
     in_provider(sso, "bob", "ubpanel-chair", "ubpanel-assurance")
     sign_in_through_provider(client, sso, "bob")

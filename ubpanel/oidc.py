@@ -99,14 +99,25 @@ def oidc_setting(name: str, *default):
     return import_from_settings(name, *default)
 
 
-def roles_for(claims: dict) -> list[Role]:
-    """The roles the provider's groups map to (``OIDC_GROUP_ROLES``), in the roles' order."""
+def _text(value: Any, limit: int) -> str:
+    """A claim as text ubpanel can store: no NUL (PostgreSQL refuses it), not unbounded."""
+    return str(value).replace("\x00", "")[:limit]
+
+
+def groups_of(claims: dict) -> list[str]:
+    """The person's groups at the provider: a list of names (or one name) in the groups claim."""
     groups = claims.get(settings.OIDC_GROUPS_CLAIM) or []
     if isinstance(groups, str):
         groups = [groups]
-    wanted = {
-        settings.OIDC_GROUP_ROLES[group] for group in groups if group in settings.OIDC_GROUP_ROLES
-    }
+    if not isinstance(groups, list):
+        return []
+    return [_text(group, 200) for group in groups if isinstance(group, str | int)]
+
+
+def roles_for(claims: dict) -> list[Role]:
+    """The roles the provider's groups map to (``OIDC_GROUP_ROLES``), in the roles' order."""
+    mapping = settings.OIDC_GROUP_ROLES
+    wanted = {mapping[group] for group in groups_of(claims) if group in mapping}
     return [role for role in Role if role.value in wanted]
 
 
@@ -122,7 +133,7 @@ def roles_set(user, roles: list[Role]) -> None:
 
 
 def _username_for(claims: dict) -> str:
-    return str(claims.get("preferred_username") or claims.get("email") or "")[:150]
+    return _text(claims.get("preferred_username") or claims.get("email") or "", 150)
 
 
 class CouncilOIDCBackend(OIDCAuthenticationBackend):
@@ -195,9 +206,8 @@ class CouncilOIDCBackend(OIDCAuthenticationBackend):
 
     def get_or_create_user(self, access_token, id_token, payload):
         claims = self.get_userinfo(access_token, id_token, payload)
-        email = str(claims.get("email") or "").strip()
-        groups = claims.get(settings.OIDC_GROUPS_CLAIM) or []
-        seen = {"email": email[:254], "groups": [str(group)[:100] for group in groups][:50]}
+        email = _text(claims.get("email") or "", 254).strip()
+        seen = {"email": email, "groups": groups_of(claims)[:50]}
         if not email:
             raise Refusal(
                 "no-email",
@@ -283,9 +293,9 @@ class CouncilOIDCBackend(OIDCAuthenticationBackend):
     @staticmethod
     def _copy_names(user, claims) -> None:
         if claims.get("given_name"):
-            user.first_name = str(claims["given_name"])[:150]
+            user.first_name = _text(claims["given_name"], 150)
         if claims.get("family_name"):
-            user.last_name = str(claims["family_name"])[:150]
+            user.last_name = _text(claims["family_name"], 150)
 
 
 def _refused_page(request, refusal: Refusal, status: int = 403):
@@ -305,13 +315,9 @@ def _refused_page(request, refusal: Refusal, status: int = 403):
     return render(
         request,
         "registration/sso_refused.html",
-        {"message": refusal.message, "sso_name": sso_name()},
+        {"message": refusal.message},
         status=status,
     )
-
-
-def sso_name() -> str:
-    return settings.OIDC_PROVIDER_NAME
 
 
 class AuthenticateView(OIDCAuthenticationRequestView):
