@@ -304,7 +304,7 @@ def test_a_wrong_code_is_refused_beside_the_field_audited_and_then_throttled(enf
     # At once the right code is not even checked: django-otp's back-off (1, 2, 4 ... seconds).
     response = client.post(VERIFY, {"code": code_for(device)})
     assert response.status_code == 400
-    assert "1 wrong codes in a row" in response.content.decode()
+    assert "1 wrong code in a row. Wait 1 second" in response.content.decode()
     assert mfa_entries(user, "sign-in-failed")[-1].additional_data["mfa"] == "throttled"
     assert client.get(HOME).url.startswith(VERIFY)
 
@@ -436,3 +436,29 @@ def test_the_audit_trail_never_holds_the_key_or_a_backup_code(enforced, make_use
     assert LogEntry.objects.filter(content_type__model="totpdevice").count() == 2
     assert key not in trail
     assert not [code for code in codes if code in trail]
+
+
+def test_giving_the_code_starts_a_new_session_key(enforced, make_user):
+    user = make_user(Role.PANEL_CHAIR)
+    device, _ = enrolled(user)
+    client = password_sign_in(user)
+    before = client.session.session_key
+
+    client.post(VERIFY, {"code": code_for(device)})
+
+    assert client.session.session_key != before
+    assert client.get(HOME).status_code == 200
+
+
+@pytest.mark.parametrize("typed", ["12\x003456", "9" * 100_000, "<script>alert(1)</script>"])
+def test_hostile_input_is_a_message_beside_the_field_never_a_500(enforced, make_user, typed):
+    with_app = make_user(Role.PANEL_CHAIR)
+    enrolled(with_app)
+    without = make_user(Role.PANEL_CHAIR)
+
+    for user, url in ((with_app, VERIFY), (without, ENROL)):
+        response = password_sign_in(user).post(url, {"code": typed})
+
+        assert response.status_code == 400
+        assert 'id="id_code-error"' in response.content.decode()
+        assert "<script>alert" not in response.content.decode()

@@ -24,8 +24,10 @@ import qrcode.image.svg
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
+from django.dispatch import receiver
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -75,10 +77,24 @@ def _has_device(request) -> bool:
     return request.session[HAS_DEVICE]
 
 
+@receiver(user_logged_in, dispatch_uid="ubpanel.mfa.device_noted")
+def _device_noted_at_sign_in(sender, request, user, **kwargs):
+    """Look the devices up once, at sign-in, rather than at the session's first page (which
+    ``_has_device`` would otherwise do): pages keep the number of queries they had."""
+    if request is not None and hasattr(request, "session"):
+        request.session[HAS_DEVICE] = django_otp.user_has_device(user)
+
+
+def is_verified(request) -> bool:
+    """Has this session given a second factor (here, or at the identity provider)?"""
+    checked = getattr(request.user, "is_verified", None)  # set by django-otp's OTPMiddleware
+    return bool(checked and checked()) or bool(request.session.get(PROVIDER_VERIFIED))
+
+
 def pending_step(request) -> str | None:
     """What the signed-in user must do before anything else: ``VERIFY``, ``ENROL`` or nothing."""
     user = request.user
-    if user.is_verified() or request.session.get(PROVIDER_VERIFIED):
+    if is_verified(request):
         return None
     if _has_device(request):
         return VERIFY
@@ -166,11 +182,11 @@ def code_verify(*, user, code: str):
     allowed, why = device.verify_is_allowed() if device else (True, None)
     if not allowed:
         audit.record(audit.Event.SIGN_IN_FAILED, objects=[user], mfa="throttled", method=method)
-        wait = math.ceil((why["locked_until"] - timezone.now()).total_seconds())
+        wait = max(1, math.ceil((why["locked_until"] - timezone.now()).total_seconds()))
         raise ValidationError(
             {
-                "code": f"There have been {why['failure_count']} wrong codes in a row. "
-                f"Wait {wait} seconds, then try again."
+                "code": f"There have been {_count(why['failure_count'], 'wrong code')} in a "
+                f"row. Wait {_count(wait, 'second')}, then try again."
             }
         )
     verified = device and django_otp.verify_token(user, device.persistent_id, code)
@@ -184,6 +200,10 @@ def code_verify(*, user, code: str):
         )
     audit.record(audit.Event.SIGN_IN, objects=[user], mfa="verified", method=method)
     return verified
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def devices_reset(*, user, actor) -> int:
@@ -241,6 +261,7 @@ def _next_url(request) -> str:
 
 
 def _signed_in_with(request, device, codes=None):
+    request.session.cycle_key()  # a new session key for the raised privilege, as at sign-in
     django_otp.login(request, device)
     request.session[HAS_DEVICE] = True
     if codes:
@@ -308,7 +329,7 @@ def enrol(request):
 def backup_codes(request):
     """New backup codes are shown here once; a verified user may make a new set."""
     if request.method == "POST":
-        if not request.user.is_verified():
+        if not is_verified(request):
             raise PermissionDenied
         request.session[NEW_CODES] = backup_codes_make(user=request.user)
         return redirect("mfa_backup_codes")
@@ -317,6 +338,7 @@ def backup_codes(request):
     context = {
         "codes": codes,
         "left": device.token_set.count() if device else 0,
+        "verified": is_verified(request),
         "next": _next_url(request),
     }
     return render(request, "ubpanel/mfa/backup_codes.html", context)
