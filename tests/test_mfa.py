@@ -17,7 +17,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ubpanel import mfa
+from ubpanel import mfa, oidc
 from ubpanel.roles import Role
 
 from .factories import PASSWORD
@@ -162,6 +162,10 @@ def test_an_htmx_request_sends_the_whole_page_to_the_code(enforced, make_user):
 
     assert response.status_code == 204
     assert response["HX-Redirect"].startswith(VERIFY)
+
+
+def test_single_sign_on_marks_the_session_with_the_key_this_module_reads():
+    assert oidc.MFA_BY_PROVIDER == mfa.PROVIDER_VERIFIED
 
 
 def test_a_session_whose_provider_checked_a_second_factor_counts_as_verified(enforced, make_user):
@@ -462,3 +466,24 @@ def test_hostile_input_is_a_message_beside_the_field_never_a_500(enforced, make_
         assert response.status_code == 400
         assert 'id="id_code-error"' in response.content.decode()
         assert "<script>alert" not in response.content.decode()
+
+
+def test_assurance_cannot_open_the_devices_in_the_admin_and_nobody_sees_a_key_there(
+    assurance_client, make_user
+):
+    user = make_user(Role.PANEL_CHAIR)
+    device, codes = enrolled(user)
+    superuser = signed_in(make_user(is_superuser=True, is_staff=True))
+
+    assert assurance_client.get(reverse("admin:otp_totp_totpdevice_changelist")).status_code == 403
+    for url in (
+        reverse("admin:otp_totp_totpdevice_change", args=[device.pk]),
+        reverse(
+            "admin:otp_static_staticdevice_change", args=[StaticDevice.objects.get(user=user).pk]
+        ),
+    ):
+        response = superuser.get(url)
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert device.key not in page
+        assert not [code for code in codes if code in page]
