@@ -21,6 +21,7 @@ class UbpanelConfig(AppConfig):
         from . import (  # noqa: F401  (connect the sign-in and task-actor receivers)
             audit,
             checks,  # noqa: F401  (register the production system checks)
+            converters,  # noqa: F401  (register <id:pk> before any URLconf is read)
             task_actor,
         )
         from .models import Service, User
