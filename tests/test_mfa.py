@@ -487,3 +487,15 @@ def test_assurance_cannot_open_the_devices_in_the_admin_and_nobody_sees_a_key_th
         page = response.content.decode()
         assert device.key not in page
         assert not [code for code in codes if code in page]
+
+
+def test_the_user_list_shows_who_has_set_up_an_app(assurance_client, make_user):
+    enrolled(make_user(Role.PANEL_CHAIR, username="withapp"))
+    make_user(Role.PANEL_CHAIR, username="withoutapp")
+
+    response = assurance_client.get(reverse("admin:ubpanel_user_changelist"))
+
+    rows = {user.username: user.uses_mfa for user in response.context["cl"].result_list}
+    assert rows["withapp"] is True
+    assert rows["withoutapp"] is False
+    assert "Authenticator app" in response.content.decode()

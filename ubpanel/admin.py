@@ -19,7 +19,15 @@ from .roles import USER_ADMIN_ROLES, has_role
 
 
 class UserAdmin(DjangoUserAdmin):
-    list_display = ("username", "first_name", "last_name", "service", "is_active", "last_login")
+    list_display = (
+        "username",
+        "first_name",
+        "last_name",
+        "service",
+        "is_active",
+        "uses_mfa",
+        "last_login",
+    )
     list_filter = ("is_active", "groups", "service")
     list_select_related = ("service",)
     fieldsets = (
@@ -100,8 +108,13 @@ class UserAdmin(DjangoUserAdmin):
             readonly = (*readonly, "groups", "is_active")
         return readonly
 
+    @admin.display(boolean=True, description="Authenticator app", ordering="uses_mfa")
+    def uses_mfa(self, user):
+        return user.uses_mfa
+
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
+        # Whether each user has set up an authenticator app, in the same query as the list.
+        queryset = super().get_queryset(request).annotate(uses_mfa=mfa.uses_app())
         if not request.user.is_superuser:
             queryset = queryset.filter(is_superuser=False)
         return queryset

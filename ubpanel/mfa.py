@@ -27,6 +27,7 @@ from django.contrib import messages
 from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.dispatch import receiver
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -204,6 +205,11 @@ def code_verify(*, user, code: str):
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def uses_app():
+    """For annotating users: have they set up an authenticator app?"""
+    return Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
 
 
 def devices_reset(*, user, actor) -> int:
