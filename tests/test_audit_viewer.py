@@ -544,7 +544,9 @@ def test_the_next_reader_sees_the_previous_reading_of_the_trail(chair_client, ma
 def test_a_refused_reader_leaves_no_reading_entry(frontline_client, audit_entries):
     frontline_client.get(AUDIT_URL)
 
-    assert audit_entries(content_type=ContentType.objects.get_for_model(LogEntry)) == []
+    reading = ContentType.objects.get_for_model(LogEntry)
+    assert audit_entries(event="view", content_type=reading) == []
+    assert audit_entries(event="denied", content_type=reading)
 
 
 # --- Queries ---------------------------------------------------------------------------------

@@ -152,7 +152,7 @@ def test_a_member_cannot_move_items(panel_client):
 
     response = panel_client.post(reverse("panel:item_move", args=[third.pk]), {"direction": "up"})
 
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert _order(meeting) == [first.pk, second.pk, third.pk]
 
 
@@ -239,7 +239,7 @@ def test_an_item_being_voted_on_cannot_be_withdrawn(assurance_client):
 def test_a_member_cannot_withdraw_items(panel_client):
     [item] = _agenda(MeetingFactory(), 1)
 
-    assert panel_client.get(reverse("panel:item_withdraw", args=[item.pk])).status_code == 403
+    assert panel_client.get(reverse("panel:item_withdraw", args=[item.pk])).status_code == 404
 
 
 def test_withdrawing_needs_csrf():
@@ -373,7 +373,7 @@ def test_only_assurance_and_the_chair_add_items(role_client, role):
         reverse("panel:item_add", args=[meeting.pk]), {"kind": "ratification", "entry": entry.pk}
     )
 
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert not meeting.items.exists()
 
 
@@ -465,9 +465,9 @@ def test_an_invitee_cannot_manage_invitations(manager_client):
     [item] = _agenda(MeetingFactory(), 1)
     invitee = item.invitees.create(user=manager_client.user, role="operations_manager")
 
-    assert manager_client.get(reverse("panel:item_invitees", args=[item.pk])).status_code == 403
+    assert manager_client.get(reverse("panel:item_invitees", args=[item.pk])).status_code == 404
     assert (
-        manager_client.post(reverse("panel:invitee_remove", args=[invitee.pk])).status_code == 403
+        manager_client.post(reverse("panel:invitee_remove", args=[invitee.pk])).status_code == 404
     )
     assert Invitee.objects.exists()
 

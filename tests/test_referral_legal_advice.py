@@ -296,9 +296,9 @@ def test_a_refused_service_call_keeps_the_advice_typed(legal_client, waiting, mo
 def test_no_other_role_opens_or_posts_the_advice_page(role_client, role, waiting):
     client = role_client(role)
 
-    assert client.get(reverse("referrals:legal_advice", args=[waiting.pk])).status_code == 403
+    assert client.get(reverse("referrals:legal_advice", args=[waiting.pk])).status_code == 404
     response = client.post(reverse("referrals:legal_advice", args=[waiting.pk]), {"advice": "x"})
-    assert response.status_code == 403
+    assert response.status_code == 404
     waiting.refresh_from_db()
     assert waiting.status == S.AWAITING_LEGAL_ADVICE
 

@@ -75,7 +75,7 @@ def test_other_roles_cannot_open_the_triage_page(role_client, role):
 
     assert (
         role_client(role).get(reverse("referrals:triage_detail", args=[referral.pk])).status_code
-        == 403
+        == 404
     )
 
 
@@ -305,4 +305,4 @@ def test_only_assurance_records_who_it_is_about(role_client, role):
         reverse("referrals:subject_edit", args=[referral.pk]), {"subject-subject_family_name": "X"}
     )
 
-    assert response.status_code == 403
+    assert response.status_code == 404

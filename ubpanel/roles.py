@@ -10,6 +10,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.http import Http404
 
 
 class Role(models.TextChoices):
@@ -114,13 +115,20 @@ def has_role(user, *roles: Role) -> bool:
 
 
 def role_required(roles):
-    """Let a view through only for users holding one of ``roles``; others get 403."""
+    """Let a view through only for users holding one of ``roles``.
+
+    Others get 403 on a page, and 404 on a URL naming a record (``pk``): a record the user's roles
+    cannot reach is one they may not know of, so it answers as if it did not exist. Either refusal
+    is audited by ``ubpanel.refusals.RefusalAuditMiddleware``.
+    """
 
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if not has_role(request.user, *roles):
-                raise PermissionDenied
+                if "pk" in kwargs:
+                    raise Http404("Your roles do not reach this record.")
+                raise PermissionDenied("Your roles do not include this page.")
             return view(request, *args, **kwargs)
 
         return wrapped

@@ -98,6 +98,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "ubpanel.middleware.NoStoreMiddleware",
     "ubpanel.audit.AuditContextMiddleware",
+    # Every 403 and 404 gets its one "denied" audit row (issue 12): inside the audit context, so
+    # the row carries the actor and address.
+    "ubpanel.refusals.RefusalAuditMiddleware",
     # Inside MessageMiddleware (it says why the user was signed out) and AuditContextMiddleware
     # (its "session-expired" entry carries the address and path like every other entry).
     "ubpanel.middleware.SessionLifetimeMiddleware",

@@ -44,14 +44,13 @@ def _changeable(user) -> QuerySet[AddressWarning]:
 
 
 def _allowed_or_404(may):
-    """For the pages that are not one warning: others get the audited 404 that
-    ``get_object_or_404`` gives on the pages that are."""
+    """For the pages that are not one warning: others get the 404 that ``get_object_or_404``
+    gives on the pages that are (audited, like every refusal, by ubpanel.refusals)."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if not may(request.user):
-                audit.record_denied(AddressWarning, {})
                 raise Http404("No address warning matches the given query.")
             return view(request, *args, **kwargs)
 

@@ -48,13 +48,12 @@ def _appealable_entries(user) -> QuerySet[Entry]:
 
 
 def _case_roles_or_404(view):
-    """For the list, which is not one appeal: others get the audited 404 that
-    ``get_object_or_404`` gives on the pages that are."""
+    """For the list, which is not one appeal: others get the 404 that ``get_object_or_404``
+    gives on the pages that are (audited, like every refusal, by ubpanel.refusals)."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if not may_read_appeals(request.user):
-            audit.record_denied(Appeal, {})
             raise Http404("No appeal matches the given query.")
         return view(request, *args, **kwargs)
 
