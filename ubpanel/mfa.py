@@ -9,7 +9,7 @@ the council's identity provider, when that provider enforces MFA itself, is mark
 
 The secret offered at enrolment waits in the session until a code from it is given, so opening the
 page changes nothing stored. Assurance reset a user's devices from the admin (``devices_reset``);
-the deletions are audited by auditlog (settings mask the key and the codes), the rest here.
+the deletions are audited by auditlog (settings leave out the key and the codes), the rest here.
 """
 
 import base64
