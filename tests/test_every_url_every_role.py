@@ -262,3 +262,31 @@ def test_an_id_over_a_bigint_is_refused_once_with_no_row_id(world):
     [row] = _denied_rows(frontline, path, 0)
     assert row.object_pk == ""
     assert row.additional_data["status"] == 404
+
+
+def test_a_refused_record_url_is_filed_under_its_record_with_the_reason(world):
+    frontline = world.users[Role.FRONTLINE.value]
+    referral = world.objects["referrals.Referral"]
+    client = Client()
+    client.force_login(frontline)
+    path = reverse("referrals:triage_detail", args=[referral.pk])
+
+    assert client.get(path).status_code == 404
+
+    [row] = _denied_rows(frontline, path, 0)
+    assert row.content_type.model_class() is type(referral)
+    assert row.object_pk == str(referral.pk)
+    assert row.additional_data["url_name"] == "referrals:triage_detail"
+    assert row.additional_data["reason"] == "Your roles do not reach this record."
+
+
+def test_a_refusal_the_access_helper_recorded_is_not_recorded_again(world):
+    frontline = world.users[Role.FRONTLINE.value]
+    client = Client()
+    client.force_login(frontline)
+    path = reverse("referrals:detail", args=[world.objects["referrals.Referral"].pk])
+
+    assert client.get(path).status_code == 404
+
+    [row] = _denied_rows(frontline, path, 0)
+    assert "lookup" in row.additional_data  # the helper's row, with the lookup it tried
