@@ -21,6 +21,7 @@ from ubpanel import mfa, oidc
 from ubpanel.roles import Role
 
 from .factories import PASSWORD
+from .test_security import manage, production_env
 
 pytestmark = pytest.mark.django_db
 
@@ -125,6 +126,26 @@ def test_it_can_be_required_for_everyone(settings, make_user):
 def test_nothing_is_enforced_in_the_test_and_demo_settings_by_default(make_user):
     assert django_settings.MFA_REQUIRED_ROLES == []
     assert signed_in(make_user(Role.PANEL_CHAIR)).get(HOME).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("environment", "required"),
+    [
+        ({}, ",".join(django_settings.MFA_PRIVILEGED_ROLES)),
+        ({"DJANGO_ENV": "development"}, ""),
+        ({"MFA_REQUIRED_ROLES": "panel_chair,auditor"}, "panel_chair,auditor"),
+    ],
+    ids=["production", "the-demo", "set"],
+)
+def test_production_requires_it_of_the_privileged_roles_and_the_demo_of_nobody(
+    environment, required
+):
+    show = "from django.conf import settings as s; print(','.join(s.MFA_REQUIRED_ROLES))"
+
+    result = manage("shell", "--no-imports", "-c", show, env=production_env(**environment))
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == required
 
 
 def test_an_unknown_role_in_the_setting_stops_the_app(settings):
