@@ -520,3 +520,23 @@ def test_the_user_list_shows_who_has_set_up_an_app(assurance_client, make_user):
     assert rows["withapp"] is True
     assert rows["withoutapp"] is False
     assert "Authenticator app" in response.content.decode()
+
+
+def test_the_auditor_sees_a_refused_code_and_a_reset_in_the_audit_viewer(
+    enforced, make_user, auditor_client
+):
+    user = make_user(Role.PANEL_CHAIR, username="lostphone")
+    device, _ = enrolled(user)
+    wrong = "000000" if code_for(device) != "000000" else "111111"
+    password_sign_in(user).post(VERIFY, {"code": wrong})
+    mfa.devices_reset(user=user, actor=make_user(Role.ASSURANCE_OFFICER, username="officer"))
+    session = auditor_client.session  # the auditor has given their own second factor
+    session[mfa.PROVIDER_VERIFIED] = True
+    session.save()
+
+    refused = auditor_client.get(reverse("audit_list"), {"action": "sign-in-failed"})
+    removed = auditor_client.get(reverse("audit_list"), {"action": "delete", "user": "officer"})
+
+    assert "mfa: wrong-code" in refused.content.decode()
+    assert f"{mfa.APP_NAME} ({user})" in removed.content.decode()
+    assert f"{mfa.CODES_NAME} ({user})" in removed.content.decode()

@@ -217,7 +217,7 @@ def devices_reset(*, user, actor) -> int:
     their next sign-in. Nobody resets their own."""
     if not (actor.is_superuser or has_role(actor, *USER_ADMIN_ROLES)) or actor.pk == user.pk:
         raise PermissionDenied
-    with transaction.atomic():
+    with audit.acting_as(actor), transaction.atomic():
         removed = 0
         for model in (TOTPDevice, StaticDevice):
             # One by one, so that auditlog writes a row for each device (and each backup code).
