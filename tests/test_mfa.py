@@ -375,6 +375,19 @@ def test_the_next_address_must_be_on_this_site(enforced, make_user):
     assert response.url == HOME
 
 
+@pytest.mark.parametrize(
+    "wanted", ["9223372036854775808", "home", "schedule:search", "//evil.example/"]
+)
+def test_a_next_address_that_is_not_a_path_on_this_site_goes_home(enforced, make_user, wanted):
+    user = make_user(Role.PANEL_CHAIR)
+    device, _ = enrolled(user)
+
+    response = password_sign_in(user).post(VERIFY, {"code": code_for(device), "next": wanted})
+
+    assert response.status_code == 302
+    assert response.url == HOME
+
+
 # --- Assurance's reset ----------------------------------------------------------------------------
 
 

@@ -259,7 +259,9 @@ class AppCodeForm(CodeForm):
 
 def _next_url(request) -> str:
     wanted = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
+    # A path on this site only: "9223372036854775808" passes the host check, and redirect() would
+    # then take it for a view name (NoReverseMatch, a 500).
+    if wanted.startswith("/") and url_has_allowed_host_and_scheme(
         wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return wanted
