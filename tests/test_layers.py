@@ -31,7 +31,7 @@ PROJECT_MODULES = {
     "ubpanel.settings",
     "ubpanel.wsgi",
 }
-PROJECT_PACKAGES = ("ubpanel.management",)
+PROJECT_PACKAGES = ("ubpanel.management", "ubpanel.settings")
 MAX_LINES = 400
 
 

@@ -1,6 +1,6 @@
 """Single sign-on with the council's identity provider over OpenID Connect (mozilla-django-oidc).
 
-Off unless ``OIDC_RP_CLIENT_ID`` is set (settings.py, "Single sign-on"). The provider's endpoints
+Off unless ``OIDC_RP_CLIENT_ID`` is set (ubpanel/settings/sign_in.py, "Single sign-on"). The provider's endpoints
 and keys come from its discovery document (``OIDC_OP_DISCOVERY_URL``), read on the first sign-in
 and kept for an hour, so ubpanel starts, and break-glass accounts sign in, while it is down.
 

@@ -73,7 +73,7 @@ class Provider:
         )
 
     def settings(self, **overrides) -> dict:
-        """ubpanel's settings for this provider: what ``ubpanel/settings.py`` makes of
+        """ubpanel's settings for this provider: what ``ubpanel/settings/`` makes of
         ``environment()`` (``tests/test_oidc.py`` checks the two agree)."""
         values = {
             "OIDC_RP_CLIENT_ID": CLIENT_ID,

@@ -7,17 +7,15 @@ DJANGO_ENV chooses the shape:
 - ``test``: the test suite; DEBUG off, PostgreSQL/Redis when DATABASE_URL/CELERY_BROKER_URL are set.
 """
 
-from datetime import timedelta
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from ubpanel.logging import logging_config
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
@@ -189,132 +187,6 @@ if (
 # Links in notification emails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
-# --- Authentication -------------------------------------------------------------------------
-AUTH_USER_MODEL = "ubpanel.User"
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-    "guardian.backends.ObjectPermissionBackend",
-]
-PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
-    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
-]
-if DJANGO_ENV == "test":
-    PASSWORD_HASHERS.insert(0, "ubpanel.hashers.TestArgon2PasswordHasher")
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 12},
-    },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
-LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
-
-# Lock an account after five failed sign-ins in a row; Assurance can unlock it sooner in the admin.
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
-AXES_LOCKOUT_PARAMETERS = ["username"]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "ubpanel.views.locked_out"
-# Sign-ins are recorded once, in the audit trail; axes keeps only its failure counters.
-AXES_DISABLE_ACCESS_LOG = True
-AXES_VERBOSE = False
-AXES_ENABLE_ADMIN = False  # ubpanel.admin registers the attempts for Assurance
-
-# Sessions end after 30 minutes idle (the cookie age, renewed on every request) and at the latest
-# 10 hours after sign-in (SessionLifetimeMiddleware).
-SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
-SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=10 * 60 * 60)
-SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SAMESITE = "Lax"
-CSRF_COOKIE_HTTPONLY = True
-
-# Guardian: no anonymous user, and global permissions never imply object permissions.
-ANONYMOUS_USER_NAME = None
-GUARDIAN_RAISE_403 = False
-
-# --- Multi-factor authentication (django-otp; ubpanel/mfa.py) ------------------------------------
-# After a password sign-in, a user holding one of MFA_REQUIRED_ROLES (role values, comma-separated)
-# or a superuser must set up an authenticator app, or give its code, before anything else; anyone
-# else may set one up (accounts/mfa/) and is then asked at each sign-in. By default the privileged
-# roles in production, none in the demo and tests (thousands sign in without a second factor).
-MFA_PRIVILEGED_ROLES = [
-    "panel_chair",
-    "assurance_officer",
-    "legal_services",
-    "monitoring_officer",
-    "deputy_monitoring_officer",
-    "director_legal",
-    "asc_representative",
-    "panel_member",
-    "auditor",
-]
-MFA_REQUIRED_ROLES = env.list(
-    "MFA_REQUIRED_ROLES", default=MFA_PRIVILEGED_ROLES if PRODUCTION else []
-)
-MFA_REQUIRED_FOR_ALL = env.bool("MFA_REQUIRED_FOR_ALL", default=False)
-MFA_BACKUP_CODES = env.int("MFA_BACKUP_CODES", default=10)  # each works once
-OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Unreasonable Behaviours Panel")
-# Wrong codes are throttled by django-otp (1, 2, 4 ... seconds). No TOTP key or backup code is ever
-# shown in the admin or kept in the audit trail; counters that move at every sign-in are not kept.
-OTP_ADMIN_HIDE_SENSITIVE_DATA = True
-_OTP_COUNTERS = ["last_used_at", "throttling_failure_timestamp", "throttling_failure_count"]
-AUDITLOG_INCLUDE_TRACKING_MODELS = (
-    {"model": "otp_totp.totpdevice", "exclude_fields": ["key", "last_t", "drift", *_OTP_COUNTERS]},
-    {"model": "otp_static.staticdevice", "exclude_fields": _OTP_COUNTERS},
-    {"model": "otp_static.statictoken", "exclude_fields": ["token"]},
-)
-
-# --- Single sign-on (OpenID Connect; ubpanel/oidc.py) ---------------------------------------------
-# Off unless OIDC_RP_CLIENT_ID is set. Then the sign-in page offers "Sign in with your <council>
-# account", and only the break-glass accounts listed in OIDC_BREAK_GLASS_USERNAMES sign in with a
-# password (the narrower reading: someone who leaves the council loses access here when their
-# council account is disabled). See README, "Single sign-on".
-OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
-OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
-OIDC_BREAK_GLASS_USERNAMES = env.list("OIDC_BREAK_GLASS_USERNAMES", default=[])
-OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default=COUNCIL_NAME)
-# Off by default: ubpanel cannot see whether the provider asked for a second factor, so its own
-# MFA step still applies after single sign-on unless the council says its provider enforces MFA.
-OIDC_PROVIDER_ENFORCES_MFA = env.bool("OIDC_PROVIDER_ENFORCES_MFA", default=False)
-if OIDC_ENABLED:
-    from ubpanel.roles import Role as _Role
-
-    OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET")
-    # The provider's https://.../.well-known/openid-configuration: endpoints, issuer and keys.
-    OIDC_OP_DISCOVERY_URL = env.str("OIDC_OP_DISCOVERY_URL")
-    if PRODUCTION and not OIDC_OP_DISCOVERY_URL.startswith("https://"):
-        raise ImproperlyConfigured("OIDC_OP_DISCOVERY_URL must be an https:// address.")
-    OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email profile")
-    OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
-    # provider group=role value, comma-separated, e.g. ubpanel-chair=panel_chair,...
-    OIDC_GROUP_ROLES = env.dict("OIDC_GROUP_ROLES", default={})
-    _unknown = sorted(set(OIDC_GROUP_ROLES.values()) - set(_Role.values))
-    if not OIDC_GROUP_ROLES or _unknown:
-        raise ImproperlyConfigured(
-            "OIDC_GROUP_ROLES must map the provider's groups to roles (group=role,...); "
-            f"unknown roles: {', '.join(_unknown) or 'none given'}. Roles: {', '.join(_Role.values)}."
-        )
-    OIDC_MATCH_BY_EMAIL = env.bool("OIDC_MATCH_BY_EMAIL", default=True)
-    OIDC_CREATE_USERS = env.bool("OIDC_CREATE_USERS", default=True)
-    OIDC_RP_SIGN_ALGO = "RS256"
-    OIDC_USE_PKCE = True
-    OIDC_TIMEOUT = env.int("OIDC_TIMEOUT_SECONDS", default=10)
-    OIDC_VERIFY_SSL = True
-    AUTHENTICATION_BACKENDS = [
-        "ubpanel.accounts.LocalSignInBackend"
-        if backend == "django.contrib.auth.backends.ModelBackend"
-        else backend
-        for backend in AUTHENTICATION_BACKENDS
-    ] + ["ubpanel.oidc.CouncilOIDCBackend"]
-
 # --- Security headers -------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -381,52 +253,6 @@ if PANEL_VOTING_RULE not in {"majority_of_eligible", "majority_of_votes_cast", "
         "PANEL_VOTING_RULE must be majority_of_eligible, majority_of_votes_cast or four_in_favour."
     )
 
-# --- Celery -------------------------------------------------------------------------------------
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
-if PRODUCTION and not CELERY_BROKER_URL:
-    raise ImproperlyConfigured("Set CELERY_BROKER_URL (Redis) for production.")
-# Without a broker (the embedded demo) tasks run in-process, straight away. The test suite runs
-# them in-process too, except the tests that start a real worker on the Redis broker.
-CELERY_TASK_ALWAYS_EAGER = env.bool(
-    "CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL or DJANGO_ENV == "test"
-)
-CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 5 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
-# Redis hands a task to another worker once this passes; keep it above any countdown we use.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 12 * 60 * 60}
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_TIMEZONE = "Europe/London"
-CELERY_BEAT_SCHEDULE = {
-    "clear-expired-sessions": {"task": "ubpanel.tasks.sessions_clear_expired", "schedule": 60 * 60},
-    "reviews-remind": {"task": "schedule.tasks.reviews_remind", "schedule": 24 * 60 * 60},
-    # A letter's PDFs are queued when it is approved; this makes good any task lost with a worker.
-    "letters-render-missing": {
-        "task": "correspondence.tasks.letters_render_missing",
-        "schedule": 5 * 60,
-    },
-    # Reviews that fall due before the next arranged meeting, and anything else waiting, join its
-    # agenda: early each morning, before Assurance start preparing papers.
-    "agenda-fill-next-meeting": {
-        "task": "panel.tasks.agenda_fill_next_meeting",
-        "schedule": crontab(hour=5, minute=30),
-    },
-    # The audit trail's hash chain is walked every night; a break is reported to the Information
-    # Asset Owner (ubpanel.tasks.audit_chain_verify).
-    "audit-chain-verify": {
-        "task": "ubpanel.tasks.audit_chain_verify",
-        "schedule": crontab(hour=2, minute=15),
-    },
-}
-if MAILBOX_IMAP_HOST:
-    CELERY_BEAT_SCHEDULE["mailbox-poll"] = {
-        "task": "referrals.tasks.mailbox_poll",
-        "schedule": MAILBOX_POLL_SECONDS,
-    }
-
 # --- Email ----------------------------------------------------------------------------------------
 # EMAIL_URL, e.g. smtp+tls://user:password@smtp.example:587; the console prints emails in the demo.
 globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
@@ -473,9 +299,4 @@ LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "text")
 if LOG_FORMAT not in ("json", "text"):
     raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}.")
 LOGGING = logging_config(log_format=LOG_FORMAT, level=env.str("LOG_LEVEL", default="INFO"))
-# The worker and beat log through LOGGING too (JSON, no personal data), not Celery's own format.
-CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-# Beat's heartbeat for /healthz/ready: queued every minute, run by a worker (ubpanel/health.py).
-CELERY_IMPORTS = ["ubpanel.health"]
-CELERY_BEAT_SCHEDULE["beat-heartbeat"] = {"task": "ubpanel.health.beat_heartbeat", "schedule": 60}
 HEALTHZ_BEAT_MAX_AGE_SECONDS = env.int("HEALTHZ_BEAT_MAX_AGE_SECONDS", default=5 * 60)
