@@ -1,5 +1,6 @@
 """Letter pages: who may open them, what they audit, CSRF, and the questionnaire return (issue 6)."""
 
+import re
 from datetime import date
 
 import pytest
@@ -158,8 +159,13 @@ def test_a_return_revealing_a_new_issue_flags_the_entry_for_the_panel(
     assert letter.entry.underlying_issue_flagged_on is not None
     item = AgendaItem.objects.get(meeting=meeting)
     assert (item.kind, item.entry) == (ItemKind.UNDERLYING_ISSUE, letter.entry)
-    assert any("underlying issue" in m.subject for m in mail.outbox)
-    assert not any("dementia" in m.body.lower() for m in mail.outbox)
+    (told,) = [m for m in mail.outbox if "underlying issue" in m.subject]
+    assert "dementia" not in told.body.lower()
+    # Adult Social Care cannot open letters; the link they can follow is the entry's.
+    entry_link = re.search(r"Open the entry in ubpanel: \S+(/schedule/\S+)", told.body)[1]
+    asc = Client()
+    asc.force_login(UserFactory(roles=[Role.ASC_REPRESENTATIVE]))
+    assert asc.get(entry_link).status_code == 200
     created = audit_entries(content_type__model="questionnairereturn")[-1]
     assert "Dementia" not in str(created.changes)
 

@@ -108,6 +108,11 @@ class UserAdmin(DjangoUserAdmin):
             readonly = (*readonly, "groups", "is_active")
         return readonly
 
+    def has_delete_permission(self, request, obj=None):
+        # Staff are made inactive, never deleted: their name stays on every audit row, and the
+        # database refuses to blank it (the audit trail is append-only).
+        return False
+
     @admin.display(boolean=True, description="Authenticator app", ordering="uses_mfa")
     def uses_mfa(self, user):
         return user.uses_mfa

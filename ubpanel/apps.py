@@ -22,6 +22,7 @@ class UbpanelConfig(AppConfig):
             audit,
             checks,  # noqa: F401  (register the production system checks)
             converters,  # noqa: F401  (register <id:pk> before any URLconf is read)
+            mfa,  # noqa: F401  (the sign-in receiver that notes whether a user has an app)
             task_actor,
         )
         from .models import Service, User

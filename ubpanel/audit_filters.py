@@ -18,7 +18,16 @@ ACTION_CHOICES = [
     ("delete", "Deleted"),
     *[(event.value, event.label) for event in Event],
 ]
-AUDITED_APPS = ("ubpanel", "referrals", "panel", "schedule", "correspondence", "auditlog")
+AUDITED_APPS = (
+    "ubpanel",
+    "referrals",
+    "panel",
+    "schedule",
+    "correspondence",
+    "auditlog",
+    "otp_totp",  # authenticator apps (MFA)
+    "otp_static",  # backup codes
+)
 
 
 class AuditFilterForm(GovukForm):

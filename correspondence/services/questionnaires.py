@@ -73,14 +73,17 @@ def questionnaire_return_record(
 
 
 def _notify_specialists(letter: Letter) -> None:
-    """The email names the letter and entry, never the individual or their health."""
-    link = settings.SITE_URL + reverse("correspondence:letter_detail", args=[letter.pk])
+    """The email names the letter and entry, never the individual or their health. Adult Social
+    Care open the entry (a case role); the letter and its return are Assurance's to open."""
+    entry_link = settings.SITE_URL + reverse("schedule:entry_detail", args=[letter.entry_id])
+    letter_link = settings.SITE_URL + reverse("correspondence:letter_detail", args=[letter.pk])
     email_send.delay_on_commit(
         to=[settings.ASSURANCE_EMAIL, settings.ADULT_SOCIAL_CARE_EMAIL],
         subject=f"Equalities questionnaire for {letter.reference}: an underlying issue to consider",
         body=(
             "A returned equalities questionnaire reveals an underlying issue the council did not "
             f"know of. The entry ({letter.entry.reference}) goes before the panel and Adult Social "
-            f"Care.\n\nOpen the letter in ubpanel: {link}\n"
+            f"Care.\n\nOpen the entry in ubpanel: {entry_link}\n"
+            f"Assurance: the letter and the return are at {letter_link}\n"
         ),
     )
