@@ -2,6 +2,7 @@
 characters. Each answers 404 or a message beside the field, and nothing is stored."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import Http404
 from django.test import Client
@@ -9,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter
 
+from panel import services as panel_services
 from panel.models import Decision, DecisionCorrection, InviteeRole, Seat
 from panel.services import invitee_add
 from referrals.models import Person, Referral, ReferralStatus
@@ -242,6 +244,22 @@ def test_a_correction_within_the_limit_is_recorded(holders, decided):
 
     assert response.status_code == 302
     assert Decision.objects.get(pk=decided.pk).spoc_name == "S" * 200
+
+
+def test_the_correction_service_itself_refuses_a_value_too_long_for_the_column(holders, decided):
+    with pytest.raises(ValidationError) as refused:
+        panel_services.decision_correct(
+            actor=holders[Seat.CHAIR],
+            decision=decided,
+            field="spoc_name",
+            value="S" * 201,
+            reason="Typed wrongly.",
+        )
+
+    assert refused.value.message_dict == {
+        "value": ["Single point of contact must be 200 characters or fewer"]
+    }
+    assert not DecisionCorrection.objects.filter(decision=decided).exists()
 
 
 # --- The Operations Manager's statement --------------------------------------------------------

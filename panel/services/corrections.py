@@ -45,6 +45,10 @@ def decision_correct(
         )
     if field == "tier" and value not in RiskTier.values:
         raise ValidationError("Choose the corrected tier: low, medium or high.")
+    limit = Decision._meta.get_field(field).max_length
+    if limit and isinstance(value, str) and len(value) > limit:
+        label = Decision._meta.get_field(field).verbose_name.capitalize()
+        raise ValidationError({"value": f"{label} must be {limit:,} characters or fewer"})
     if not reason.strip():
         raise ValidationError("Give the reason for the correction.")
     decision = lock_in_status(
