@@ -173,6 +173,7 @@ SIGNED_IN_PAGES = {
     "mfa_verify": [],
     "mfa_enrol": [],
     "mfa_backup_codes": [],
+    "password_change": [],
     "audit_list": [],
     "referrals:index": [],
     "referrals:person_list": [],

@@ -24,7 +24,10 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API keeps an event loop running in this thread while the
+# browser is open; it must end with the browser tests, or any later async_to_sync (the health
+# checks) refuses to run in the same thread.
+@pytest.fixture(scope="package")
 def browser():
     if not Path(CHROMIUM_PATH).exists():
         pytest.fail(
