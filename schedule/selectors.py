@@ -12,8 +12,9 @@ again on the locked row and refuses with ScheduleTransitionError).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -34,6 +35,7 @@ from .models import (
     AppealDecider,
     Entry,
     EntryGroupObjectPermission,
+    EntryStatus,
     EntryUserObjectPermission,
 )
 
@@ -309,3 +311,52 @@ def appeal_deciders() -> QuerySet[User]:
     """Who may decide any appeal, so is told of a new one: the active Monitoring Officers and
     Deputy Monitoring Officers."""
     return _active_in(*APPEAL_DECIDER_ROLES).order_by("pk")
+
+
+# --- Reviews due and overdue, emergency additions awaiting ratification (issue 13) --------------
+
+# The overview of reviews due and overdue: the chair (the Information Asset Owner, who answers for
+# records kept past the promised 12 months) and the Assurance team (who prepare the agenda).
+REVIEW_OVERVIEW_ROLES = frozenset({Role.PANEL_CHAIR, Role.ASSURANCE_OFFICER})
+
+
+def may_read_reviews(user) -> bool:
+    """The reviews overview: the chair and the Assurance team."""
+    return bool(user_roles(user) & REVIEW_OVERVIEW_ROLES)
+
+
+def reviews_due(user, today: date | None = None) -> QuerySet[Entry]:
+    """Active entries the user may see whose 12-month review falls due within the reminder window
+    (``REVIEW_REMINDER_DAYS``), today included, and is not yet overdue; soonest first."""
+    today = today or _today()
+    horizon = today + timedelta(days=settings.REVIEW_REMINDER_DAYS)
+    return (
+        visible_entries(user)
+        .filter(status=EntryStatus.ACTIVE, review_due_on__gte=today, review_due_on__lte=horizon)
+        .order_by("review_due_on", "pk")
+    )
+
+
+def reviews_overdue(user, today: date | None = None) -> QuerySet[Entry]:
+    """Active entries the user may see whose review date has passed with no decision: the record
+    is kept longer than the letter promised. Longest overdue first."""
+    today = today or _today()
+    return (
+        visible_entries(user)
+        .filter(status=EntryStatus.ACTIVE, review_due_on__lt=today)
+        .order_by("review_due_on", "pk")
+    )
+
+
+def ratifications_waiting(user) -> QuerySet[Entry]:
+    """Emergency additions the user may see that are live and not yet ratified; oldest first."""
+    return (
+        visible_entries(user)
+        .filter(status=EntryStatus.PENDING_RATIFICATION)
+        .order_by("emergency_added_at", "pk")
+    )
+
+
+def escalation_recipients(*roles: Role) -> QuerySet[User]:
+    """The active users holding any of ``roles``: whom an escalation tells."""
+    return _active_in(*roles).order_by("pk")

@@ -3,7 +3,7 @@ its order, the papers' statement, withdrawing an item, and who is invited to an 
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from panel.models import (
@@ -17,10 +17,12 @@ from panel.models import (
     ItemStatus,
     Meeting,
     MeetingStatus,
+    Outcome,
 )
 from panel.selectors import can_manage_agenda, presents
 from referrals.models import Referral, ReferralStatus
-from schedule.models import AccessGrant, AccessGrantStatus, Entry
+from schedule import services as schedule_services
+from schedule.models import AccessGrant, AccessGrantStatus, Entry, EntryEvent, EntryEventKind
 from ubpanel.entry_status import LIVE_STATUSES, EntryStatus
 from ubpanel.models import User
 from ubpanel.roles import Role, has_role
@@ -50,12 +52,94 @@ def listed(**subject) -> bool:
     return AgendaItem.objects.filter(status__in=UNDECIDED, **subject).exists()
 
 
-def append(meeting: Meeting, *, actor, kind, **subject) -> AgendaItem:
-    """A new item at the end of ``meeting``'s agenda."""
-    last = meeting.items.aggregate(last=Max("position"))["last"] or 0
-    return AgendaItem.objects.create(
-        meeting=meeting, kind=kind, position=last + 1, added_by=actor, **subject
+def _carried_from(kind, **subject):
+    """This item's subject at a closed meeting that did not decide it (not reached, or deferred)."""
+    return AgendaItem.objects.filter(
+        meeting__status=MeetingStatus.CLOSED, kind=kind, **subject
+    ).filter(
+        Q(status=ItemStatus.WITHDRAWN, withdrawn_reason=NOT_REACHED)
+        | Q(status=ItemStatus.DECIDED, decision__outcome=Outcome.DEFER)
     )
+
+
+def _urgency(kind, **subject) -> int:
+    """Where an item goes on the agenda (issue 13): 0, first, an overdue review or an emergency
+    addition that has missed a meeting already; 1, next, anything else carried from a meeting
+    that did not decide it; 2, anything new, at the end."""
+    entry = subject.get("entry")
+    if kind == ItemKind.REVIEW and entry is not None and entry.review_overdue_since:
+        return 0
+    if kind == ItemKind.RATIFICATION and entry is not None:
+        missed = AgendaItem.objects.filter(
+            entry=entry, kind=kind, meeting__status=MeetingStatus.CLOSED
+        )
+        if missed.exists():
+            return 0
+    if _carried_from(kind, **subject).exists():
+        return 1
+    return 2
+
+
+def append(meeting: Meeting, *, actor, kind, **subject) -> AgendaItem:
+    """A new item on ``meeting``'s agenda: at the end, unless it is overdue or carried
+    (``_urgency``), when it goes after the items as urgent as it and ahead of the rest."""
+    urgency = _urgency(kind, **subject)
+    items = list(meeting.items.select_related("entry").order_by("position", "pk"))
+    ahead = len(items)
+    if urgency < 2:
+        ahead = 0
+        for item in items:
+            if _urgency(item.kind, **_subject_of(item)) > urgency:
+                break
+            ahead += 1
+    # One save per item moved down, not update(): the audit trail records each.
+    for item in items[ahead:]:
+        item.position += 1
+        item.save(update_fields=["position"])
+    position = items[ahead - 1].position + 1 if ahead else 1
+    return AgendaItem.objects.create(
+        meeting=meeting, kind=kind, position=position, added_by=actor, **subject
+    )
+
+
+def _subject_of(item: AgendaItem) -> dict:
+    return {
+        name: getattr(item, name)
+        for name in ("referral", "entry", "access_grant")
+        if getattr(item, f"{name}_id") is not None
+    }
+
+
+def ratifications_missed_tell(*, actor: User | None) -> list[Entry]:
+    """Emergency additions whose meeting closed without ratifying them: the chair, the Director for
+    Legal and Democratic and the Monitoring Officer are told once per missed meeting
+    (``schedule.services.entry_ratification_missed``)."""
+    closed = AgendaItem.objects.filter(
+        entry=OuterRef("pk"), kind=ItemKind.RATIFICATION, meeting__status=MeetingStatus.CLOSED
+    ).order_by("-meeting__closed_at", "-pk")
+    told = EntryEvent.objects.filter(
+        entry=OuterRef("pk"), kind=EntryEventKind.RATIFICATION_OVERDUE
+    ).order_by("-created_at", "-pk")
+    missed = (
+        Entry.objects.filter(status=EntryStatus.PENDING_RATIFICATION)
+        .annotate(
+            missed_at=Subquery(closed.values("meeting__closed_at")[:1]),
+            missed_at_meeting=Subquery(closed.values("meeting_id")[:1]),
+            told_at=Subquery(told.values("created_at")[:1]),
+        )
+        .filter(missed_at__isnull=False)
+        .filter(Q(told_at__isnull=True) | Q(told_at__lt=F("missed_at")))
+        .order_by("emergency_added_at", "pk")
+    )
+    done = []
+    for entry in missed:
+        meeting = Meeting.objects.get(pk=entry.missed_at_meeting)
+        done.append(
+            schedule_services.entry_ratification_missed(
+                actor=actor, entry=entry, meeting=meeting.reference
+            )
+        )
+    return done
 
 
 @service
@@ -132,9 +216,10 @@ def agenda_fill_next_meeting(*, actor: User | None) -> list[AgendaItem]:
     meeting, items not reached at the last meeting. With no meeting arranged, nothing happens:
     ``meeting_schedule`` picks them all up. Beat runs it daily for reviews that fall due."""
     meeting = next_meeting()
-    if meeting is None:
-        return []
-    return agenda_add_pending(actor=actor, meeting=meeting)
+    added = [] if meeting is None else agenda_add_pending(actor=actor, meeting=meeting)
+    # Told after the carry, so the telling can say the addition is first on the next agenda.
+    ratifications_missed_tell(actor=actor)
+    return added
 
 
 def _check_subject(kind, *, referral, entry, access_grant) -> None:

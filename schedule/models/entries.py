@@ -1,8 +1,11 @@
 """Entries on the schedule: what staff must do, the case the panel decided on, its history, and the
 checks staff record before contact. ``ENTRY_GRAPH`` is every move between entry statuses."""
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from referrals.models import BehaviourCategory, Person
@@ -85,6 +88,11 @@ class Entry(StaffGuidance):
     # The review date the last reminder was sent for: one reminder per review, however often the
     # beat task runs, and a new one when repeat behaviour moves the date.
     review_reminder_sent_for = models.DateField(null=True, blank=True)
+    # The last day the chair, Assurance (and for an emergency addition the Director for Legal and
+    # Democratic and the Monitoring Officer) were told that a review is overdue past its grace
+    # period, or that the emergency addition missed its meeting: one telling a week at most.
+    review_escalated_on = models.DateField(null=True, blank=True)
+    ratification_escalated_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -108,6 +116,22 @@ class Entry(StaffGuidance):
     @property
     def is_live(self) -> bool:
         return self.status in LIVE_STATUSES
+
+    @property
+    def review_overdue_since(self) -> date | None:
+        """The review date an active entry has passed undecided (shown on its page), or None."""
+        today = timezone.localdate()
+        if self.status == EntryStatus.ACTIVE and self.review_due_on and self.review_due_on < today:
+            return self.review_due_on
+        return None
+
+    @property
+    def days_live_unratified(self) -> int | None:
+        """How many days an emergency addition has applied without the panel's ratification, or
+        None for any other entry."""
+        if self.status != EntryStatus.PENDING_RATIFICATION or self.emergency_added_at is None:
+            return None
+        return (timezone.localdate() - timezone.localdate(self.emergency_added_at)).days
 
 
 _S = EntryStatus
@@ -155,6 +179,8 @@ class EntryEventKind(models.TextChoices):
     DEFERRED = "deferred", "Deferred by the panel"
     RECORD_OWNER = "record_owner", "Record owner changed"
     DIVERT_TOLD = "divert_told", "Individual told of the email divert"
+    REVIEW_OVERDUE = "review_overdue", "Review overdue: escalated"
+    RATIFICATION_OVERDUE = "ratification_overdue", "Not ratified at the meeting: escalated"
 
 
 class EntryIncident(models.Model):

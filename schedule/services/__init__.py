@@ -4,7 +4,8 @@ tasks, commands and the panel call these.
 By capability: ``emergency`` (the chair's emergency addition, ratified or not), ``decisions`` (what
 the panel's decisions do to an entry), ``entries`` (a live entry between decisions: record owner,
 letters sent, underlying issues, repeat behaviour), ``appeals``, ``access`` (the access register),
-``address_warnings``, ``reviews`` (review reminders, checks before contact). ``_common`` holds the
+``address_warnings``, ``reviews`` (review reminders, checks before contact), ``overdue`` (overdue
+reviews and unratified emergency additions escalated). ``_common`` holds the
 errors and helpers they share.
 
 Each transition names the protocol's step in its docstring and refuses, with
@@ -66,6 +67,11 @@ from .entries import (
     entry_record_owner_set,
     entry_record_repeat_behaviour,
 )
+from .overdue import (
+    emergencies_escalate_unratified,
+    entry_ratification_missed,
+    reviews_escalate_overdue,
+)
 from .reviews import contact_check_record, reviews_remind
 
 __all__ = [
@@ -96,6 +102,7 @@ __all__ = [
     "contact_check_record",
     "entry_add_emergency",
     "entry_appeal_decided",
+    "emergencies_escalate_unratified",
     "entry_appeal_lodged",
     "entry_correct",
     "entry_end_emergency",
@@ -103,6 +110,7 @@ __all__ = [
     "entry_incidents_copy",
     "entry_note_panel_step",
     "entry_panel_decide",
+    "entry_ratification_missed",
     "entry_ratify",
     "entry_record_divert_told",
     "entry_record_notification",
@@ -111,6 +119,7 @@ __all__ = [
     "entry_remove",
     "entry_review_keep",
     "entry_underlying_issue_considered",
+    "reviews_escalate_overdue",
     "reviews_remind",
     "twelve_months_after",
 ]

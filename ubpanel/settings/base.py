@@ -152,6 +152,24 @@ ASSURANCE_EMAIL = env.str("ASSURANCE_EMAIL", default="spocassurance@council.exam
 LEGAL_SERVICES_EMAIL = env.str("LEGAL_SERVICES_EMAIL", default="legal@council.example")
 # How many days before an entry's 12-month review Assurance and the record owner are reminded.
 REVIEW_REMINDER_DAYS = env.int("REVIEW_REMINDER_DAYS", default=30)
+# --- Overdue reviews and unratified emergency additions (issue 13, points 4 and 5) ---------------
+# Days a review may be overdue before the chair and Assurance are told weekly, and what happens
+# then: keep_and_escalate (the entry stays live, flagged overdue, told weekly until decided) or
+# remove (the letter's promise: the entry comes off the schedule). README, "Overdue reviews".
+REVIEW_GRACE_DAYS = env.int("REVIEW_GRACE_DAYS", default=28)
+REVIEW_OVERDUE_DEFAULT = env.str("REVIEW_OVERDUE_DEFAULT", default="keep_and_escalate")
+# Days an emergency addition may stay live unratified (it is carried, first, to each meeting and
+# the chair, the Director and the Monitoring Officer are told), then: escalate (told weekly) or
+# end (the emergency addition ends and the entry comes off the schedule).
+EMERGENCY_RATIFICATION_LIMIT_DAYS = env.int("EMERGENCY_RATIFICATION_LIMIT_DAYS", default=42)
+EMERGENCY_UNRATIFIED_DEFAULT = env.str("EMERGENCY_UNRATIFIED_DEFAULT", default="escalate")
+if REVIEW_OVERDUE_DEFAULT not in ("keep_and_escalate", "remove"):
+    raise ImproperlyConfigured("REVIEW_OVERDUE_DEFAULT must be keep_and_escalate or remove.")
+if EMERGENCY_UNRATIFIED_DEFAULT not in ("escalate", "end"):
+    raise ImproperlyConfigured("EMERGENCY_UNRATIFIED_DEFAULT must be escalate or end.")
+if REVIEW_GRACE_DAYS < 0 or EMERGENCY_RATIFICATION_LIMIT_DAYS < 0:
+    raise ImproperlyConfigured("REVIEW_GRACE_DAYS and EMERGENCY_RATIFICATION_LIMIT_DAYS are >= 0.")
+# --- end overdue reviews ------------------------------------------------------------------------
 # Letters: who they come from, and where the equalities questionnaire goes back to.
 COUNCIL_NAME = env.str("COUNCIL_NAME", default="Dorset Council")
 LETTER_RETURN_ADDRESS = env.str(

@@ -3,6 +3,8 @@
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from ubpanel.jobs import MonthlyDay
+
 from .base import DJANGO_ENV, MAILBOX_IMAP_HOST, MAILBOX_POLL_SECONDS, PRODUCTION, env
 
 # --- Celery -------------------------------------------------------------------------------------
@@ -24,13 +26,23 @@ CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 12 * 60 * 60}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/London"
+# Beat runs every job at fixed local times (crontab), never at intervals counted from when beat
+# started: a redeploy restarts those, and a daily redeploy would mean a daily job never ran. Each
+# task below records its runs (``ubpanel.jobs.scheduled_job``) and /healthz/ready reports a late
+# one. README, "Scheduled jobs", lists them.
 CELERY_BEAT_SCHEDULE = {
-    "clear-expired-sessions": {"task": "ubpanel.tasks.sessions_clear_expired", "schedule": 60 * 60},
-    "reviews-remind": {"task": "schedule.tasks.reviews_remind", "schedule": 24 * 60 * 60},
+    "clear-expired-sessions": {
+        "task": "ubpanel.tasks.sessions_clear_expired",
+        "schedule": crontab(minute=10),
+    },
+    "reviews-remind": {
+        "task": "schedule.tasks.reviews_remind",
+        "schedule": crontab(hour=7, minute=0),
+    },
     # A letter's PDFs are queued when it is approved; this makes good any task lost with a worker.
     "letters-render-missing": {
         "task": "correspondence.tasks.letters_render_missing",
-        "schedule": 5 * 60,
+        "schedule": crontab(minute="*/5"),
     },
     # Reviews that fall due before the next arranged meeting, and anything else waiting, join its
     # agenda: early each morning, before Assurance start preparing papers.
@@ -45,14 +57,66 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=15),
     },
 }
+
+
+def every_minutes(seconds: int) -> crontab:
+    """A sweep every so many seconds, as a crontab: whole minutes, at fixed minutes past the hour
+    (every 5 minutes is :00, :05, :10...); an hour or more is once an hour, on the hour."""
+    minutes = max(1, round(seconds / 60))
+    return crontab(minute=0) if minutes >= 60 else crontab(minute=f"*/{minutes}")
+
+
 if MAILBOX_IMAP_HOST:
     CELERY_BEAT_SCHEDULE["mailbox-poll"] = {
         "task": "referrals.tasks.mailbox_poll",
-        "schedule": MAILBOX_POLL_SECONDS,
+        "schedule": every_minutes(MAILBOX_POLL_SECONDS),
     }
+
+# --- Monthly panel meetings (panel.services.meetings.meeting_ensure_monthly) -------------------
+# The protocol: the panel meets monthly. Each morning beat makes sure every monthly meeting due in
+# the next PANEL_MONTHLY_MEETING_WEEKS_AHEAD weeks is arranged, on this day of the month ("first
+# tuesday 10:00": first|second|third|fourth|last, monday to friday, 24-hour local time; a bank
+# holiday moves it to the next working day). Empty: monthly meetings are arranged by hand only.
+PANEL_MONTHLY_MEETING = env.str("PANEL_MONTHLY_MEETING", default="first tuesday 10:00")
+if PANEL_MONTHLY_MEETING:
+    try:
+        MonthlyDay.parse(PANEL_MONTHLY_MEETING)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"PANEL_MONTHLY_MEETING: {error}.") from error
+PANEL_MONTHLY_MEETING_WEEKS_AHEAD = env.int("PANEL_MONTHLY_MEETING_WEEKS_AHEAD", default=6)
+if not 1 <= PANEL_MONTHLY_MEETING_WEEKS_AHEAD <= 52:
+    raise ImproperlyConfigured("PANEL_MONTHLY_MEETING_WEEKS_AHEAD must be between 1 and 52.")
+# virtual | physical, and the room or the meeting link: Assurance can change either afterwards.
+PANEL_MONTHLY_MEETING_FORMAT = env.str("PANEL_MONTHLY_MEETING_FORMAT", default="virtual")
+if PANEL_MONTHLY_MEETING_FORMAT not in ("virtual", "physical"):
+    raise ImproperlyConfigured("PANEL_MONTHLY_MEETING_FORMAT must be virtual or physical.")
+PANEL_MONTHLY_MEETING_LOCATION = env.str("PANEL_MONTHLY_MEETING_LOCATION", default="")
+if PANEL_MONTHLY_MEETING:
+    # Before the agenda is filled at 05:30, so a new meeting's agenda is filled the same morning.
+    CELERY_BEAT_SCHEDULE["monthly-meetings-ensure"] = {
+        "task": "panel.tasks.monthly_meetings_ensure",
+        "schedule": crontab(hour=5, minute=0),
+    }
+
+# /healthz/ready reports a scheduled job as late once the first time it was due after its last
+# successful run (or after it was first seen, for a job that has never run) is this long past.
+HEALTHZ_JOB_GRACE_SECONDS = env.int("HEALTHZ_JOB_GRACE_SECONDS", default=30 * 60)
 
 # The worker and beat log through LOGGING too (JSON, no personal data), not Celery's own format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Beat's heartbeat for /healthz/ready: queued every minute, run by a worker (ubpanel/health.py).
 CELERY_IMPORTS = ["ubpanel.health"]
-CELERY_BEAT_SCHEDULE["beat-heartbeat"] = {"task": "ubpanel.health.beat_heartbeat", "schedule": 60}
+CELERY_BEAT_SCHEDULE["beat-heartbeat"] = {
+    "task": "ubpanel.health.beat_heartbeat",
+    "schedule": crontab(),  # every minute
+}
+# Overdue reviews and unratified emergency additions (issue 13, points 4 and 5): escalated weekly,
+# Mondays 07:00 local time, after the day's agenda fill has put them first on the next meeting.
+CELERY_BEAT_SCHEDULE["reviews-escalate-overdue"] = {
+    "task": "schedule.tasks.reviews_escalate_overdue",
+    "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
+}
+CELERY_BEAT_SCHEDULE["emergencies-escalate-unratified"] = {
+    "task": "schedule.tasks.emergencies_escalate_unratified",
+    "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
+}
