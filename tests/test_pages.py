@@ -239,6 +239,7 @@ SIGNED_IN_PAGES = {
     "schedule:appeal_detail": [1],
     "schedule:appeal_nominate_representative": [1],
     "schedule:appeal_record": [1],
+    "schedule:review_overview": [],
     "schedule:contact_check": [1],
     "correspondence:index": [],
     "correspondence:letter_from_decision": [1],

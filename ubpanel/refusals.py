@@ -113,6 +113,7 @@ OBJECT_KINDS: dict[str, str] = {
     "schedule:appeal_detail": "schedule.Appeal",
     "schedule:appeal_nominate_representative": "schedule.Appeal",
     "schedule:appeal_record": "schedule.Entry",
+    "schedule:review_overview": "schedule.Entry",
     # correspondence
     "correspondence:index": "correspondence.Letter",
     "correspondence:letter_from_decision": "panel.Decision",
