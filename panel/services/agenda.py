@@ -52,30 +52,30 @@ def listed(**subject) -> bool:
     return AgendaItem.objects.filter(status__in=UNDECIDED, **subject).exists()
 
 
-def _carried_from(kind, **subject):
-    """This item's subject at a closed meeting that did not decide it (not reached, or deferred)."""
-    return AgendaItem.objects.filter(
-        meeting__status=MeetingStatus.CLOSED, kind=kind, **subject
-    ).filter(
-        Q(status=ItemStatus.WITHDRAWN, withdrawn_reason=NOT_REACHED)
-        | Q(status=ItemStatus.DECIDED, decision__outcome=Outcome.DEFER)
+def _carried_from(meeting: Meeting, kind, **subject):
+    """This item's subject at another meeting that did not decide it (not reached, deferred)."""
+    return (
+        AgendaItem.objects.filter(kind=kind, **subject)
+        .exclude(meeting=meeting)
+        .filter(
+            Q(status=ItemStatus.WITHDRAWN, withdrawn_reason=NOT_REACHED)
+            | Q(decision__outcome=Outcome.DEFER)
+        )
     )
 
 
-def _urgency(kind, **subject) -> int:
-    """Where an item goes on the agenda (issue 13): 0, first, an overdue review or an emergency
-    addition that has missed a meeting already; 1, next, anything else carried from a meeting
-    that did not decide it; 2, anything new, at the end."""
+def _urgency(meeting: Meeting, kind, **subject) -> int:
+    """Where an item goes on ``meeting``'s agenda (issue 13): 0, first, an overdue review or an
+    emergency addition that was on another meeting's agenda already (the protocol's "next
+    available meeting" has passed); 1, next, anything else carried from a meeting that did not
+    decide it; 2, anything new, at the end."""
     entry = subject.get("entry")
     if kind == ItemKind.REVIEW and entry is not None and entry.review_overdue_since:
         return 0
-    if kind == ItemKind.RATIFICATION and entry is not None:
-        missed = AgendaItem.objects.filter(
-            entry=entry, kind=kind, meeting__status=MeetingStatus.CLOSED
-        )
-        if missed.exists():
-            return 0
-    if _carried_from(kind, **subject).exists():
+    elsewhere = AgendaItem.objects.filter(entry=entry, kind=kind).exclude(meeting=meeting)
+    if kind == ItemKind.RATIFICATION and entry is not None and elsewhere.exists():
+        return 0
+    if _carried_from(meeting, kind, **subject).exists():
         return 1
     return 2
 
@@ -83,13 +83,13 @@ def _urgency(kind, **subject) -> int:
 def append(meeting: Meeting, *, actor, kind, **subject) -> AgendaItem:
     """A new item on ``meeting``'s agenda: at the end, unless it is overdue or carried
     (``_urgency``), when it goes after the items as urgent as it and ahead of the rest."""
-    urgency = _urgency(kind, **subject)
+    urgency = _urgency(meeting, kind, **subject)
     items = list(meeting.items.select_related("entry").order_by("position", "pk"))
     ahead = len(items)
     if urgency < 2:
         ahead = 0
         for item in items:
-            if _urgency(item.kind, **_subject_of(item)) > urgency:
+            if _urgency(meeting, item.kind, **_subject_of(item)) > urgency:
                 break
             ahead += 1
     # One save per item moved down, not update(): the audit trail records each.
