@@ -8,7 +8,7 @@ so a refusal for the status is a ``ReferralTransitionError`` whoever asks.
 
 from collections.abc import Callable
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from ubpanel import audit
 from ubpanel.entry_status import LIVE_STATUSES
@@ -16,10 +16,12 @@ from ubpanel.roles import CASE_ROLES, Role, can_see_special_category, user_roles
 
 from .matching import candidate_people
 from .models import (
+    EventKind,
     Evidence,
     InboundEmail,
     Person,
     Referral,
+    ReferralEvent,
     ReferralSource,
     ReferralStatus,
 )
@@ -239,3 +241,44 @@ def referral_candidates(user, referral: Referral, *, limit: int = 10):
     )
     audit.record_access([c.person for c in candidates], audit.Event.SEARCH, purpose="match")
     return candidates
+
+
+def waiting_referral_work(user) -> dict[str, int]:
+    """What waits for ``user`` among referrals, as counts for their work page (each read through
+    the selector its list page uses, so the count agrees with the page):
+
+    - ``triage``: the Assurance team's triage queue (``triage_queue``);
+    - ``answers``: of those, the referrals whose last move was the referrer answering Assurance's
+      question - back with Assurance, to read;
+    - ``failed_emails``: mailbox emails that could not be read (``failed_emails``);
+    - ``legal_advice``: referrals awaiting Legal Services' advice, for Legal Services;
+    - ``questions``: the referring manager's own referrals on which Assurance asked them something.
+
+    At most three queries, however many referrals there are."""
+    roles = user_roles(user)
+    counts: dict[str, int] = {}
+    if Role.ASSURANCE_OFFICER in roles:
+        last_move = (
+            ReferralEvent.objects.filter(referral=OuterRef("pk"))
+            .exclude(to_status="")
+            .order_by("-created_at", "-pk")
+            .values("kind")[:1]
+        )
+        answered = Q(status=ReferralStatus.SUBMITTED, last_move=EventKind.INFORMATION_PROVIDED)
+        counts |= (
+            triage_queue(user)
+            .annotate(last_move=Subquery(last_move))
+            .aggregate(triage=Count("pk"), answers=Count("pk", filter=answered))
+        )
+        counts["failed_emails"] = failed_emails(user).count()
+    if Role.LEGAL_SERVICES in roles:
+        counts["legal_advice"] = (
+            legal_advice_queue(user).filter(status=ReferralStatus.AWAITING_LEGAL_ADVICE).count()
+        )
+    if Role.REFERRING_MANAGER in roles:
+        counts["questions"] = (
+            visible_referrals(user)
+            .filter(referrer=user, status=ReferralStatus.MORE_INFORMATION)
+            .count()
+        )
+    return counts

@@ -56,19 +56,30 @@ from .permissions import (
     sittable_seats,
     who_rules,
 )
+from .work import (
+    PanelWork,
+    ballots_to_vote,
+    declarations_to_rule,
+    invitations_for,
+    waiting_panel_work,
+)
 
 __all__ = [
     "AGENDA_ROLES",
     "Eligibility",
     "PAPER_ROLES",
+    "PanelWork",
     "UNSET",
+    "ballots_to_vote",
     "briefing_refusal",
     "can_manage_agenda",
     "chair_holder",
     "chair_is_absent",
     "chair_sitter",
+    "declarations_to_rule",
     "eligibility",
     "holds_the_chair",
+    "invitations_for",
     "is_panel_member",
     "legal_adviser_missing",
     "legal_adviser_reasons",
@@ -104,5 +115,6 @@ __all__ = [
     "sitting",
     "visible_items",
     "visible_meetings",
+    "waiting_panel_work",
     "who_rules",
 ]

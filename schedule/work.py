@@ -1,0 +1,50 @@
+"""What waits for someone on the schedule, as counts for their work page (the home page).
+
+A selector beside ``schedule.selectors`` (which is at the 400-line limit): each count reads through
+the selector its list page uses, so the count agrees with what the page shows.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from ubpanel.roles import APPEAL_DECIDER_ROLES, Role, user_roles
+
+from .models import AccessGrantStatus
+from .selectors import (
+    decidable_appeals,
+    may_decide_access,
+    may_read_reviews,
+    ratifications_waiting,
+    reviews_due,
+    reviews_overdue,
+    visible_access_grants,
+)
+
+# Approved access this close to its re-certification date is flagged in the access register
+# (``schedule.views.access.RECERTIFY_SOON``), and so counts as a re-certification due.
+RECERTIFY_WITHIN = timedelta(days=31)
+
+
+def waiting_schedule_work(user) -> dict[str, int]:
+    """For the chair and Assurance (``may_read_reviews``): reviews overdue and due, and emergency
+    additions awaiting ratification; for whoever decides access (``may_decide_access``): requests
+    and re-certifications due; for an appeal's deciders: the open appeals theirs to decide
+    (``decidable_appeals``). Six queries at most, however many rows."""
+    roles, today, counts = user_roles(user), timezone.localdate(), {}
+    if may_read_reviews(user):
+        counts["reviews_overdue"] = reviews_overdue(user, today).count()
+        counts["reviews_due"] = reviews_due(user, today).count()
+        counts["emergency"] = ratifications_waiting(user).count()
+    if may_decide_access(user):
+        recertify = Q(status=AccessGrantStatus.APPROVED, recertify_by__lte=today + RECERTIFY_WITHIN)
+        counts |= visible_access_grants(user).aggregate(
+            access_requests=Count("pk", filter=Q(status=AccessGrantStatus.REQUESTED)),
+            recertifications=Count("pk", filter=recertify),
+        )
+    if roles & (APPEAL_DECIDER_ROLES | {Role.LEGAL_SERVICES}):
+        counts["appeals"] = decidable_appeals(user).filter(outcome="").count()
+    return counts
