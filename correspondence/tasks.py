@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db.models import Count, F, Q
 
+from ubpanel.jobs import scheduled_job
+
 from .letter_pdfs import current_pdf, letter_pdf_make
 from .models import Letter, LetterStatus, PdfVariant
 
@@ -26,7 +28,7 @@ def letter_render_pdf(self, *, letter_id: int, version: int) -> int:
     return len(letter_pdf_make(letter_id=letter_id, version=version))
 
 
-@shared_task
+@scheduled_job
 def letters_render_missing() -> int:
     """Queue again any approved or sent letter whose current version has no PDF yet - a task lost
     with a worker that died is made good here (run by beat every few minutes). A cancelled letter

@@ -2,9 +2,10 @@ import imaplib
 import logging
 import ssl
 
-from celery import shared_task
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+from ubpanel.jobs import scheduled_job
 
 from .models import InboundEmailStatus
 from .services import inbound_email_import
@@ -14,7 +15,7 @@ logger = logging.getLogger(__name__)
 IMAP_TIMEOUT_SECONDS = 60
 
 
-@shared_task
+@scheduled_job
 def mailbox_poll() -> dict[str, int]:
     """Import the spocassurance mailbox's unread emails as draft referrals (run by beat).
 

@@ -1,26 +1,26 @@
 """The schedule's Celery tasks."""
 
-from celery import shared_task
+from ubpanel.jobs import scheduled_job
 
 from .services import emergencies_escalate_unratified as escalate_unratified
 from .services import reviews_escalate_overdue as escalate_overdue
 from .services import reviews_remind as remind
 
 
-@shared_task
+@scheduled_job
 def reviews_remind() -> int:
     """Email the reminders for 12-month reviews falling due (run daily by beat)."""
     return len(remind())
 
 
-@shared_task
+@scheduled_job
 def reviews_escalate_overdue() -> int:
     """Reviews overdue past the grace period: tell the chair and Assurance, or remove, as
     ``REVIEW_OVERDUE_DEFAULT`` says (beat: Mondays 07:00)."""
     return len(escalate_overdue())
 
 
-@shared_task
+@scheduled_job
 def emergencies_escalate_unratified() -> int:
     """Emergency additions unratified past the limit: tell the chair, the Director and the
     Monitoring Officer, or end them, as ``EMERGENCY_UNRATIFIED_DEFAULT`` says (beat: Mondays

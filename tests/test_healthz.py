@@ -1,7 +1,8 @@
 """/healthz/live and /healthz/ready: for the load balancer, docker-compose and monitoring (issue 12).
 
-Live is the process alone. Ready checks the database, the Redis broker, the private storage and
-beat's heartbeat, against the real PostgreSQL (or SQLite) and Redis of the run.
+Live is the process alone. Ready checks the database, the Redis broker, the private storage,
+beat's heartbeat and that no scheduled job is late (tests/test_scheduled_jobs.py), against the real
+PostgreSQL (or SQLite) and Redis of the run.
 """
 
 import subprocess
@@ -10,27 +11,31 @@ import uuid
 
 import pytest
 import redis
+from celery.schedules import crontab
 from django.conf import settings
 from django.test import override_settings
 from django.urls import reverse
 
-from ubpanel import health
+from ubpanel import health, jobs
 
 from .mail import keep_private_files_in
 from .workers import forget_queue, wait_for, worker_start
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-READY_FIELDS = {"database", "private_storage", "broker", "beat"}
+READY_FIELDS = {"database", "private_storage", "broker", "beat", "scheduled_jobs"}
 
 
 @pytest.fixture
 def broker(broker_url):
-    """The run's Redis broker, with beat's heartbeat cleared before and after the test."""
+    """The run's Redis broker, with beat's heartbeat and the scheduled jobs' records cleared
+    before and after the test."""
     client = redis.Redis.from_url(broker_url)
     client.delete(health.HEARTBEAT_KEY)
     with override_settings(CELERY_BROKER_URL=broker_url):
+        jobs.forget_all()
         yield client
+        jobs.forget_all()
     client.delete(health.HEARTBEAT_KEY)
 
 
@@ -107,7 +112,8 @@ def test_beat_runs_every_minute_well_inside_the_allowed_age():
         if entry["task"] == "ubpanel.health.beat_heartbeat"
     ]
 
-    assert entry["schedule"] == 60 < settings.HEALTHZ_BEAT_MAX_AGE_SECONDS
+    assert entry["schedule"] == crontab()  # every minute, on the minute
+    assert settings.HEALTHZ_BEAT_MAX_AGE_SECONDS > 60
     assert "ubpanel.health" in settings.CELERY_IMPORTS  # the worker knows the task
 
 
@@ -118,7 +124,7 @@ def test_ready_fails_when_the_broker_does_not_answer(client):
     assert response.status_code == 503
     checks = response.json()["checks"]
     assert checks["broker"].startswith("Unavailable")
-    assert checks["beat"] == "Unavailable: Redis did not answer"
+    assert checks["beat"] == checks["scheduled_jobs"] == "Unavailable: Redis did not answer"
     assert checks["database"] == checks["private_storage"] == "ok"
 
 

@@ -321,9 +321,10 @@ def test_beat_polls_the_mailbox_only_when_one_is_configured():
     )
 
     assert off.stdout.strip() == "None", off.stderr
-    assert on.stdout.strip() == ("{'task': 'referrals.tasks.mailbox_poll', 'schedule': 120}"), (
-        on.stderr
-    )
+    # Every two minutes at fixed minutes past the hour (a crontab), not counted from beat's start.
+    assert on.stdout.strip() == (
+        "{'task': 'referrals.tasks.mailbox_poll', 'schedule': <crontab: */2 * * * * (m/h/dM/MY/d)>}"
+    ), on.stderr
 
 
 def test_an_unencrypted_connection_is_refused_unless_the_server_is_on_this_machine():

@@ -4,7 +4,9 @@
 - ``/healthz/ready``: the database answers, the Redis broker answers, the private storage (evidence
   and letters) takes a file, and beat's heartbeat is recent. Beat queues ``beat_heartbeat`` every
   minute and a worker runs it, writing the time to Redis, so a recent heartbeat shows beat and a
-  worker are both running.
+  worker are both running. And no scheduled job is late: each records its runs
+  (``ubpanel.jobs``), and a job whose first due time after its last successful run is more than
+  ``HEALTHZ_JOB_GRACE_SECONDS`` past is named (by its beat entry) as late.
 
 Both answer without signing in and say nothing about anyone: check names and "ok" or the failure.
 """
@@ -17,7 +19,6 @@ import time
 
 import redis
 import redis.asyncio
-from celery import shared_task
 from django.conf import settings
 from django.http import JsonResponse
 from health_check.base import HealthCheck
@@ -25,6 +26,8 @@ from health_check.checks import Database, Storage
 from health_check.contrib.redis import Redis
 from health_check.exceptions import ServiceUnavailable
 from health_check.views import HealthCheckView
+
+from .jobs import late_jobs, scheduled_job
 
 HEARTBEAT_KEY = "ubpanel:beat:heartbeat"
 
@@ -35,7 +38,7 @@ def _broker() -> redis.Redis:
     )
 
 
-@shared_task
+@scheduled_job
 def beat_heartbeat() -> None:
     """Beat's pulse, run by a worker every minute: the time it ran, for ``/healthz/ready``."""
     if settings.CELERY_BROKER_URL:
@@ -63,6 +66,21 @@ class BeatHeartbeat(HealthCheck):
             raise ServiceUnavailable(f"beat last ran {int(age)} seconds ago")
 
 
+@dataclasses.dataclass
+class ScheduledJobs(HealthCheck):
+    """No job of the beat schedule is late (``ubpanel.jobs.late_jobs``)."""
+
+    def run(self) -> None:
+        try:
+            late = late_jobs(
+                settings.CELERY_BEAT_SCHEDULE, grace_seconds=settings.HEALTHZ_JOB_GRACE_SECONDS
+            )
+        except redis.RedisError as error:
+            raise ServiceUnavailable("Redis did not answer") from error
+        if late:
+            raise ServiceUnavailable("late: " + ", ".join(late))
+
+
 def ready_checks() -> dict[str, HealthCheck]:
     """What ``/healthz/ready`` checks, by the name it reports. Without a broker (the embedded demo
     runs tasks in-process) there is no broker and no beat to check."""
@@ -77,6 +95,7 @@ def ready_checks() -> dict[str, HealthCheck]:
             )
         )
         checks["beat"] = BeatHeartbeat()
+        checks["scheduled_jobs"] = ScheduledJobs()
     return checks
 
 
