@@ -2,11 +2,10 @@
 email is not a safe place for personal data."""
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from ubpanel.outbox import notify, role_holders
 from ubpanel.roles import Role
-from ubpanel.tasks import email_send
 
 ASSURANCE_SUBJECTS = {
     "submitted": "New referral {ref} for the Unreasonable Behaviours Panel",
@@ -18,17 +17,20 @@ ASSURANCE_SUBJECTS = {
 
 def notify_assurance(referral, what: str) -> None:
     link = settings.SITE_URL + reverse("referrals:triage_detail", args=[referral.pk])
-    email_send.delay_on_commit(
-        to=[settings.ASSURANCE_EMAIL],
+    notify(
+        kind=f"referral-{what.replace('_', '-')}",
+        addresses=[settings.ASSURANCE_EMAIL],
         subject=ASSURANCE_SUBJECTS[what].format(ref=referral.reference),
         body=f"Referral {referral.reference} needs the Assurance team.\n\nOpen it in ubpanel: {link}\n",
+        link=link,
+        reference=referral.reference,
     )
 
 
 def notify_referrer(referral) -> None:
     """Tell the referrer that their referral's status changed (and what to do if anything)."""
     referrer = referral.referrer
-    if referrer is None or not referrer.email:
+    if referrer is None:
         return
     link = settings.SITE_URL + reverse("referrals:detail", args=[referral.pk])
     body = f"Your referral {referral.reference} is now: {referral.get_status_display()}.\n\n"
@@ -36,28 +38,26 @@ def notify_referrer(referral) -> None:
         body += "The Assurance team needs more information from you. Answer in ubpanel: "
     else:
         body += "See it in ubpanel: "
-    email_send.delay_on_commit(
-        to=[referrer.email],
+    notify(
+        kind="referral-status",
+        users=[referrer],
         subject=f"Referral {referral.reference}: {referral.get_status_display()}",
         body=body + link + "\n",
+        link=link,
+        reference=referral.reference,
     )
 
 
 def notify_legal_services(referral) -> None:
     """Ask Legal Services for their advice: their shared address and each active member of staff
     with the Legal Services role. A link and the reference only."""
-    staff = (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=Role.LEGAL_SERVICES.label)
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
-    to = sorted({settings.LEGAL_SERVICES_EMAIL, *staff} - {""})
-    if not to:
-        return
     link = settings.SITE_URL + reverse("referrals:legal_advice", args=[referral.pk])
-    email_send.delay_on_commit(
-        to=to,
+    notify(
+        kind="legal-advice-needed",
+        users=role_holders(Role.LEGAL_SERVICES),
+        addresses=[settings.LEGAL_SERVICES_EMAIL],
+        link=link,
+        reference=referral.reference,
         subject=f"Referral {referral.reference}: Legal Services' advice needed",
         body=(
             f"Referral {referral.reference} is waiting for Legal Services' advice before the "

@@ -99,7 +99,7 @@ def test_the_viewer_says_when_the_chain_has_not_been_verified_yet(auditor_client
 
 
 def test_an_altered_entry_breaks_the_chain_and_the_nightly_task_tells_the_owner(
-    chair, client, mailoutbox, settings, make_user
+    chair, client, mailoutbox, settings, make_user, django_capture_on_commit_callbacks
 ):
     make_user(
         Role.PANEL_CHAIR, username="former_chair", email="former@council.example", is_active=False
@@ -108,7 +108,9 @@ def test_an_altered_entry_breaks_the_chain_and_the_nightly_task_tells_the_owner(
     seal_pending()
     tamper("UPDATE auditlog_logentry SET object_repr = %s WHERE id = %s", ["Nobody", entries[2].pk])
 
-    assert audit_chain_verify.delay().get() is False
+    # The email is an outbox row, queued once the task's transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert audit_chain_verify.delay().get() is False
 
     result = AuditVerification.objects.get()
     assert (result.held, result.first_broken_entry_id) == (False, entries[2].pk)

@@ -159,7 +159,12 @@ def test_a_return_revealing_a_new_issue_flags_the_entry_for_the_panel(
     assert letter.entry.underlying_issue_flagged_on is not None
     item = AgendaItem.objects.get(meeting=meeting)
     assert (item.kind, item.entry) == (ItemKind.UNDERLYING_ISSUE, letter.entry)
-    (told,) = [m for m in mail.outbox if "underlying issue" in m.subject]
+    # Assurance and Adult Social Care, one email each (one outbox row per recipient).
+    (told,) = [
+        m
+        for m in mail.outbox
+        if "underlying issue" in m.subject and m.to == ["asc@council.example"]
+    ]
     assert "dementia" not in told.body.lower()
     # Adult Social Care cannot open letters; the link they can follow is the entry's.
     entry_link = re.search(r"Open the entry in ubpanel: \S+(/schedule/\S+)", told.body)[1]

@@ -87,3 +87,56 @@ class AuditVerification(models.Model):
         return (
             f"Audit chain {'held' if self.held else 'BROKEN'} at {self.checked_at:%d %b %Y %H:%M}"
         )
+
+
+# --- The outbox (ubpanel.outbox) ----------------------------------------------------------------
+
+
+class Notification(models.Model):
+    """One notification to one recipient, written by ``ubpanel.outbox.notify`` in the transaction
+    of the change it tells of. A task emails it (``sent_at`` is set in the transaction that decides
+    to send it, so it goes once); a sweeper sends whatever is left unsent; the recipient also reads
+    it on "Your notifications". A link and a reference only, never the individual's details: the
+    row holds no personal data beyond the staff address it goes to, so it is not registered with
+    auditlog (the change it reports is audited where it happened)."""
+
+    kind = models.CharField(max_length=64, db_index=True)
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    link = models.CharField(max_length=500, blank=True)
+    reference = models.CharField(max_length=100, blank=True, db_index=True)
+    # The member of staff told (None for a team mailbox such as Assurance's).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notifications",
+    )
+    # Where it is emailed; blank when the user has no address (it is then shown in the app only).
+    address = models.EmailField(max_length=254, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["user", "-created_at", "-id"], name="notification_user_newest"),
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(sent_at__isnull=True),
+                name="notification_unsent",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.subject} ({self.created_at:%d %b %Y %H:%M})"
+
+    @property
+    def email_text(self) -> str:
+        """The email: the body, and the link when the body does not give it already."""
+        if not self.link or self.link in self.body:
+            return self.body
+        return f"{self.body.rstrip()}\n\nOpen it in ubpanel: {self.link}\n"

@@ -14,8 +14,8 @@ from correspondence.models import Characteristic, Letter, LetterStatus, Question
 from correspondence.selectors import may_record_questionnaire_return
 from schedule.services import entry_flag_underlying_issue
 from ubpanel.models import User
+from ubpanel.outbox import notify
 from ubpanel.services import service
-from ubpanel.tasks import email_send
 
 from .base import LetterError
 
@@ -77,8 +77,11 @@ def _notify_specialists(letter: Letter) -> None:
     Care open the entry (a case role); the letter and its return are Assurance's to open."""
     entry_link = settings.SITE_URL + reverse("schedule:entry_detail", args=[letter.entry_id])
     letter_link = settings.SITE_URL + reverse("correspondence:letter_detail", args=[letter.pk])
-    email_send.delay_on_commit(
-        to=[settings.ASSURANCE_EMAIL, settings.ADULT_SOCIAL_CARE_EMAIL],
+    notify(
+        kind="underlying-issue",
+        addresses=[settings.ASSURANCE_EMAIL, settings.ADULT_SOCIAL_CARE_EMAIL],
+        link=entry_link,
+        reference=letter.entry.reference,
         subject=f"Equalities questionnaire for {letter.reference}: an underlying issue to consider",
         body=(
             "A returned equalities questionnaire reveals an underlying issue the council did not "

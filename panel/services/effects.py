@@ -17,7 +17,8 @@ from schedule.models import EntryEventKind
 from ubpanel import hooks
 from ubpanel.errors import error_text
 from ubpanel.models import User
-from ubpanel.tasks import email_send
+from ubpanel.outbox import notify, role_holders
+from ubpanel.roles import Role
 
 from .agenda import append, listed, next_meeting
 from .base import PanelError
@@ -221,8 +222,12 @@ def decision_act(*, actor: User, item: AgendaItem, decision: Decision) -> None:
 def _notify_legal_services(item: AgendaItem) -> None:
     """The email names the item, never the individual."""
     link = settings.SITE_URL + reverse("panel:item_detail", args=[item.pk])
-    email_send.delay_on_commit(
-        to=[settings.LEGAL_SERVICES_EMAIL],
+    notify(
+        kind="panel-referred-to-legal",
+        users=role_holders(Role.LEGAL_SERVICES),
+        addresses=[settings.LEGAL_SERVICES_EMAIL],
+        link=link,
+        reference=f"{item.meeting.reference} item {item.position}",
         subject=f"Panel referral to Legal Services: {item.meeting.reference} item {item.position}",
         body=(
             "The Unreasonable Behaviours Panel referred a case to Legal Services to determine what "

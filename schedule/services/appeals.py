@@ -33,8 +33,8 @@ from schedule.selectors import (
 )
 from ubpanel import hooks
 from ubpanel.models import User
+from ubpanel.outbox import notify
 from ubpanel.services import lock_in_status, service
-from ubpanel.tasks import email_send
 
 from ._common import AppealAlreadyOpen, ScheduleTransitionError, entry_move, long_date
 
@@ -162,12 +162,12 @@ def _appeal_link(appeal: Appeal) -> str:
 def _notify_appeal_deciders(appeal: Appeal) -> None:
     """Everyone who may decide a new appeal hears of it: the Monitoring Officer and their Deputies.
     The email names the entry, never the individual: email is not a safe place for their data."""
-    recipients = sorted({user.email for user in appeal_deciders() if user.email})
-    if not recipients:
-        return
     reference = appeal.entry.reference
-    email_send.delay_on_commit(
-        to=recipients,
+    notify(
+        kind="appeal-received",
+        users=appeal_deciders(),
+        link=_appeal_link(appeal),
+        reference=reference,
         subject=f"Appeal on {reference}: waiting for a decision",
         body=(
             f"An appeal against the panel's decision on schedule entry {reference} has been "
@@ -265,16 +265,18 @@ def appeal_nominate_representative(*, actor: User, appeal: Appeal, user: User | 
     appeal.nominated_by = actor
     appeal.nominated_at = timezone.now()
     appeal.save()
-    if user.email:
-        reference = appeal.entry.reference
-        email_send.delay_on_commit(
-            to=[user.email],
-            subject=f"Appeal on {reference}: you are asked to decide it",
-            body=(
-                "The Monitoring Officer has identified you as their legal services "
-                "representative to review the panel's decision on schedule entry "
-                f"{reference}, which is under appeal.\n\nRead the appeal and record your "
-                f"decision in ubpanel: {_appeal_link(appeal)}\n"
-            ),
-        )
+    reference = appeal.entry.reference
+    notify(
+        kind="appeal-representative",
+        users=[user],
+        subject=f"Appeal on {reference}: you are asked to decide it",
+        body=(
+            "The Monitoring Officer has identified you as their legal services "
+            "representative to review the panel's decision on schedule entry "
+            f"{reference}, which is under appeal.\n\nRead the appeal and record your "
+            f"decision in ubpanel: {_appeal_link(appeal)}\n"
+        ),
+        link=_appeal_link(appeal),
+        reference=reference,
+    )
     return appeal

@@ -14,8 +14,9 @@ from schedule.models import LIVE_STATUSES, Entry, EntryEventKind, EntryIncident,
 from schedule.selectors import emergency_needs_chair_absent, may_add_emergency
 from ubpanel import hooks
 from ubpanel.models import User
+from ubpanel.outbox import notify, role_holders
+from ubpanel.roles import Role
 from ubpanel.services import lock_in_status, service
-from ubpanel.tasks import email_send
 from ubpanel.tiers import RiskTier
 
 from ._common import (
@@ -198,8 +199,12 @@ def entry_add_emergency(
 def _notify_legal_services_of_emergency(entry: Entry, *, by: str) -> None:
     """The email names the entry, never the individual: email is not a safe place for their data."""
     link = settings.SITE_URL + reverse("schedule:entry_detail", args=[entry.pk])
-    email_send.delay_on_commit(
-        to=[settings.LEGAL_SERVICES_EMAIL],
+    notify(
+        kind="letter-to-draft",
+        users=role_holders(Role.LEGAL_SERVICES),
+        addresses=[settings.LEGAL_SERVICES_EMAIL],
+        link=link,
+        reference=entry.reference,
         subject=f"Emergency addition {entry.reference}: a high-risk letter to draft",
         body=(
             f"Entry {entry.reference} was added to the Unreasonable Behaviours schedule as high risk "

@@ -13,8 +13,8 @@ from django.utils import timezone
 from schedule.models import LIVE_STATUSES, ContactCheck, Entry, EntryEventKind, EntryStatus
 from ubpanel.audit import acting_as
 from ubpanel.models import User
+from ubpanel.outbox import notify
 from ubpanel.services import service
-from ubpanel.tasks import email_send
 
 from ._common import entry_event, long_date
 
@@ -60,12 +60,13 @@ def reviews_remind(*, actor: User | None = None, today: date | None = None) -> l
 
 
 def _send_reminder(entry: Entry) -> None:
-    recipients = [settings.ASSURANCE_EMAIL]
-    if entry.record_owner is not None and entry.record_owner.email:
-        recipients.append(entry.record_owner.email)
     link = settings.SITE_URL + reverse("schedule:entry_detail", args=[entry.pk])
-    email_send.delay_on_commit(
-        to=recipients,
+    notify(
+        kind="review-due",
+        addresses=[settings.ASSURANCE_EMAIL],
+        users=[entry.record_owner] if entry.record_owner is not None else [],
+        link=link,
+        reference=entry.reference,
         subject=f"{entry.reference}: 12-month review due {long_date(entry.review_due_on)}",
         body=(
             f"Schedule entry {entry.reference} is due for its 12-month review by the "
