@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import calendar
 import dataclasses
+import functools
 import logging
 import re
 import time
@@ -40,9 +41,15 @@ PREFIX = "ubpanel:jobs:"
 
 
 # --- Where the records live ----------------------------------------------------------------------
+@functools.lru_cache(maxsize=4)
+def _redis(url: str) -> redis.Redis:
+    # One client (and its connection pool) per broker URL, shared by every run and check.
+    return redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3)
+
+
 class _RedisStore:
     def __init__(self, url: str):
-        self.client = redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3)
+        self.client = _redis(url)
 
     def get_many(self, keys: list[str]) -> list[str | None]:
         return [None if v is None else v.decode() for v in self.client.mget(keys)]
