@@ -171,6 +171,12 @@ def test_the_links_go_to_the_pages_listing_the_work(client):
     assert 'data-testid="work-rulings"' in response.text
     for waiting in work.values():
         assert client.get(waiting.url).status_code == 200, waiting
+    # The meeting page does not pick out the items: each is linked, and its page has the work.
+    assert len(work["rulings"].items) == len(work["votes"].items) == 2
+    for _, url in work["rulings"].items:
+        assert "Rule on this" in client.get(url).text
+    for _, url in work["votes"].items:
+        assert "Add to the schedule at medium risk." in client.get(url).text
 
 
 @pytest.mark.django_db

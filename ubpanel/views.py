@@ -37,6 +37,9 @@ class Waiting:
     count: int
     label: str
     url: str
+    # The panel's work, on a few agenda items: each item's name and page, as the list pages do not
+    # pick out the items with a ruling or a vote waiting.
+    items: tuple[tuple[str, str], ...] = ()
 
 
 # kind -> (what one of them is called, what several are, the page listing them). The count of each
@@ -90,6 +93,14 @@ WORK = {
 }
 
 
+def _panel_items(objects) -> tuple[tuple[str, str], ...]:
+    items = {o.item_id: o.item for o in objects}
+    return tuple(
+        (f"{item.meeting}, item {item.position}", reverse("panel:item_detail", args=[pk]))
+        for pk, item in items.items()
+    )
+
+
 def _panel_url(objects) -> str:
     """The item when all are on one; the meeting when all are at one; else the panel's meetings."""
     items = {o.item_id for o in objects}
@@ -112,9 +123,16 @@ def waiting_work(user) -> tuple[list[Waiting], list]:
     panel = waiting_panel_work(user)
     urls = {"rulings": _panel_url(panel.rulings), "votes": _panel_url(panel.votes)}
     counts |= {"rulings": len(panel.rulings), "votes": len(panel.votes)}
+    # Several items: each is linked too (one item is the link itself).
+    items = {"rulings": _panel_items(panel.rulings), "votes": _panel_items(panel.votes)}
+    items = {kind: listed for kind, listed in items.items() if len(listed) > 1}
     work = [
         Waiting(
-            kind, counts[kind], one if counts[kind] == 1 else many, urls.get(kind) or reverse(url)
+            kind,
+            counts[kind],
+            one if counts[kind] == 1 else many,
+            urls.get(kind) or reverse(url),
+            items.get(kind, ()),
         )
         for kind, (one, many, url) in WORK.items()
         if counts.get(kind)

@@ -89,7 +89,7 @@ def test_each_person_follows_their_work_page_to_what_waits(
         axe(page)
         screenshot(page, f"home-{who}")
         for kind, text in kinds.items():
-            link = page.get_by_test_id(f"work-{kind}").get_by_role("link")
+            link = page.get_by_test_id(f"work-{kind}").get_by_role("link").first
             expect(link).to_contain_text(f"{wanted[kind]} ")
             link.click()
             scope, text = text if isinstance(text, tuple) else ("", text)
@@ -107,3 +107,18 @@ def test_someone_with_nothing_waiting_is_told_so(transactional_db, new_page, scr
     expect(page.get_by_test_id("work")).to_have_count(0)
     axe(page)
     screenshot(page, "home-nothing-waiting")
+
+
+def test_the_chair_reaches_each_item_with_a_declaration_to_rule_on(
+    transactional_db, page, screenshot, axe
+):
+    people = build_waiting_work(2)
+    sign_in(page, people["chair"].username, PASSWORD)
+    items = page.get_by_test_id("work-rulings-items").get_by_role("link")
+    expect(items).to_have_count(2)
+    axe(page)
+    screenshot(page, "home-chair-two-items")
+    for index in range(2):
+        page.get_by_test_id("work-rulings-items").get_by_role("link").nth(index).click()
+        expect(page.get_by_role("link", name="Rule on this")).to_be_visible()
+        page.go_back()
