@@ -207,3 +207,12 @@ def test_the_real_schedule_is_ready_on_a_fresh_install_and_names_what_stalls(cli
     assert status == 503
     late = set(checks.removeprefix("Unavailable: late: ").split(", "))
     assert late == set(settings.CELERY_BEAT_SCHEDULE) - {"beat-heartbeat"}
+
+
+@override_settings(CELERY_BEAT_SCHEDULE=DAILY, HEALTHZ_JOB_GRACE_SECONDS=30 * 60)
+def test_a_run_that_started_seconds_before_seven_counts_as_the_seven_o_clock_run(client, broker):
+    # A worker whose clock is a little behind beat's.
+    with time_machine.travel(at(2026, 3, 2, 6, 59, 50), tick=False):
+        daily_job()
+    with time_machine.travel(at(2026, 3, 3, 7, 29), tick=False):
+        assert _ready_jobs(client, broker) == (200, "ok")

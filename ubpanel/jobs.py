@@ -38,6 +38,7 @@ from django.core.cache import cache
 logger = logging.getLogger(__name__)
 
 PREFIX = "ubpanel:jobs:"
+CLOCK_SKEW_SECONDS = 30
 
 
 # --- Where the records live ----------------------------------------------------------------------
@@ -198,7 +199,9 @@ def late_jobs(beat_schedule: dict, *, grace_seconds: int) -> list[str]:
         if since is None:
             seen(task)
             continue
-        if next_due(entry["schedule"], since) + grace_seconds < now:
+        # A run that started just before its due time (a worker's clock a little behind beat's)
+        # still counts as that run.
+        if next_due(entry["schedule"], since + CLOCK_SKEW_SECONDS) + grace_seconds < now:
             late.append(entry_name)
     return sorted(late)
 
