@@ -19,6 +19,7 @@ from panel.models import (
     Seat,
     VotingRule,
 )
+from panel.selectors import waiting_panel_work
 from referrals.models import EventKind, InboundEmail, ReferralEvent, ReferralStatus
 from tests.factories import (
     AccessGrantFactory,
@@ -245,3 +246,19 @@ def test_the_work_page_asks_a_constant_number_of_queries(
         response = client.get("/")
     assert response.status_code == 200
     assert len(response.context["work"]) >= 7
+
+
+@pytest.mark.django_db
+def test_the_agenda_items_named_on_the_page_are_audited_and_counts_show_nobody(
+    client, audit_entries
+):
+    people = build_waiting_work(2)
+    client.force_login(people["chair"])
+    client.get("/")
+    listed = {e.object_pk for e in audit_entries(event="list", actor=people["chair"])}
+    named = {
+        str(pk)
+        for kind in ("rulings", "votes")
+        for pk in {o.item_id for o in getattr(waiting_panel_work(people["chair"]), kind)}
+    }
+    assert listed == named

@@ -40,6 +40,7 @@ class Waiting:
     # The panel's work, on a few agenda items: each item's name and page, as the list pages do not
     # pick out the items with a ruling or a vote waiting.
     items: tuple[tuple[str, str], ...] = ()
+    shown: tuple = ()
 
 
 # kind -> (what one of them is called, what several are, the page listing them). The count of each
@@ -93,12 +94,9 @@ WORK = {
 }
 
 
-def _panel_items(objects) -> tuple[tuple[str, str], ...]:
-    items = {o.item_id: o.item for o in objects}
-    return tuple(
-        (f"{item.meeting}, item {item.position}", reverse("panel:item_detail", args=[pk]))
-        for pk, item in items.items()
-    )
+def _panel_items(objects) -> dict:
+    """The agenda items ``objects`` (declarations, ballots) are on, in agenda order."""
+    return {o.item_id: o.item for o in objects}
 
 
 def _panel_url(objects) -> str:
@@ -126,13 +124,21 @@ def waiting_work(user) -> tuple[list[Waiting], list]:
     # Several items: each is linked too (one item is the link itself).
     items = {"rulings": _panel_items(panel.rulings), "votes": _panel_items(panel.votes)}
     items = {kind: listed for kind, listed in items.items() if len(listed) > 1}
+    links = {
+        kind: tuple(
+            (f"{item.meeting}, item {item.position}", reverse("panel:item_detail", args=[pk]))
+            for pk, item in listed.items()
+        )
+        for kind, listed in items.items()
+    }
     work = [
         Waiting(
             kind,
             counts[kind],
             one if counts[kind] == 1 else many,
             urls.get(kind) or reverse(url),
-            items.get(kind, ()),
+            links.get(kind, ()),
+            tuple(items.get(kind, {}).values()),
         )
         for kind, (one, many, url) in WORK.items()
         if counts.get(kind)
@@ -146,6 +152,10 @@ def home(request):
     present or advise on a panel item reaches it from here: the Panel section is for the panel's
     own roles."""
     work, invitations = waiting_work(request.user)
+    # The counts show nobody; the agenda items named with a link are audited like any list's rows.
+    shown = {invitation.item for invitation in invitations}
+    shown |= {item for waiting in work for item in waiting.shown}
+    audit.record_access(sorted(shown, key=lambda item: item.pk), audit.Event.LIST)
     return render(
         request,
         "ubpanel/home.html",

@@ -23,6 +23,9 @@ from ubpanel.roles import PANEL_ROLES, user_roles
 from .meetings import chair_holder, signed_in
 from .permissions import may_rule, may_vote
 
+# What naming an item reads (its meeting, and the entry or referral its reference comes from).
+ITEM_RELATED = ("item__meeting", "item__entry", "item__referral")
+
 
 @dataclass
 class PanelWork:
@@ -51,7 +54,7 @@ def declarations_to_rule(user) -> list[Declaration]:
         return []
     pending = list(
         Declaration.objects.filter(ruling=Ruling.PENDING, item__meeting__status__in=NOT_CLOSED)
-        .select_related("item__meeting")
+        .select_related(*ITEM_RELATED)
         .order_by("item__meeting__starts_at", "item__position", "pk")
     )
     if not pending:
@@ -82,7 +85,7 @@ def ballots_to_vote(user) -> list[Ballot]:
         return []
     ballots = list(
         Ballot.objects.filter(closed_at__isnull=True)
-        .select_related("item__meeting")
+        .select_related(*ITEM_RELATED)
         .order_by("item__meeting__starts_at", "item__position")
     )
     if not ballots:
@@ -111,7 +114,7 @@ def invitations_for(user) -> list[Invitee]:
         return []
     return list(
         Invitee.objects.filter(user=user, item__meeting__status__in=NOT_CLOSED)
-        .select_related("item__meeting")
+        .select_related(*ITEM_RELATED)
         .order_by("item__meeting__starts_at", "item__position")
     )
 
