@@ -1,5 +1,6 @@
 """The panel's Celery tasks."""
 
+from panel.notifications import meetings_week_ahead_notify as week_ahead
 from panel.services import agenda_fill_next_meeting as fill
 from panel.services.meetings import meeting_ensure_monthly
 from ubpanel.jobs import scheduled_job
@@ -18,3 +19,10 @@ def monthly_meetings_ensure() -> int:
     """Arrange the monthly meetings due in the next few weeks that are not arranged yet, and tell
     Assurance (run daily by beat). Returns how many were arranged."""
     return len(meeting_ensure_monthly(actor=None).arranged)
+
+
+@scheduled_job
+def meetings_week_ahead_notify() -> int:
+    """Remind the panel's members of each meeting a week ahead, once each (run daily by beat).
+    Returns how many were told."""
+    return week_ahead()

@@ -175,6 +175,7 @@ SIGNED_IN_PAGES = {
     "mfa_backup_codes": [],
     "password_change": [],
     "audit_list": [],
+    "notification_list": [],
     "referrals:index": [],
     "referrals:person_list": [],
     "referrals:person_detail": [1],

@@ -42,6 +42,7 @@ OBJECT_KINDS: dict[str, str] = {
     "oidc_authentication_init": "ubpanel.User",
     "oidc_authentication_callback": "ubpanel.User",
     "audit_list": "auditlog.LogEntry",
+    "notification_list": "ubpanel.Notification",
     "healthz": "auditlog.LogEntry",
     "healthz_live": "auditlog.LogEntry",
     "healthz_ready": "auditlog.LogEntry",

@@ -6,7 +6,7 @@ from django.urls import include, path
 from django.views.decorators.cache import never_cache
 from django.views.generic import RedirectView
 
-from . import accounts, health, mfa, oidc, views
+from . import accounts, health, mfa, notifications_views, oidc, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -24,6 +24,8 @@ urlpatterns = [
     path("accounts/mfa/enrol/", mfa.enrol, name="mfa_enrol"),
     path("accounts/mfa/backup-codes/", mfa.backup_codes, name="mfa_backup_codes"),
     path("audit/", views.audit_list, name="audit_list"),
+    # What each person has been told (ubpanel/notifications_views.py, issue 13).
+    path("notifications/", notifications_views.notification_list, name="notification_list"),
     path("healthz", views.healthz, name="healthz"),
     path("healthz/live", login_not_required(never_cache(health.live)), name="healthz_live"),
     path("healthz/ready", login_not_required(health.ReadyView.as_view()), name="healthz_ready"),

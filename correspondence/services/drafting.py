@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from correspondence.models import Letter, LetterKind, LetterStatus
 from correspondence.selectors import may_draft, may_edit_letter, why_no_letter
@@ -14,6 +16,8 @@ from referrals.models import Person, Referral
 from schedule.models import Entry
 from ubpanel.entry_status import EntryStatus
 from ubpanel.models import User
+from ubpanel.outbox import notify, role_holders
+from ubpanel.roles import Role, has_role
 from ubpanel.services import service
 from ubpanel.tiers import RiskTier
 
@@ -87,7 +91,27 @@ def letter_draft(
         **prefill(kind, person, entry, decision, referral),
     )
     letter.save()
+    if kind == LetterKind.HIGH and not has_role(actor, Role.LEGAL_SERVICES):
+        _notify_legal_services(letter)
     return letter
+
+
+def _notify_legal_services(letter: Letter) -> None:
+    """A high-risk letter drafted by Assurance waits for Legal Services to approve and send it.
+    The notification names the letter, never the individual."""
+    link = settings.SITE_URL + reverse("correspondence:letter_detail", args=[letter.pk])
+    notify(
+        kind="letter-to-send",
+        users=role_holders(Role.LEGAL_SERVICES),
+        addresses=[settings.LEGAL_SERVICES_EMAIL],
+        subject=f"High-risk letter {letter.reference}: waiting for Legal Services",
+        body=(
+            f"A high-risk letter ({letter.reference}) has been drafted for Legal Services to "
+            "check, approve and send, with its cease and desist requirement."
+        ),
+        link=link,
+        reference=letter.reference,
+    )
 
 
 @service

@@ -19,6 +19,7 @@ from panel.models import (
     MeetingStatus,
     Outcome,
 )
+from panel.notifications import invitation_notify, papers_published_notify
 from panel.selectors import can_manage_agenda, presents
 from referrals.models import Referral, ReferralStatus
 from schedule import services as schedule_services
@@ -97,9 +98,11 @@ def append(meeting: Meeting, *, actor, kind, **subject) -> AgendaItem:
         item.position += 1
         item.save(update_fields=["position"])
     position = items[ahead - 1].position + 1 if ahead else 1
-    return AgendaItem.objects.create(
+    item = AgendaItem.objects.create(
         meeting=meeting, kind=kind, position=position, added_by=actor, **subject
     )
+    papers_published_notify(item)  # the members, when this is the meeting's first item
+    return item
 
 
 def _subject_of(item: AgendaItem) -> dict:
@@ -358,9 +361,11 @@ def invitee_add(*, actor: User, item: AgendaItem, user: User, role: str) -> Invi
         raise PanelError(_invitations_closed(item))
     try:
         with transaction.atomic():
-            return Invitee.objects.create(item=item, user=user, role=role, invited_by=actor)
+            invitee = Invitee.objects.create(item=item, user=user, role=role, invited_by=actor)
     except IntegrityError:
         raise PanelError(f"{user} is invited to this item already.") from None
+    invitation_notify(invitee)
+    return invitee
 
 
 @service

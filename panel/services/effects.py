@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from panel.models import AgendaItem, Decision, ItemKind, Outcome
+from panel.models import NO_LETTER_OUTCOMES, AgendaItem, Decision, ItemKind, LetterRoute, Outcome
 from referrals.services import referral_decided_by_panel, referral_panel_deferred
 from schedule import services as schedule_services
 from schedule.models import EntryEventKind
@@ -217,6 +217,29 @@ def decision_act(*, actor: User, item: AgendaItem, decision: Decision) -> None:
         effect(actor=actor, item=item, decision=decision)
     except (schedule_services.ScheduleTransitionError, ValidationError) as error:
         raise PanelError(error_text(error)) from error
+    if decision.letter_route == LetterRoute.LEGAL_SERVICES and (
+        decision.outcome not in NO_LETTER_OUTCOMES
+    ):
+        _notify_letter_to_draft(item)
+
+
+def _notify_letter_to_draft(item: AgendaItem) -> None:
+    """The panel's decision calls for a high-risk letter from Legal Services: they draft it from
+    the decision on the letters page. The notification names the item, never the individual."""
+    reference = f"{item.meeting.reference} item {item.position}"
+    notify(
+        kind="letter-to-draft",
+        users=role_holders(Role.LEGAL_SERVICES),
+        addresses=[settings.LEGAL_SERVICES_EMAIL],
+        subject=f"Panel decision {reference}: a high-risk letter to draft",
+        body=(
+            "The Unreasonable Behaviours Panel decided a case that calls for a letter from "
+            "Legal Services, with a cease and desist requirement. Draft it from the decision "
+            "on the letters page."
+        ),
+        link=settings.SITE_URL + reverse("correspondence:index"),
+        reference=reference,
+    )
 
 
 def _notify_legal_services(item: AgendaItem) -> None:
