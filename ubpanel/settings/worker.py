@@ -120,3 +120,20 @@ CELERY_BEAT_SCHEDULE["emergencies-escalate-unratified"] = {
     "task": "schedule.tasks.emergencies_escalate_unratified",
     "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
 }
+
+# --- The outbox (ubpanel/outbox.py) ---------------------------------------------------------
+# A notification is an outbox row written with the change; queueing its send task after the commit
+# is only a nudge, so a request gives up on a broker that is down within a couple of seconds rather
+# than failing (the sweeper below sends what is unsent). The socket timeout stays above the
+# worker's 1-second BRPOP, which would otherwise time out.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS.update({"socket_connect_timeout": 2, "socket_timeout": 5})
+CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
+    "task": "ubpanel.tasks.notifications_sweep",
+    "schedule": crontab(minute="*/5"),
+}
+# Panel members are told of each meeting a week ahead, once (panel.notifications), at 07:05.
+CELERY_BEAT_SCHEDULE["meetings-week-ahead"] = {
+    "task": "panel.tasks.meetings_week_ahead_notify",
+    "schedule": crontab(hour=7, minute=5),
+}
