@@ -200,28 +200,37 @@ def decisions_waiting_for_letters(user):
     )
 
 
+def letters_waiting_for_sender(user) -> tuple[list[Letter], list[Letter]]:
+    """The drafts ``user`` may approve and the approved letters they may send, oldest first: for
+    the senders the protocol names (Legal Services, the Operations Manager). One query."""
+    if not user_roles(user) & {Role.LEGAL_SERVICES, Role.REFERRING_MANAGER}:
+        return [], []
+    letters = list(
+        visible_letters(user)
+        .filter(status__in=(LetterStatus.DRAFT, LetterStatus.APPROVED))
+        .select_related("entry", "decision", "referral")
+        .order_by("updated_at", "pk")
+    )
+    return (
+        [letter for letter in letters if may_approve(user, letter)],
+        [letter for letter in letters if may_send(user, letter)],
+    )
+
+
 def waiting_letter_work(user) -> dict[str, int]:
     """What waits for ``user`` among letters, as counts for their work page:
 
     - ``to_draft``: decisions they may draft the letter for that have none yet (the letters page's
       "Decisions waiting for a letter");
-    - ``to_approve`` / ``to_send``: drafts and approved letters they are the sender of
-      (``may_approve`` / ``may_send``);
     - ``returns``: for the Assurance team, who record the returns, sent letters that carried the
       equalities questionnaire with no return recorded yet.
 
-    Three queries at most, however many letters there are."""
+    The letters to approve and to send are ``letters_waiting_for_sender``, which names them. Two
+    queries at most, however many letters there are."""
     roles = user_roles(user)
     counts: dict[str, int] = {}
     if may_draft(user, LetterKind.LOW_MEDIUM) or may_draft(user, LetterKind.HIGH):
         counts["to_draft"] = decisions_waiting_for_letters(user).count()
-    if roles & {Role.LEGAL_SERVICES, Role.REFERRING_MANAGER}:
-        open_letters = visible_letters(user).filter(
-            status__in=(LetterStatus.DRAFT, LetterStatus.APPROVED)
-        )
-        letters = list(open_letters.select_related("entry", "decision", "referral"))
-        counts["to_approve"] = sum(may_approve(user, letter) for letter in letters)
-        counts["to_send"] = sum(may_send(user, letter) for letter in letters)
     if Role.ASSURANCE_OFFICER in roles:
         counts["returns"] = (
             visible_letters(user)

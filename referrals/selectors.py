@@ -243,6 +243,26 @@ def referral_candidates(user, referral: Referral, *, limit: int = 10):
     return candidates
 
 
+# A referral back with Assurance because the referrer answered their question (its last move).
+ANSWERED = Q(status=ReferralStatus.SUBMITTED, last_move=EventKind.INFORMATION_PROVIDED)
+
+
+def _with_last_move(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
+    """``last_move``: the kind of the referral's latest event that changed its status."""
+    last_move = (
+        ReferralEvent.objects.filter(referral=OuterRef("pk"))
+        .exclude(to_status="")
+        .order_by("-created_at", "-pk")
+        .values("kind")[:1]
+    )
+    return referrals.annotate(last_move=Subquery(last_move))
+
+
+def answers_to_read(user) -> QuerySet[Referral]:
+    """Referrals in the triage queue the referrer has just answered Assurance's question on."""
+    return _with_last_move(triage_queue(user)).filter(ANSWERED)
+
+
 def waiting_referral_work(user) -> dict[str, int]:
     """What waits for ``user`` among referrals, as counts for their work page (each read through
     the selector its list page uses, so the count agrees with the page):
@@ -258,17 +278,8 @@ def waiting_referral_work(user) -> dict[str, int]:
     roles = user_roles(user)
     counts: dict[str, int] = {}
     if Role.ASSURANCE_OFFICER in roles:
-        last_move = (
-            ReferralEvent.objects.filter(referral=OuterRef("pk"))
-            .exclude(to_status="")
-            .order_by("-created_at", "-pk")
-            .values("kind")[:1]
-        )
-        answered = Q(status=ReferralStatus.SUBMITTED, last_move=EventKind.INFORMATION_PROVIDED)
-        counts |= (
-            triage_queue(user)
-            .annotate(last_move=Subquery(last_move))
-            .aggregate(triage=Count("pk"), answers=Count("pk", filter=answered))
+        counts |= _with_last_move(triage_queue(user)).aggregate(
+            triage=Count("pk"), answers=Count("pk", filter=ANSWERED)
         )
         counts["failed_emails"] = failed_emails(user).count()
     if Role.LEGAL_SERVICES in roles:

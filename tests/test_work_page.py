@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from correspondence.models import Letter
 from panel.models import (
     Ballot,
     Decision,
@@ -20,7 +21,7 @@ from panel.models import (
     VotingRule,
 )
 from panel.selectors import waiting_panel_work
-from referrals.models import EventKind, InboundEmail, ReferralEvent, ReferralStatus
+from referrals.models import EventKind, InboundEmail, Referral, ReferralEvent, ReferralStatus
 from tests.factories import (
     AccessGrantFactory,
     ActiveEntryFactory,
@@ -262,3 +263,27 @@ def test_the_agenda_items_named_on_the_page_are_audited_and_counts_show_nobody(
         for pk in {o.item_id for o in getattr(waiting_panel_work(people["chair"]), kind)}
     }
     assert listed == named
+
+
+@pytest.mark.django_db
+def test_answers_and_letters_are_named_with_a_link_each_as_their_pages_list_more():
+    people = build_waiting_work(2)
+    answered = Referral.objects.filter(events__kind=EventKind.INFORMATION_PROVIDED)
+    work = {w.kind: w for w in waiting_work(people["assurance"])[0]}
+    assert work["answers"].url == "/referrals/triage/"
+    assert {url for _, url in work["answers"].items} == {
+        f"/referrals/triage/{r.pk}/" for r in answered
+    }
+    legal = {w.kind: w for w in waiting_work(people["legal"])[0]}
+    drafts = Letter.objects.filter(kind="high", status="draft")
+    assert {name for name, _ in legal["to_approve"].items} == {x.reference for x in drafts}
+    assert len(legal["to_send"].items) == 2
+
+
+@pytest.mark.django_db
+def test_a_single_answer_links_straight_to_its_referral():
+    people = build_waiting_work(1)
+    answered = Referral.objects.get(events__kind=EventKind.INFORMATION_PROVIDED)
+    work = {w.kind: w for w in waiting_work(people["assurance"])[0]}
+    assert work["answers"].url == f"/referrals/triage/{answered.pk}/"
+    assert work["answers"].items == ()

@@ -12,9 +12,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-from correspondence.selectors import waiting_letter_work
+from correspondence.selectors import letters_waiting_for_sender, waiting_letter_work
 from panel.selectors import waiting_panel_work
-from referrals.selectors import waiting_referral_work
+from referrals.selectors import answers_to_read, waiting_referral_work
 from schedule.work import waiting_schedule_work
 
 from . import audit, audit_chain
@@ -37,9 +37,9 @@ class Waiting:
     count: int
     label: str
     url: str
-    # The panel's work, on a few agenda items: each item's name and page, as the list pages do not
-    # pick out the items with a ruling or a vote waiting.
+    # The things waiting, by name and page, where the list page does not pick them out.
     items: tuple[tuple[str, str], ...] = ()
+    # The records those names stand for (audited as shown).
     shown: tuple = ()
 
 
@@ -94,55 +94,81 @@ WORK = {
 }
 
 
-def _panel_items(objects) -> dict:
-    """The agenda items ``objects`` (declarations, ballots) are on, in agenda order."""
-    return {o.item_id: o.item for o in objects}
+# At most this many of one kind are named on the page; the kind's link lists them all.
+NAMED_LIMIT = 10
 
 
 def _panel_url(objects) -> str:
-    """The item when all are on one; the meeting when all are at one; else the panel's meetings."""
-    items = {o.item_id for o in objects}
-    if len(items) == 1:
-        return reverse("panel:item_detail", args=[items.pop()])
+    """The meeting when all are at one; else the panel's meetings."""
     meetings = {o.item.meeting_id for o in objects}
     if len(meetings) == 1:
         return reverse("panel:meeting_detail", args=[meetings.pop()])
     return reverse("panel:index")
 
 
+def _named(user, counts: dict) -> tuple[dict[str, list[tuple]], object]:
+    """The things of each kind whose list page does not pick them out, each as (the record, its
+    name, its page): agenda items with a ruling or a vote waiting, referrals the referrer has
+    answered, letters to approve or send. Adds their counts to ``counts``; returns the panel's work
+    too (its invitations)."""
+    panel = waiting_panel_work(user)
+    counts |= {"rulings": len(panel.rulings), "votes": len(panel.votes)}
+    named = {}
+    for kind, objects in (("rulings", panel.rulings), ("votes", panel.votes)):
+        items = {o.item_id: o.item for o in objects}.values()
+        named[kind] = [
+            (
+                item,
+                f"{item.meeting}, item {item.position}",
+                reverse("panel:item_detail", args=[item.pk]),
+            )
+            for item in items
+        ]
+    if counts.get("answers"):
+        answered = answers_to_read(user).order_by("submitted_at", "pk")[:NAMED_LIMIT]
+        named["answers"] = [
+            (r, r.reference, reverse("referrals:triage_detail", args=[r.pk])) for r in answered
+        ]
+    to_approve, to_send = letters_waiting_for_sender(user)
+    counts |= {"to_approve": len(to_approve), "to_send": len(to_send)}
+    for kind, letters in (("to_approve", to_approve), ("to_send", to_send)):
+        named[kind] = [
+            (x, x.reference, reverse("correspondence:letter_detail", args=[x.pk])) for x in letters
+        ]
+    return {kind: rows[:NAMED_LIMIT] for kind, rows in named.items()}, panel
+
+
 def waiting_work(user) -> tuple[list[Waiting], list]:
     """What waits for ``user``, kind by kind (only the kinds with something waiting), and the
-    items they are invited to. A constant number of queries, whatever the number of rows."""
+    items they are invited to. A constant number of queries, whatever the number of rows.
+
+    Where the kind's list page does not pick its things out, they are named with a link each; and
+    when there is only one, the kind's link goes straight to it."""
     counts = {
         **waiting_referral_work(user),
         **waiting_schedule_work(user),
         **waiting_letter_work(user),
     }
-    panel = waiting_panel_work(user)
+    named, panel = _named(user, counts)
     urls = {"rulings": _panel_url(panel.rulings), "votes": _panel_url(panel.votes)}
-    counts |= {"rulings": len(panel.rulings), "votes": len(panel.votes)}
-    # Several items: each is linked too (one item is the link itself).
-    items = {"rulings": _panel_items(panel.rulings), "votes": _panel_items(panel.votes)}
-    items = {kind: listed for kind, listed in items.items() if len(listed) > 1}
-    links = {
-        kind: tuple(
-            (f"{item.meeting}, item {item.position}", reverse("panel:item_detail", args=[pk]))
-            for pk, item in listed.items()
+    work = []
+    for kind, (one, many, url) in WORK.items():
+        if not counts.get(kind):
+            continue
+        rows = named.get(kind, [])
+        link = urls.get(kind) or reverse(url)
+        if len(rows) == 1:
+            link, rows = rows[0][2], []
+        work.append(
+            Waiting(
+                kind,
+                counts[kind],
+                one if counts[kind] == 1 else many,
+                link,
+                tuple((name, page) for _, name, page in rows),
+                tuple(record for record, _, _ in rows),
+            )
         )
-        for kind, listed in items.items()
-    }
-    work = [
-        Waiting(
-            kind,
-            counts[kind],
-            one if counts[kind] == 1 else many,
-            urls.get(kind) or reverse(url),
-            links.get(kind, ()),
-            tuple(items.get(kind, {}).values()),
-        )
-        for kind, (one, many, url) in WORK.items()
-        if counts.get(kind)
-    ]
     return work, panel.invitations
 
 
@@ -152,10 +178,10 @@ def home(request):
     present or advise on a panel item reaches it from here: the Panel section is for the panel's
     own roles."""
     work, invitations = waiting_work(request.user)
-    # The counts show nobody; the agenda items named with a link are audited like any list's rows.
-    shown = {invitation.item for invitation in invitations}
-    shown |= {item for waiting in work for item in waiting.shown}
-    audit.record_access(sorted(shown, key=lambda item: item.pk), audit.Event.LIST)
+    # The counts show nobody; the records named with a link are audited like any list's rows.
+    shown = {invitation.item: None for invitation in invitations}
+    shown |= {record: None for waiting in work for record in waiting.shown}
+    audit.record_access(list(shown), audit.Event.LIST)
     return render(
         request,
         "ubpanel/home.html",
