@@ -46,7 +46,13 @@ class Waiting:
 # kind -> (what one of them is called, what several are, the page listing them). The count of each
 # comes from the app's waiting-work selector, read through the same selector as the page.
 WORK = {
-    "triage": ("referral to triage", "referrals to triage", "referrals:triage_queue"),
+    # The whole queue, as its page lists it: those waiting for the referrer's answer or for Legal
+    # Services' advice too (their status shows which).
+    "triage": (
+        "referral in the triage queue",
+        "referrals in the triage queue",
+        "referrals:triage_queue",
+    ),
     "answers": (
         "answer from a referrer to read",
         "answers from referrers to read",
