@@ -105,6 +105,8 @@ class Letter(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     sent_method = models.CharField(max_length=16, choices=SendMethod.choices, blank=True)
+    # When the letter went by email (the task sets it, once): the sweeper emails what has none.
+    emailed_at = models.DateTimeField(null=True, blank=True)
     # The date sent is the date of notification (the protocol's appeal clock starts here).
     sent_on = models.DateField(null=True, blank=True)
     appeal_deadline = models.DateField(null=True, blank=True)

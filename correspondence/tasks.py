@@ -4,12 +4,14 @@ made."""
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db import transaction
 from django.db.models import Count, F, Q
+from django.utils import timezone
 
 from ubpanel.jobs import scheduled_job
 
 from .letter_pdfs import current_pdf, letter_pdf_make
-from .models import Letter, LetterStatus, PdfVariant
+from .models import Letter, LetterStatus, PdfVariant, SendMethod
 
 
 @shared_task(
@@ -48,9 +50,30 @@ def letters_render_missing() -> int:
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5, acks_late=True)
-def letter_email(*, letter_id: int) -> None:
-    """Email a sent letter to the individual with its PDF attached."""
-    letter = Letter.objects.get(pk=letter_id)
+def letter_email(*, letter_id: int) -> bool:
+    """Email a sent letter to the individual with its PDF attached, once: the letter is held (SKIP
+    LOCKED: another run has it) and marked emailed in the same transaction. True if this run sent
+    it."""
+    with transaction.atomic():
+        letter = (
+            Letter.objects.select_for_update(skip_locked=True)
+            .filter(
+                pk=letter_id,
+                status=LetterStatus.SENT,
+                sent_method=SendMethod.EMAIL,
+                emailed_at__isnull=True,
+            )
+            .first()
+        )
+        if letter is None:
+            return False
+        _email(letter)
+        letter.emailed_at = timezone.now()
+        letter.save(update_fields=["emailed_at"])
+        return True
+
+
+def _email(letter: Letter) -> None:
     pdf = current_pdf(letter)
     message = EmailMessage(
         subject=f"A letter from the council ({letter.reference})",
@@ -68,3 +91,16 @@ def letter_email(*, letter_id: int) -> None:
         with large.file.open("rb") as file:
             message.attach(f"{letter.reference}-large-print.pdf", file.read(), "application/pdf")
     message.send()
+
+
+@scheduled_job
+def letters_email_unsent() -> int:
+    """Email any letter sent by email that has not gone yet (its task was never queued - the broker
+    was down - or was lost with a worker): run by beat every few minutes."""
+    emailed = 0
+    waiting = Letter.objects.filter(
+        status=LetterStatus.SENT, sent_method=SendMethod.EMAIL, emailed_at__isnull=True
+    ).values_list("pk", flat=True)
+    for letter_id in waiting:
+        emailed += letter_email(letter_id=letter_id)
+    return emailed

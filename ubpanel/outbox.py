@@ -84,6 +84,24 @@ def notify(
     return rows
 
 
+def publish_on_commit(task, **kwargs) -> None:
+    """Queue ``task`` once the transaction commits, as ``delay_on_commit`` does, but a broker that
+    is down is one logged line, not an error page after the change was saved: only for tasks a
+    sweeper makes good (the letters' PDFs and emails)."""
+
+    def publish() -> None:
+        try:
+            task.apply_async(kwargs=kwargs, retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+        except PUBLISH_ERRORS as error:
+            logger.warning(
+                "%s: the broker did not take it; its sweeper will (%s)",
+                task.name,
+                type(error).__name__,
+            )
+
+    transaction.on_commit(publish)
+
+
 def _publish(notification_ids: list[int]) -> None:
     """Queue the send task for each row. Runs after the commit, in the request: a broker that is
     down must not turn the saved change into an error page, so the first failure stops the

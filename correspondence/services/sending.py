@@ -21,6 +21,7 @@ from schedule.dates import appeal_deadline
 from schedule.models import Entry
 from schedule.services import entry_record_divert_told, entry_record_notification
 from ubpanel.models import User
+from ubpanel.outbox import publish_on_commit
 from ubpanel.services import service
 
 from .base import LetterError, lock_letter, sender_words
@@ -44,7 +45,7 @@ def letter_approve(*, actor: User, letter: Letter) -> Letter:
     letter.approved_by = actor
     letter.approved_at = timezone.now()
     letter.save()
-    letter_render_pdf.delay_on_commit(letter_id=letter.pk, version=letter.version)
+    publish_on_commit(letter_render_pdf, letter_id=letter.pk, version=letter.version)
     return letter
 
 
@@ -79,7 +80,7 @@ def letter_send(*, actor: User, letter: Letter, method: str) -> Letter:
             actor=actor, entry=letter.entry, told_on=today, letter=letter.reference
         )
     if method == SendMethod.EMAIL:
-        letter_email.delay_on_commit(letter_id=letter.pk)
+        publish_on_commit(letter_email, letter_id=letter.pk)
     return letter
 
 

@@ -44,6 +44,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "correspondence.tasks.letters_render_missing",
         "schedule": crontab(minute="*/5"),
     },
+    "letters-email-unsent": {
+        "task": "correspondence.tasks.letters_email_unsent",
+        "schedule": crontab(minute="2-59/5"),
+    },
     # Reviews that fall due before the next arranged meeting, and anything else waiting, join its
     # agenda: early each morning, before Assurance start preparing papers.
     "agenda-fill-next-meeting": {
