@@ -25,7 +25,7 @@ from .selectors import (
 )
 
 # Approved access this close to its re-certification date is flagged in the access register
-# (``schedule.views.access.RECERTIFY_SOON``), and so counts as a re-certification due.
+# (the same window, read by schedule/views/access.py), and so counts as a re-certification due.
 RECERTIFY_WITHIN = timedelta(days=31)
 
 

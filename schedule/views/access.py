@@ -1,8 +1,6 @@
 """The access register: who may see the schedule and why, requests for access, the chair's
 decisions (approve, decline, re-certify, revoke)."""
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -29,6 +27,7 @@ from schedule.services import (
     access_grant_request,
     access_grant_revoke,
 )
+from schedule.work import RECERTIFY_WITHIN
 from ubpanel import audit
 from ubpanel.access import get_object_or_404
 from ubpanel.pages import form_page, submit
@@ -36,7 +35,6 @@ from ubpanel.roles import CASE_ROLES, Role, role_required
 
 # Access this close to its re-certification date is flagged in the register, so the panel can
 # consider it at its next monthly meeting before it lapses.
-RECERTIFY_SOON = timedelta(days=31)
 
 
 def _sections(grants: list[AccessGrant]) -> list[tuple[str, str, list[AccessGrant]]]:
@@ -49,7 +47,7 @@ def _sections(grants: list[AccessGrant]) -> list[tuple[str, str, list[AccessGran
         elif grant.status == AccessGrantStatus.APPROVED and (grant.recertify_by or today) < today:
             lapsed.append(grant)
         elif grant.status == AccessGrantStatus.APPROVED:
-            grant.recertify_soon = (grant.recertify_by or today) <= today + RECERTIFY_SOON
+            grant.recertify_soon = (grant.recertify_by or today) <= today + RECERTIFY_WITHIN
             current.append(grant)
         else:
             past.append(grant)
