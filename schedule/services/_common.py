@@ -72,10 +72,9 @@ M = models.Model
 def lock_for(obj: M, graph: StatusGraph, service: str, refusal: Callable[[M], str]) -> M:
     """Lock ``obj`` (``lock_in_status``) and refuse with ``refusal(obj)``, in the protocol's words
     for that step, unless ``graph`` lets ``service`` act on it in the status it has now."""
-    locked = lock_in_status(obj)
-    if not graph.allows(locked.status, service):
-        raise ScheduleTransitionError(refusal(locked))
-    return locked
+    return lock_in_status(
+        obj, graph.sources(service), error=ScheduleTransitionError, refusal=refusal
+    )
 
 
 def entry_move(entry: Entry, *, actor, service: str, to, kind, message="") -> Entry:
