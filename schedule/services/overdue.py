@@ -45,6 +45,17 @@ def _not_told_this_week(field: str, today: date) -> Q:
     return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__lte": today - ESCALATION_INTERVAL})
 
 
+def _each_in_its_own_transaction(entries, step, *, actor, today: date) -> list[Entry]:
+    """Run ``step`` (a @service that locks the entry and may find it decided meanwhile) on each
+    entry, one transaction each, so one failure or lock wait does not hold the others."""
+    done = []
+    for pk in list(entries.values_list("pk", flat=True)):
+        entry = step(actor=actor, entry=Entry(pk=pk), today=today)
+        if entry is not None:
+            done.append(entry)
+    return done
+
+
 def reviews_escalate_overdue(*, actor: User | None = None, today: date | None = None) -> list:
     """The 12-month review is overdue by more than the grace period and the panel has not decided
     it. With ``keep_and_escalate`` the entry stays live, flagged overdue, and the chair and the
@@ -60,12 +71,9 @@ def reviews_escalate_overdue(*, actor: User | None = None, today: date | None = 
             _not_told_this_week("review_escalated_on", today)
             | Q(review_escalated_on__lt=F("review_due_on"))
         )
-    done = []
-    for pk in list(overdue.order_by("review_due_on", "pk").values_list("pk", flat=True)):
-        entry = _review_overdue(actor=actor, entry=Entry(pk=pk), today=today)
-        if entry is not None:
-            done.append(entry)
-    return done
+    return _each_in_its_own_transaction(
+        overdue.order_by("review_due_on", "pk"), _review_overdue, actor=actor, today=today
+    )
 
 
 @service
@@ -186,12 +194,9 @@ def emergencies_escalate_unratified(
     )
     if settings.EMERGENCY_UNRATIFIED_DEFAULT == "escalate":
         waiting = waiting.filter(_not_told_this_week("ratification_escalated_on", today))
-    done = []
-    for pk in list(waiting.order_by("emergency_added_at", "pk").values_list("pk", flat=True)):
-        entry = _unratified(actor=actor, entry=Entry(pk=pk), today=today)
-        if entry is not None:
-            done.append(entry)
-    return done
+    return _each_in_its_own_transaction(
+        waiting.order_by("emergency_added_at", "pk"), _unratified, actor=actor, today=today
+    )
 
 
 @service
