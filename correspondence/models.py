@@ -15,6 +15,8 @@ class LetterKind(models.TextChoices):
     LOW_MEDIUM = "low_medium", "Low or medium risk: letter or email from the Operations Manager"
     HIGH = "high", "High risk: letter from Legal Services, with a cease and desist requirement"
     EXPECTED_BEHAVIOUR = "expected_behaviour", "Letter of expected behaviour"
+    # Only when NOTIFY_ON_REMOVAL is on: the protocol says removal is not communicated.
+    REMOVAL = "removal", "Letter telling the individual they are no longer on the schedule"
 
 
 class LetterStatus(models.TextChoices):
@@ -148,6 +150,7 @@ class Letter(models.Model):
 class PdfVariant(models.TextChoices):
     STANDARD = "standard", "Standard print"
     LARGE_PRINT = "large_print", "Large print"
+    EASY_READ = "easy_read", "Easy read"
 
 
 class LetterPdf(models.Model):
@@ -161,6 +164,8 @@ class LetterPdf(models.Model):
     sha256 = models.CharField(max_length=64)
     size = models.PositiveIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the retention schedule deleted the file (rights.retention).
+    file_removed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["letter", "version", "variant"]

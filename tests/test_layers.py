@@ -3,7 +3,7 @@ that only import downward, no import circle, no module too long to read in one s
 hook connected. Each test lists every offender at once.
 
 The layers, lowest first: ``ubpanel`` core ← ``referrals`` ← ``schedule`` ← ``panel`` ←
-``correspondence``. A module may import its own layer and the layers below. The project modules
+``correspondence`` ← ``rights``. A module may import its own layer and the layers below. The project modules
 (settings, URLs, the project's views, admin and demo data, the Celery app, WSGI, management
 commands) sit on top of them all and may import anything.
 """
@@ -17,7 +17,7 @@ from pathlib import Path
 from ubpanel.hooks import HOOKS
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = ("ubpanel", "referrals", "schedule", "panel", "correspondence")
+LAYERS = ("ubpanel", "referrals", "schedule", "panel", "correspondence", "rights")
 PROJECT = len(LAYERS)  # the layer above every app
 PROJECT_MODULES = {
     "ubpanel",  # its __init__ loads the Celery app, as Celery's Django set-up asks

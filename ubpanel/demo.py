@@ -30,6 +30,7 @@ DEMO_USERS = [
     ("asc", Role.ASC_REPRESENTATIVE, "Alex", "Stone", "Adult Social Care"),
     ("frontline", Role.FRONTLINE, "Frankie", "Lowe", "Customer Services"),
     ("auditor", Role.AUDITOR, "Ade", "Okafor", "Information Governance"),
+    ("dpo", Role.DATA_PROTECTION, "Dara", "Quinn", "Information Governance"),
     ("complaints", Role.PANEL_MEMBER, "Cal", "Ferris", "Assurance"),
     ("safety", Role.PANEL_MEMBER, "Sol", "Hayward", "Health and Safety"),
     ("equality", Role.PANEL_MEMBER, "Eden", "Marsh", "Equality and Diversity Network"),

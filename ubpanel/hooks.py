@@ -71,4 +71,18 @@ entry_page_context = Hook(
     "correspondence.entry_page.entry_page_context (whether the user may draft its letter).",
     many=True,
 )
-HOOKS = (panel_work_waiting, entry_letters_cancel, repeat_behaviour_confirmed, entry_page_context)
+person_page_context = Hook(
+    "person_page_context",
+    "What the higher apps add to a person's page, called with (user=..., person=...): each "
+    "receiver returns a dict for the template, and the hook returns them merged. Connected to "
+    "rights.person_page.person_page_context (who viewed them, subject access, retention and "
+    "legal holds).",
+    many=True,
+)
+HOOKS = (
+    panel_work_waiting,
+    entry_letters_cancel,
+    repeat_behaviour_confirmed,
+    entry_page_context,
+    person_page_context,
+)

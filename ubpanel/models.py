@@ -140,3 +140,24 @@ class Notification(models.Model):
         if not self.link or self.link in self.body:
             return self.body
         return f"{self.body.rstrip()}\n\nOpen it in ubpanel: {self.link}\n"
+
+
+class AuditRedaction(models.Model):
+    """The retention schedule removed a person's details from one sealed audit entry.
+
+    The entry keeps its place in the hash chain: its seal still holds the hash of what it said
+    when written, and this row holds the digest of what it says now, so the nightly check proves
+    the chain unbroken and the redacted entry unchanged since (ubpanel.audit_chain)."""
+
+    entry = models.OneToOneField(
+        "auditlog.LogEntry", on_delete=models.PROTECT, related_name="redaction"
+    )
+    redacted_at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(max_length=200)
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"Redaction of audit entry {self.entry_id}"

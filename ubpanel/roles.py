@@ -25,6 +25,7 @@ class Role(models.TextChoices):
     ASC_REPRESENTATIVE = "asc_representative", "Adult Social Care representative"
     FRONTLINE = "frontline", "Frontline staff"
     AUDITOR = "auditor", "Auditor"
+    DATA_PROTECTION = "data_protection", "Data protection officer"
 
 
 # Roles that work on cases and so may see the people in them. The Deputy Monitoring Officer is
@@ -75,6 +76,16 @@ APPEAL_DECIDER_ROLES = frozenset({Role.MONITORING_OFFICER, Role.DEPUTY_MONITORIN
 APPEAL_ROLES = APPEAL_DECIDER_ROLES | {Role.ASSURANCE_OFFICER, Role.LEGAL_SERVICES}
 # Who reads the audit trail: auditors, and the chair as the Information Asset Owner.
 AUDIT_READERS = frozenset({Role.AUDITOR, Role.PANEL_CHAIR})
+# The individual's rights (UK GDPR): who reads "who viewed this person", who makes a subject access
+# export, and who sees the retention schedule and places legal holds. The chair is the Information
+# Asset Owner; the data protection officer answers subject access requests.
+WHO_VIEWED_READERS = frozenset({Role.AUDITOR, Role.PANEL_CHAIR, Role.DATA_PROTECTION})
+SUBJECT_ACCESS_ROLES = frozenset({Role.PANEL_CHAIR, Role.DATA_PROTECTION})
+RETENTION_ROLES = frozenset({Role.PANEL_CHAIR, Role.DATA_PROTECTION})
+# Who records a person's reasonable adjustments: the panel, Assurance and Adult Social Care.
+ADJUSTMENT_ROLES = frozenset(
+    {Role.PANEL_CHAIR, Role.PANEL_MEMBER, Role.ASSURANCE_OFFICER, Role.ASC_REPRESENTATIVE}
+)
 # Who manages users and roles (in the admin).
 USER_ADMIN_ROLES = frozenset({Role.ASSURANCE_OFFICER})
 
@@ -94,6 +105,7 @@ ROLE_MODEL_PERMISSIONS: dict[Role, list[str]] = {
     ],
     Role.AUDITOR: ["auditlog.view_logentry"],
     Role.PANEL_CHAIR: ["auditlog.view_logentry"],
+    Role.DATA_PROTECTION: ["auditlog.view_logentry"],
 }
 
 

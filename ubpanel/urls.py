@@ -39,6 +39,7 @@ urlpatterns = [
     path("panel/", include("panel.urls")),
     path("schedule/", include("schedule.urls")),
     path("letters/", include("correspondence.urls")),
+    path("rights/", include("rights.urls")),
     path("admin/", admin.site.urls),
 ]
 

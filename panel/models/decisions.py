@@ -90,6 +90,14 @@ PERSON_KINDS = (
 )
 
 
+class RemovalCommunication(models.TextChoices):
+    """Whether the individual is told of a removal: recorded in each removal decision, with the
+    setting (NOTIFY_ON_REMOVAL) that chose it."""
+
+    NOT_COMMUNICATED = "not_communicated", "Not communicated to the individual (the protocol)"
+    COMMUNICATED = "communicated", "Communicated to the individual by letter (NOTIFY_ON_REMOVAL)"
+
+
 class LetterRoute(models.TextChoices):
     OPERATIONS_MANAGER = "operations_manager", "Letter or email from the Operations Manager"
     LEGAL_SERVICES = "legal_services", "Letter from Legal Services (cease and desist)"
@@ -150,6 +158,10 @@ class Decision(StaffGuidance):
     recertify_by = models.DateField("Access re-certify by", null=True, blank=True)
     letter_route = models.CharField(max_length=32, choices=LetterRoute.choices, blank=True)
     reasons = models.TextField("Reasons", blank=True)
+    # For a removal (Remove, Not ratified): whether the individual is told, as decided.
+    removal_communication = models.CharField(
+        max_length=24, choices=RemovalCommunication.choices, blank=True
+    )
     # The vote that made it final.
     rule = models.CharField(max_length=32, choices=VotingRule.choices, blank=True)
     eligible_seats = models.JSONField(default=list, blank=True)
@@ -188,6 +200,8 @@ DECISION_FIELDS = [
     "ward_councillors_asked",
     "ward_councillors_response",
     "customer_told_of_divert",
+    "restriction_kinds",
+    "adjustment_clash_reason",
     "record_owner",
     "recertify_by",
     "letter_route",

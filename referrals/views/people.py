@@ -2,7 +2,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from referrals.selectors import visible_people
-from ubpanel import audit
+from ubpanel import audit, hooks
 from ubpanel.access import get_object_or_404
 from ubpanel.roles import PEOPLE_ROLES, can_see_special_category, role_required
 
@@ -25,5 +25,9 @@ def person_detail(request, pk):
     return render(
         request,
         "referrals/person_detail.html",
-        {"person": person, "show_special_category": can_see_special_category(request.user)},
+        {
+            "person": person,
+            "show_special_category": can_see_special_category(request.user),
+            **hooks.person_page_context(user=request.user, person=person),
+        },
     )

@@ -15,6 +15,16 @@ from ubpanel.tiers import RiskTier
 from ubpanel.transitions import StatusGraph
 
 
+class ContactRestriction(models.TextChoices):
+    """Kinds of restriction that can clash with a person's reasonable adjustments
+    (schedule.adjustments.CLASHES); the restriction's own words stay in the text fields."""
+
+    WRITTEN_ONLY = "written_only", "Written contact only"
+    PHONE_LIMITED = "phone_limited", "No phone calls, or phone calls limited"
+    ONE_NAMED_CONTACT = "one_named_contact", "Contact through one named officer only"
+    NO_FACE_TO_FACE = "no_face_to_face", "No face-to-face contact or visits"
+
+
 class StaffGuidance(models.Model):
     """What staff must do when the individual makes contact: how to respond, permitted contact,
     restrictions, the single point of contact and any email divert. The panel's decision records
@@ -41,6 +51,12 @@ class StaffGuidance(models.Model):
     ward_councillors_asked = models.TextField("Which ward councillors were asked", blank=True)
     ward_councillors_response = models.TextField("What the ward councillors said", blank=True)
     customer_told_of_divert = models.BooleanField(default=False)
+    # Which kinds of restriction apply (ContactRestriction values), so a clash with the person's
+    # reasonable adjustments can be seen; and why the restrictions go ahead despite one.
+    restriction_kinds = models.JSONField("Kinds of restriction", default=list, blank=True)
+    adjustment_clash_reason = models.TextField(
+        "Why the restrictions go ahead despite the person's needs", blank=True
+    )
 
     class Meta:
         abstract = True

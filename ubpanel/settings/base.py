@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "panel",
     "schedule",
     "correspondence",
+    "rights",
 ]
 
 MIDDLEWARE = [

@@ -72,6 +72,7 @@ MFA_PRIVILEGED_ROLES = [
     "asc_representative",
     "panel_member",
     "auditor",
+    "data_protection",
 ]
 MFA_REQUIRED_ROLES = env.list(
     "MFA_REQUIRED_ROLES", default=MFA_PRIVILEGED_ROLES if PRODUCTION else []

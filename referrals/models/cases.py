@@ -1,11 +1,12 @@
 from django.conf import settings
 from django.db import models
 
+from referrals.statuses import ReferralSource, ReferralStatus
 from ubpanel.models import TimelineEvent
 from ubpanel.storage import private_storage
 from ubpanel.tiers import RiskTier
 
-from .statuses import ReferralSource, ReferralStatus
+from .people import Person
 
 
 class BehaviourCategory(models.TextChoices):
@@ -83,78 +84,6 @@ class BehaviourCategory(models.TextChoices):
     THREATS_OF_VIOLENCE = "threats_of_violence", "Threats of violence"
     ACTUAL_VIOLENCE = "actual_violence", "Actual violence"
     HATE_INCIDENT = "hate_incident", "Possible hate incident"
-
-
-class Person(models.Model):
-    """An individual known to the panel; shared by referrals, the panel, the schedule and letters."""
-
-    given_names = models.CharField("Given names", max_length=200)
-    family_name = models.CharField("Family name", max_length=200)
-    date_of_birth = models.DateField("Date of birth", null=True, blank=True)
-    # Special-category data (UK GDPR art. 9): shown only to SPECIAL_CATEGORY_ROLES.
-    health_and_disability = models.TextField(
-        "Known health issues, conditions or disabilities", blank=True
-    )
-    # normalise.name("given family"), kept by the services for matching and search.
-    search_name = models.CharField(max_length=401, blank=True, db_index=True)
-    recorded_by_service = models.ForeignKey(
-        "ubpanel.Service", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["family_name", "given_names", "pk"]
-        verbose_name_plural = "people"
-
-    def __str__(self):
-        return f"{self.given_names} {self.family_name}"
-
-
-class PersonAlias(models.Model):
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="aliases")
-    name = models.CharField(max_length=400)
-    search_name = models.CharField(max_length=400, db_index=True)
-
-    class Meta:
-        verbose_name_plural = "person aliases"
-
-    def __str__(self):
-        return self.name
-
-
-class PersonAddress(models.Model):
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="addresses")
-    address = models.TextField()
-    postcode = models.CharField(max_length=10, blank=True)
-    postcode_normalised = models.CharField(max_length=10, blank=True, db_index=True)
-
-    class Meta:
-        verbose_name_plural = "person addresses"
-
-    def __str__(self):
-        return ", ".join(filter(None, [self.address.replace("\n", ", "), self.postcode]))
-
-
-class PersonEmail(models.Model):
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="emails")
-    email = models.CharField(max_length=320)
-    email_normalised = models.CharField(max_length=320, db_index=True)
-
-    def __str__(self):
-        return self.email
-
-
-class PersonPhone(models.Model):
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="phones")
-    number = models.CharField(max_length=40)
-    number_normalised = models.CharField(max_length=20, db_index=True)
-
-    def __str__(self):
-        return self.number
 
 
 class HealthConcern(models.TextChoices):
@@ -279,6 +208,8 @@ class Evidence(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # Set when the retention schedule deleted the file (rights.retention); the row stays, nameless.
+    file_removed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["uploaded_at", "pk"]
@@ -334,6 +265,8 @@ class InboundEmail(models.Model):
     referral = models.OneToOneField(
         Referral, null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound_email"
     )
+    # Set when the retention schedule deleted the raw message and its text (rights.retention).
+    raw_removed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-pk"]

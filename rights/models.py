@@ -1,0 +1,106 @@
+"""The individual's data-protection rights (UK GDPR): legal holds that suspend the retention
+schedule, subject access exports, and the record of each anonymisation the schedule made."""
+
+from django.conf import settings
+from django.db import models
+
+from referrals.models import Person
+from ubpanel.storage import private_storage
+
+
+class LegalHold(models.Model):
+    """The retention schedule is suspended for one person while the hold stands (litigation, a
+    complaint to the Ombudsman or the ICO, a police matter), with the reason recorded."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="legal_holds")
+    reason = models.TextField("Why the person's records must be kept")
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    placed_at = models.DateTimeField(auto_now_add=True)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    lift_reason = models.TextField("Why the hold is lifted", blank=True)
+
+    class Meta:
+        ordering = ["-placed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=models.Q(lifted_at__isnull=True),
+                name="one_standing_legal_hold_per_person",
+            )
+        ]
+
+    def __str__(self):
+        return f"Legal hold on person {self.person_id}"
+
+    @property
+    def standing(self) -> bool:
+        return self.lifted_at is None
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Being made"
+    READY = "ready", "Ready to download"
+    FAILED = "failed", "Failed"
+    EXPIRED = "expired", "Deleted after its time"
+
+
+class SubjectAccessExport(models.Model):
+    """Everything held about one person, as one ZIP made by a Celery task; downloaded only by the
+    person who asked for it, and deleted after SUBJECT_ACCESS_EXPORT_DAYS."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="subject_exports")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        max_length=16, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(default=0)  # per cent
+    stage = models.CharField(max_length=200, blank=True)
+    redact_staff_names = models.BooleanField(default=False)
+    file = models.FileField(storage=private_storage, max_length=300, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    failure = models.TextField(blank=True)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self):
+        return f"Subject access export {self.pk} for person {self.person_id}"
+
+
+class RetentionRule(models.TextChoices):
+    """Why the retention schedule acted (the periods are in settings.RETENTION)."""
+
+    REMOVED = "removed", "Removed from the schedule long enough ago"
+    CLOSED_WITHOUT_INCLUSION = "closed", "Referral closed without inclusion long enough ago"
+    OUT_OF_SCOPE = "out_of_scope", "Out-of-scope referral long enough ago"
+    EVIDENCE = "evidence", "Evidence files kept long enough"
+    RAW_EMAIL = "raw_email", "Raw emails kept long enough"
+
+
+class Anonymisation(models.Model):
+    """One act of the retention schedule on one person's records: what rule, when, and how many
+    of each kind of record it anonymised or deleted. Names nobody."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="anonymisations")
+    rule = models.CharField(max_length=16, choices=RetentionRule.choices)
+    acted_at = models.DateTimeField(auto_now_add=True)
+    counts = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-acted_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_rule_display()}: person {self.person_id}"

@@ -1,0 +1,1 @@
+"""The rights app's services, one module per capability (import from the module itself)."""

@@ -1,0 +1,14 @@
+from django.urls import path  # noqa: F401
+
+app_name = "rights"
+
+# Planned (issue 14): each part adds its own lines.
+#   people/<id:pk>/viewed/            who_viewed.person_viewed      rights:person_viewed
+#   people/<id:pk>/export/            exports.export_request        rights:export_request
+#   exports/                          exports.export_list           rights:export_list
+#   exports/<id:pk>/                  exports.export_detail         rights:export_detail
+#   exports/<id:pk>/download/         exports.export_download       rights:export_download
+#   retention/                        retention.retention_upcoming  rights:retention
+#   people/<id:pk>/legal-hold/        retention.legal_hold_place    rights:legal_hold_place
+#   legal-holds/<id:pk>/lift/         retention.legal_hold_lift     rights:legal_hold_lift
+urlpatterns = []
