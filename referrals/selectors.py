@@ -29,10 +29,10 @@ from .statuses import referral_sources
 
 
 def visible_people(user) -> QuerySet[Person]:
-    """Every case role sees everyone; a referring manager, the people their service recorded or
-    referred."""
+    """Every case role sees everyone, and so does the data protection officer (subject access
+    requests); a referring manager, the people their service recorded or referred."""
     roles = user_roles(user)
-    if roles & CASE_ROLES:
+    if roles & (CASE_ROLES | {Role.DATA_PROTECTION}):
         return Person.objects.all()
     if Role.REFERRING_MANAGER in roles and user.service_id:
         referred = Referral.objects.filter(service_id=user.service_id).values("person_id")

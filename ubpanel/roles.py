@@ -46,7 +46,9 @@ CASE_ROLES = frozenset(
 
 # Who may open each part of the service (the apps check these; the navigation shows them).
 REFERRAL_ROLES = frozenset({Role.REFERRING_MANAGER, Role.ASSURANCE_OFFICER})
-PEOPLE_ROLES = CASE_ROLES | {Role.REFERRING_MANAGER}
+# The data protection officer finds the person a subject access request is about; they see
+# identity, not health (SPECIAL_CATEGORY_ROLES).
+PEOPLE_ROLES = CASE_ROLES | {Role.REFERRING_MANAGER, Role.DATA_PROTECTION}
 PANEL_ROLES = frozenset(
     {
         Role.ASSURANCE_OFFICER,
