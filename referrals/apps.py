@@ -23,3 +23,8 @@ class ReferralsConfig(AppConfig):
         auditlog.register(models.Incident)
         auditlog.register(models.Evidence)
         auditlog.register(models.InboundEmail, exclude_fields=["body"])
+        # A reasonable adjustment names a disability or need (special category, like the health
+        # details): the trail records that it was recorded or ended, by whom and when, not what it
+        # says. The source and its reference (REF-, LET-) are not health data and stay readable.
+        auditlog.register(models.Adjustment, mask_fields=["need", "details", "end_reason"])
+        from . import adjustment_audit  # noqa: F401  (the trail never names the need)

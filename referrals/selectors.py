@@ -12,10 +12,17 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from ubpanel import audit
 from ubpanel.entry_status import LIVE_STATUSES
-from ubpanel.roles import CASE_ROLES, Role, can_see_special_category, user_roles
+from ubpanel.roles import (
+    ADJUSTMENT_ROLES,
+    CASE_ROLES,
+    Role,
+    can_see_special_category,
+    user_roles,
+)
 
 from .matching import candidate_people
 from .models import (
+    Adjustment,
     EventKind,
     Evidence,
     InboundEmail,
@@ -293,3 +300,33 @@ def waiting_referral_work(user) -> dict[str, int]:
             .count()
         )
     return counts
+
+
+# --- Reasonable adjustments (special-category data: the same rule as health) -------------------
+
+
+def visible_adjustments(user) -> QuerySet[Adjustment]:
+    """A person's adjustments say what disability or need they have: only those who may see
+    health (``can_see_special_category``) see them, for the people they may see."""
+    if not can_see_special_category(user):
+        return Adjustment.objects.none()
+    return Adjustment.objects.filter(person__in=visible_people(user))
+
+
+def current_adjustments(person: Person) -> QuerySet[Adjustment]:
+    """The adjustments the council makes for ``person`` now (not those ended). No permission:
+    callers show them only to those ``visible_adjustments`` would."""
+    return Adjustment.objects.filter(person=person, ended_at__isnull=True)
+
+
+def may_record_adjustment(user, person: Person | None = None) -> bool:
+    """The panel, Assurance and Adult Social Care record a person's reasonable adjustments, when
+    they may also see health; never for a person whose details were anonymised."""
+    if not (user_roles(user) & ADJUSTMENT_ROLES and can_see_special_category(user)):
+        return False
+    return person is None or person.anonymised_at is None
+
+
+def may_end_adjustment(user, adjustment: Adjustment) -> bool:
+    """Whoever may record a person's adjustments ends one that no longer applies."""
+    return adjustment.ended_at is None and may_record_adjustment(user, adjustment.person)

@@ -5,12 +5,14 @@ rule. By capability:
 - ``triage``: the Assurance team's triage, and what the panel's decision does to the referral;
 - ``legal``: Legal Services' advice;
 - ``people``: people known to the panel, and who a referral is about;
-- ``intake``: the spocassurance mailbox.
+- ``intake``: the spocassurance mailbox;
+- ``adjustments``: a person's reasonable adjustments (special-category data).
 
 Each status change follows ``REFERRAL_GRAPH`` (``referrals.models``); who may act is in
 ``referrals.selectors``.
 """
 
+from .adjustments import AdjustmentError, adjustment_end, adjustment_record
 from .base import ReferralTransitionError
 from .drafts import (
     INCIDENT_FIELDS,
@@ -38,6 +40,9 @@ from .triage import (
 )
 
 __all__ = [
+    "AdjustmentError",
+    "adjustment_end",
+    "adjustment_record",
     "INCIDENT_FIELDS",
     "NULLABLE",
     "REFERRAL_FIELDS",
