@@ -12,6 +12,12 @@ over, walks the whole chain and records the result.
 
 The database refuses UPDATE and DELETE on entries, links and results (migration
 ``ubpanel.0002``); the chain is what shows a change made by someone able to switch that off.
+
+One change is allowed: the retention schedule removing a person's details from an entry
+(``ubpanel.audit_redaction``, migration ``ubpanel.0007``). The entry's link keeps the hash of what
+it said when written, so the chain still runs unbroken through it; an ``AuditRedaction`` holds the
+digest of what it says now (``redaction_digest``), and the check proves the entry against that
+instead, so a change after the redaction is found like any other.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from .models import AuditSeal, AuditVerification
+from .models import AuditRedaction, AuditSeal, AuditVerification
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +76,16 @@ def entry_digest(previous_hash: str, row: dict) -> str:
         values, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
     )
     return hashlib.sha256(f"{previous_hash}\n{canonical}".encode()).hexdigest()
+
+
+# What a redaction's digest is chained to instead of a previous link: a redaction is proven on its
+# own (its entry's link still holds the hash of the entry as first written).
+REDACTION_ANCHOR = "redacted"
+
+
+def redaction_digest(row: dict) -> str:
+    """The digest of a redacted entry's stored values (the link's canonical form)."""
+    return entry_digest(REDACTION_ANCHOR, row)
 
 
 @contextmanager
@@ -152,7 +168,11 @@ class ChainState:
 
 
 def walk_chain() -> ChainState:
-    """Recompute every link from the stored entries; stop at the first one that does not match."""
+    """Recompute every link from the stored entries; stop at the first one that does not match.
+
+    A redacted entry is proven by its redaction: the link's stored hash continues the chain (it
+    was made from the entry as first written), and the entry as it is now must match the
+    redaction's digest."""
     previous = GENESIS
     checked = 0
     after = 0
@@ -170,6 +190,9 @@ def walk_chain() -> ChainState:
                 *SEALED_FIELDS
             )
         }
+        redactions = dict(
+            AuditRedaction.objects.filter(entry_id__in=list(rows)).values_list("entry_id", "digest")
+        )
         for link in links:
             entry_id = link["entry_id"]
             if link["previous_hash"] != previous:
@@ -179,7 +202,15 @@ def walk_chain() -> ChainState:
             row = rows.get(entry_id)
             if row is None:
                 return ChainState(False, checked, entry_id, f"audit entry {entry_id} was deleted")
-            if entry_digest(previous, row) != link["hash"]:
+            if entry_id in redactions:
+                if redaction_digest(row) != redactions[entry_id]:
+                    return ChainState(
+                        False,
+                        checked,
+                        entry_id,
+                        f"audit entry {entry_id} was altered after its redaction",
+                    )
+            elif entry_digest(previous, row) != link["hash"]:
                 return ChainState(False, checked, entry_id, f"audit entry {entry_id} was altered")
             previous = link["hash"]
             checked += 1
