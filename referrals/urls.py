@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import legal, people, referrer, triage
+from .views import adjustments, legal, people, referrer, triage
 
 app_name = "referrals"
 urlpatterns = [
@@ -27,4 +27,6 @@ urlpatterns = [
     path("mailbox/failed/<id:pk>/", triage.failed_email, name="failed_email"),
     path("people/", people.person_list, name="person_list"),
     path("people/<id:pk>/", people.person_detail, name="person_detail"),
+    path("people/<id:pk>/adjustments/new/", adjustments.record, name="adjustment_record"),
+    path("adjustments/<id:pk>/end/", adjustments.end, name="adjustment_end"),
 ]

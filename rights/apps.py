@@ -17,6 +17,9 @@ class RightsConfig(AppConfig):
 
         from ubpanel import hooks
 
-        from . import person_page
+        from . import adjustment_sources, person_page
 
         hooks.person_page_context.connect(person_page.person_page_context)
+        hooks.questionnaire_return_reference.connect(
+            adjustment_sources.questionnaire_return_reference
+        )

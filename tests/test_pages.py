@@ -179,6 +179,8 @@ SIGNED_IN_PAGES = {
     "referrals:index": [],
     "referrals:person_list": [],
     "referrals:person_detail": [1],
+    "referrals:adjustment_record": [1],
+    "referrals:adjustment_end": [1],
     "referrals:new": [],
     "referrals:detail": [1],
     "referrals:edit": [1],
@@ -253,6 +255,10 @@ SIGNED_IN_PAGES = {
     "correspondence:letter_send": [1],
     "correspondence:letter_pdf": [1, "standard"],
     "correspondence:questionnaire_return": [1],
+    "rights:export_request": [1],
+    "rights:export_list": [],
+    "rights:export_detail": [1],
+    "rights:export_download": [1],
 }
 ADMIN_PAGES = [
     "admin:index",

@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from panel.models import Decision, Declaration, Invitee
 from panel.models.meetings import Seat
-from referrals.models import Evidence, InboundEmail, ReferralStatus
+from referrals.models import Adjustment, Evidence, InboundEmail, ReferralStatus
+from rights.models import SubjectAccessExport
 from schedule.models import AddressWarning
 from ubpanel.roles import Role
 
@@ -122,6 +123,9 @@ def build() -> World:
         "referrals.Evidence": evidence,
         "referrals.InboundEmail": email,
         "referrals.Person": person,
+        "referrals.Adjustment": Adjustment.objects.create(
+            person=person, need="dyslexia", details="Short, plain letters.", source="referral"
+        ),
         "panel.Meeting": meeting,
         "panel.AgendaItem": item,
         "panel.Invitee": invitee,
@@ -144,4 +148,8 @@ def build() -> World:
         "auth.Group": Group.objects.order_by("pk").first(),
     }
     world.objects["panel.Evidence"] = item.referral.evidence.first()
+    # A subject access export the chair asked for (still waiting: its download page says so).
+    world.objects["rights.SubjectAccessExport"] = SubjectAccessExport.objects.create(
+        person=person, requested_by=world.users[Role.PANEL_CHAIR.value]
+    )
     return world

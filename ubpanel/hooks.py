@@ -79,10 +79,18 @@ person_page_context = Hook(
     "legal holds).",
     many=True,
 )
+questionnaire_return_reference = Hook(
+    "questionnaire_return_reference",
+    "A returned equalities questionnaire as the source of a reasonable adjustment, called with "
+    "(user=..., person=..., pk=...): the reference of the letter it came back with (LET-00034) "
+    "when the return is about that person and the user may open the letter, else None. "
+    "Connected to rights.adjustment_sources.questionnaire_return_reference.",
+)
 HOOKS = (
     panel_work_waiting,
     entry_letters_cancel,
     repeat_behaviour_confirmed,
     entry_page_context,
     person_page_context,
+    questionnaire_return_reference,
 )

@@ -66,6 +66,8 @@ OBJECT_KINDS: dict[str, str] = {
     "referrals:failed_email": "referrals.InboundEmail",
     "referrals:person_list": "referrals.Person",
     "referrals:person_detail": "referrals.Person",
+    "referrals:adjustment_record": "referrals.Person",
+    "referrals:adjustment_end": "referrals.Adjustment",
     # panel
     "panel:index": "panel.Meeting",
     "panel:meeting_new": "panel.Meeting",
@@ -127,6 +129,11 @@ OBJECT_KINDS: dict[str, str] = {
     "correspondence:letter_send": "correspondence.Letter",
     "correspondence:letter_pdf": "correspondence.Letter",
     "correspondence:questionnaire_return": "correspondence.Letter",
+    # rights: subject access exports
+    "rights:export_request": "referrals.Person",
+    "rights:export_list": "rights.SubjectAccessExport",
+    "rights:export_detail": "rights.SubjectAccessExport",
+    "rights:export_download": "rights.SubjectAccessExport",
 }
 
 # Where a refused page names no kind of record (an address that does not exist).

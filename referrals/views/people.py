@@ -6,6 +6,8 @@ from ubpanel import audit, hooks
 from ubpanel.access import get_object_or_404
 from ubpanel.roles import PEOPLE_ROLES, can_see_special_category, role_required
 
+from .adjustments import person_adjustments_context
+
 PEOPLE_PER_PAGE = 25
 
 
@@ -28,6 +30,7 @@ def person_detail(request, pk):
         {
             "person": person,
             "show_special_category": can_see_special_category(request.user),
+            **person_adjustments_context(request.user, person),
             **hooks.person_page_context(user=request.user, person=person),
         },
     )
