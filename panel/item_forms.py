@@ -7,6 +7,7 @@ services' refusals beside the fields.
 from django import forms
 
 from schedule.forms import record_owners
+from schedule.models.entries import ContactRestriction
 from ubpanel.forms import DATE_INPUT, GovukForm, GovukFormMixin
 from ubpanel.tiers import TIER_DEFINITIONS, RiskTier
 
@@ -89,6 +90,14 @@ class ProposalForm(GovukFormMixin, forms.ModelForm):
         required=False,
     )
     outcome = forms.ChoiceField(label="Outcome", widget=forms.RadioSelect)
+    restriction_kinds = forms.MultipleChoiceField(
+        label="Which kinds of restriction apply?",
+        help_text="Checked against the person's reasonable adjustments: a restriction that "
+        "clashes with one needs a reason to go ahead.",
+        choices=ContactRestriction.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
     letter_route = forms.ChoiceField(
         label="Which letter",
         help_text="Leave unchosen for the protocol's default: the Operations Manager for low and "
@@ -107,6 +116,7 @@ class ProposalForm(GovukFormMixin, forms.ModelForm):
             "permitted_contact": forms.Textarea(attrs={"rows": 2}),
             "contact_restrictions": forms.Textarea(attrs={"rows": 2}),
             "service_restrictions": forms.Textarea(attrs={"rows": 2}),
+            "adjustment_clash_reason": forms.Textarea(attrs={"rows": 3}),
             "spoc_contact_details": forms.Textarea(attrs={"rows": 2}),
             "ward_councillors_asked": forms.Textarea(attrs={"rows": 2}),
             "ward_councillors_response": forms.Textarea(attrs={"rows": 2}),
@@ -155,8 +165,25 @@ class ProposalForm(GovukFormMixin, forms.ModelForm):
         for name in ("meets_criteria", "tier", "how_to_respond", "recertify_by", "reasons"):
             if name in self.fields:
                 self.fields[name].hide_optional = True
+        if "restriction_kinds" in self.fields:
+            # Beside the restrictions they are about, not after the email divert.
+            self.order_fields(_after(list(self.fields), "service_restrictions", RESTRICTION_CHECK))
+            self.fields["adjustment_clash_reason"].help_text = (
+                "Needed when a restriction clashes with the person's reasonable adjustments: why "
+                "the restriction goes ahead, and what is done instead."
+            )
         if self.instance.pk and self.instance.meets_criteria is not None:
             self.initial["meets_criteria"] = "yes" if self.instance.meets_criteria else "no"
+
+
+# The restriction kinds and the reason for going ahead despite a clash (schedule.adjustments).
+RESTRICTION_CHECK = ("restriction_kinds", "adjustment_clash_reason")
+
+
+def _after(names: list[str], anchor: str, moved: tuple[str, ...]) -> list[str]:
+    rest = [name for name in names if name not in moved]
+    at = rest.index(anchor) + 1 if anchor in rest else len(rest)
+    return [*rest[:at], *moved, *rest[at:]]
 
 
 class CorrectionForm(GovukForm):

@@ -129,3 +129,17 @@ def restriction_review(user, guidance, person: Person | None) -> dict:
         review["clashes"] = clashes(kinds, needs_of(person)) if kinds else []
         review["clash_reason"] = guidance.adjustment_clash_reason
     return review
+
+
+def adjustments_beside(user, person: Person | None, restriction_kinds: Iterable[str]) -> dict:
+    """What a form that sets restrictions shows beside them (``schedule/_adjustments_beside.html``):
+    the person's current adjustments and each clash with the restrictions ticked, naming the need
+    only to those who may see special-category data."""
+    kinds = [kind for kind in (restriction_kinds or []) if kind in ContactRestriction.values]
+    show = can_see_special_category(user)
+    return {
+        "show_needs": show,
+        "person_known": person is not None and person.pk is not None,
+        "adjustments": list(current_adjustments(person)) if show and person and person.pk else [],
+        "clashes": clashes(kinds, needs_of(person)) if kinds else [],
+    }

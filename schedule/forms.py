@@ -12,6 +12,7 @@ from ubpanel.models import User
 from ubpanel.roles import Role
 from ubpanel.tiers import TIER_DEFINITIONS, RiskTier
 
+from .models.entries import ContactRestriction
 from .services import twelve_months_after
 
 NEW_PERSON = "new"
@@ -77,6 +78,21 @@ class EmergencyAdditionForm(GovukForm):
         label="Permitted means of contact",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    restriction_kinds = forms.MultipleChoiceField(
+        label="Which kinds of restriction apply?",
+        help_text="Checked against the person's reasonable adjustments: a restriction that "
+        "clashes with one needs a reason to go ahead.",
+        choices=ContactRestriction.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    adjustment_clash_reason = forms.CharField(
+        label="Why the restrictions go ahead despite the person's needs",
+        help_text="Needed when a restriction clashes with a reasonable adjustment recorded for "
+        "the person: why it goes ahead, and what is done instead.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
     )
     chair_absent = forms.BooleanField(
         label="The chair is absent",

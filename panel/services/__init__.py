@@ -36,6 +36,7 @@ from .proposals import (
     decision_draft_save,
     decision_problems,
     decision_record_care_system_consultation,
+    person_of,
 )
 from .voting import ballot_close, ballot_open, is_carried, vote_cast, voting_rule
 
@@ -44,6 +45,7 @@ __all__ = [
     "EFFECTS",
     "NOT_REACHED",
     "PanelError",
+    "person_of",
     "agenda_add_pending",
     "agenda_fill_next_meeting",
     "agenda_item_add",

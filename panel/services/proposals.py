@@ -19,7 +19,9 @@ from panel.models import (
     Outcome,
 )
 from panel.selectors import sits_for_adult_social_care
+from schedule.adjustments import CLASH_NEEDS_A_REASON, clashes, needs_of, refuse_unexplained_clash
 from schedule.models import Entry
+from schedule.models.entries import ContactRestriction
 from ubpanel.entry_status import LIVE_STATUSES
 from ubpanel.models import User
 from ubpanel.services import lock_in_status, service
@@ -69,8 +71,28 @@ def decision_draft_save(*, actor: User, item: AgendaItem, **fields) -> Decision:
     if "letter_route" not in fields or not fields["letter_route"]:
         decision.letter_route = _default_letter_route(decision.outcome, decision.tier)
     decision.drafted_by = actor
+    _refuse_unexplained_clash(item, decision)
     decision.save()
     return decision
+
+
+def person_of(item: AgendaItem):
+    """The person an item is about, if it names one yet (an access request names nobody)."""
+    if item.referral_id:
+        return item.referral.person
+    return item.entry.person if item.entry_id else None
+
+
+def _refuse_unexplained_clash(item: AgendaItem, decision: Decision) -> None:
+    """A restriction that clashes with the person's reasonable adjustments goes ahead only with a
+    recorded reason (``schedule.adjustments.CLASHES``)."""
+    kinds = decision.restriction_kinds or []
+    if not isinstance(kinds, list) or set(kinds) - set(ContactRestriction.values):
+        raise PanelError("Choose kinds of restriction from the list", field="restriction_kinds")
+    if kinds:
+        refuse_unexplained_clash(
+            kinds, needs_of(person_of(item)), decision.adjustment_clash_reason, error=PanelError
+        )
 
 
 @service
@@ -168,6 +190,12 @@ def decision_problems(item: AgendaItem, decision: Decision | None) -> list[str]:
         decision.recertify_by is None or decision.recertify_by <= timezone.localdate()
     ):
         problems.append("Give a re-certification date in the future for the access.")
+    if (
+        decision.restriction_kinds
+        and not decision.adjustment_clash_reason.strip()
+        and clashes(decision.restriction_kinds, needs_of(person_of(item)))
+    ):
+        problems.append(CLASH_NEEDS_A_REASON + ".")
     if decision.outcome != Outcome.DEFER and not decision.reasons.strip():
         problems.append("Record the reasons.")
     return problems

@@ -10,6 +10,7 @@ from panel.item_forms import CorrectionForm, DeclarationForm, ProposalForm, Ruli
 from panel.models import Decision, DecisionStatus, Declaration
 from panel.selectors import may_correct, may_rule, presides, visible_items
 from panel.views.items import back, item_for
+from schedule.adjustments import adjustments_beside
 from ubpanel import audit
 from ubpanel.access import get_object_or_404
 from ubpanel.pages import form_page, submit
@@ -92,7 +93,19 @@ def proposal(request, pk):
     return form_page(
         request,
         "panel/item_proposal.html",
-        {"item": item, "form": form, "tier_definitions": TIER_DEFINITIONS},
+        {
+            "item": item,
+            "form": form,
+            "tier_definitions": TIER_DEFINITIONS,
+            # The person's adjustments beside the restrictions, and what clashes with those typed.
+            "beside": adjustments_beside(
+                request.user,
+                services.person_of(item),
+                request.POST.getlist("restriction_kinds")
+                if form.is_bound
+                else form.initial.get("restriction_kinds"),
+            ),
+        },
         form,
     )
 

@@ -10,7 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from referrals.models import Person, Referral
+from schedule.adjustments import needs_of, refuse_unexplained_clash
 from schedule.models import LIVE_STATUSES, Entry, EntryEventKind, EntryIncident, EntryStatus
+from schedule.models.entries import ContactRestriction
 from schedule.selectors import emergency_needs_chair_absent, may_add_emergency
 from ubpanel import hooks
 from ubpanel.models import User
@@ -124,6 +126,8 @@ def entry_add_emergency(
     permitted_contact: str = "",
     chair_absent: bool = False,
     referral: Referral | None = None,
+    restriction_kinds: Iterable[str] = (),
+    adjustment_clash_reason: str = "",
 ) -> Entry:
     """The chair added a high-risk individual to the schedule at once, for ratification at the next
     available panel meeting. When the chair is absent the decision is escalated to the Director for
@@ -137,7 +141,8 @@ def entry_add_emergency(
     ``incidents`` are the structured incidents (date, time, place, what happened, categories) the
     letter describes; ``reason`` is why the behaviour is unreasonable, as the letter may say it;
     ``internal_notes`` (police references, notes for the panel) never go into a letter. Bad input
-    raises ValidationError keyed by the field at fault.
+    raises ValidationError keyed by the field at fault. ``restriction_kinds`` that clash with the
+    person's reasonable adjustments go ahead only with ``adjustment_clash_reason``.
     """
     by = _added_by(actor, chair_absent)
     errors = {}
@@ -153,10 +158,16 @@ def entry_add_emergency(
         rows = _clean_incidents(incidents)
     except ValidationError as error:
         errors.update(error.message_dict)
+    kinds = list(dict.fromkeys(restriction_kinds))
+    if set(kinds) - set(ContactRestriction.values):
+        errors["restriction_kinds"] = "Choose kinds of restriction from the list"
     if errors:
         raise ValidationError(errors)
     # Serialise additions for one person so two emergency additions cannot race.
     lock_in_status(person)
+    refuse_unexplained_clash(
+        kinds, needs_of(person), adjustment_clash_reason, error=ScheduleTransitionError
+    )
     live = person.schedule_entries.filter(status__in=LIVE_STATUSES).first()
     if live is not None:
         raise ScheduleTransitionError(
@@ -172,6 +183,8 @@ def entry_add_emergency(
         status=S.PENDING_RATIFICATION,
         how_to_respond=guidance.strip(),
         permitted_contact=permitted_contact.strip(),
+        restriction_kinds=kinds,
+        adjustment_clash_reason=adjustment_clash_reason.strip(),
         reason=reason.strip(),
         internal_notes=internal_notes.strip(),
         record_owner=record_owner,

@@ -11,6 +11,7 @@ from django.urls import path
 from referrals.matching import candidate_people
 from referrals.selectors import visible_people, visible_referrals
 from referrals.services import person_create
+from schedule.adjustments import adjustments_beside, restriction_review
 from schedule.forms import (
     NEW_PERSON,
     EmergencyAdditionForm,
@@ -70,6 +71,7 @@ def entry_detail(request, pk):
         "entry": entry,
         "full": full,
         "tier_definition": TIER_DEFINITIONS.get(entry.tier, ""),
+        "restrictions": restriction_review(request.user, entry, entry.person),
         "address_warnings": list(
             visible_address_warnings(request.user).filter(entry=entry).order_by("pk")
         ),
@@ -182,6 +184,8 @@ def _add_emergency(request, data: dict, incidents: list[dict]):
                 permitted_contact=data["permitted_contact"],
                 record_owner=data["record_owner"],
                 chair_absent=data.get("chair_absent", False),
+                restriction_kinds=data["restriction_kinds"],
+                adjustment_clash_reason=data["adjustment_clash_reason"],
             )
     except PermissionDenied as error:
         # The Director adds only in the chair's absence: the refusal belongs beside that box.
@@ -211,12 +215,22 @@ def emergency_add(request):
     if "find" in request.POST or "add_incident" in request.POST:
         # Only looking for matches, or adding a row: no errors yet for fields not filled in.
         form = EmergencyAdditionForm(
-            initial=request.POST.dict(), candidates=candidates, show_chair_absent=ask_chair_absent
+            initial={
+                **request.POST.dict(),
+                "restriction_kinds": request.POST.getlist("restriction_kinds"),
+            },
+            candidates=candidates,
+            show_chair_absent=ask_chair_absent,
         )
         return render(
             request,
             "schedule/emergency_form.html",
-            {"form": form, "incidents": incidents, "searched": True},
+            {
+                "form": form,
+                "incidents": incidents,
+                "searched": True,
+                "beside": _adjustments_beside(request.user, unbound, candidates),
+            },
         )
     incidents_valid = incidents.is_valid()
     for incident_form in incidents.forms:
@@ -244,9 +258,21 @@ def emergency_add(request):
     return render(
         request,
         "schedule/emergency_form.html",
-        {"form": form, "incidents": incidents, "searched": True},
+        {
+            "form": form,
+            "incidents": incidents,
+            "searched": True,
+            "beside": _adjustments_beside(request.user, form, candidates),
+        },
         status=400,
     )
+
+
+def _adjustments_beside(user, form, candidates) -> dict:
+    """The chosen known person's adjustments beside the restrictions ticked, and any clash."""
+    chosen = form.data.get("person")
+    person = next((c.person for c in candidates if str(c.person.pk) == chosen), None)
+    return adjustments_beside(user, person, form.data.getlist("restriction_kinds"))
 
 
 urls = [
