@@ -7,6 +7,7 @@ letter of expected behaviour is what the panel or triage may recommend instead o
 from django.conf import settings
 from django.db import models
 
+from ubpanel.audit_people import people_data, through
 from ubpanel.storage import private_storage
 from ubpanel.transitions import StatusGraph
 
@@ -137,6 +138,9 @@ class Letter(models.Model):
     def __str__(self):
         return f"{self.reference}: {self.get_kind_display()}"
 
+    def get_additional_data(self):
+        return people_data(self)
+
     @property
     def reference(self) -> str:
         return f"LET-{self.pk:05d}" if self.pk else "LET-new"
@@ -178,6 +182,12 @@ class LetterPdf(models.Model):
     def __str__(self):
         return f"{self.letter.reference} v{self.version} ({self.get_variant_display()})"
 
+    def audit_person_ids(self) -> list[int]:
+        return through(self, "letter")
+
+    def get_additional_data(self):
+        return people_data(self)
+
 
 class Characteristic(models.TextChoices):
     """The protected characteristics (Appendix A; the Equality Act 2010)."""
@@ -217,6 +227,12 @@ class QuestionnaireReturn(models.Model):
 
     def __str__(self):
         return f"Questionnaire returned for {self.letter.reference}"
+
+    def audit_person_ids(self) -> list[int]:
+        return through(self, "letter")
+
+    def get_additional_data(self):
+        return people_data(self)
 
     @property
     def raises_new_issue(self) -> bool:

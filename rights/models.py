@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 
 from referrals.models import Person
+from ubpanel.audit_people import people_data
 from ubpanel.storage import private_storage
 
 
@@ -36,6 +37,9 @@ class LegalHold(models.Model):
 
     def __str__(self):
         return f"Legal hold on person {self.person_id}"
+
+    def get_additional_data(self):
+        return people_data(self)
 
     @property
     def standing(self) -> bool:
@@ -79,6 +83,9 @@ class SubjectAccessExport(models.Model):
     def __str__(self):
         return f"Subject access export {self.pk} for person {self.person_id}"
 
+    def get_additional_data(self):
+        return people_data(self)
+
 
 class RetentionRule(models.TextChoices):
     """Why the retention schedule acted (the periods are in settings.RETENTION)."""
@@ -104,3 +111,6 @@ class Anonymisation(models.Model):
 
     def __str__(self):
         return f"{self.get_rule_display()}: person {self.person_id}"
+
+    def get_additional_data(self):
+        return people_data(self)

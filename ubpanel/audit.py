@@ -31,6 +31,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 from .audit_chain import schedule_sealing
+from .audit_people import person_ids
 
 _current_request: ContextVar[HttpRequest | None] = ContextVar("ubpanel_request", default=None)
 
@@ -195,11 +196,15 @@ def record(
     object_pk: Any = "",
     object_repr: str = "",
     actor=None,
+    people: Iterable[Any] = (),
     **detail: Any,
 ) -> list[LogEntry]:
     """Write one ACCESS entry per object (or one for ``model`` when there is no object).
 
-    One INSERT however many objects: list pages stay at a constant number of queries.
+    One INSERT however many objects: list pages stay at a constant number of queries. Each entry
+    names the people its object shows in ``additional_data["people"]`` (audit_people.person_ids,
+    from attributes already loaded), with ``people`` added: the ids a row with no object of its own
+    showed (a search's hits, a mailbox).
     """
     actor = actor if actor is not None else current_actor()
     if actor is not None and not actor.is_authenticated:
@@ -215,13 +220,16 @@ def record(
         "actor_email": getattr(actor, "email", None) or None,
         "remote_addr": _remote_addr() or (request.META.get("REMOTE_ADDR") if request else None),
         "cid": get_cid(),
-        "additional_data": data,
     }
-    targets = [(ContentType.objects.get_for_model(obj), obj.pk, str(obj)) for obj in objects]
+    named = {int(pk) for pk in people if pk is not None}
+    targets = [
+        (ContentType.objects.get_for_model(obj), obj.pk, str(obj), person_ids(obj))
+        for obj in objects
+    ]
     if not targets:
         if model is None:
             raise ValueError("record() needs objects or a model")
-        targets = [(ContentType.objects.get_for_model(model), object_pk, object_repr)]
+        targets = [(ContentType.objects.get_for_model(model), object_pk, object_repr, [])]
     entries = [
         sanitise_entry(
             LogEntry(
@@ -229,14 +237,19 @@ def record(
                 object_pk=pk,
                 object_id=object_id_for(pk),
                 object_repr=rep,
+                additional_data=_with_people(data, named.union(shown)),
                 **common,
             )
         )
-        for ct, pk, rep in targets
+        for ct, pk, rep, shown in targets
     ]
     written = LogEntry.objects.bulk_create(entries)
     schedule_sealing()  # bulk_create sends no post_save
     return written
+
+
+def _with_people(data: dict[str, Any], ids: set[int]) -> dict[str, Any]:
+    return {**data, "people": sorted(ids)} if ids else data
 
 
 def record_access(

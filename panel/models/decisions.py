@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 
 from schedule.models import StaffGuidance
+from ubpanel.audit_people import people_data, through
 from ubpanel.tiers import RiskTier
 from ubpanel.transitions import StatusGraph
 
@@ -178,6 +179,12 @@ class Decision(StaffGuidance):
     def __str__(self):
         return f"Decision on {self.item}: {self.get_outcome_display() or 'not yet proposed'}"
 
+    def audit_person_ids(self) -> list[int]:
+        return through(self, "item")
+
+    def get_additional_data(self):
+        return people_data(self)
+
 
 # The fields a correction may change, and the fields a draft holds.
 DECISION_FIELDS = [
@@ -227,3 +234,9 @@ class DecisionCorrection(models.Model):
 
     def __str__(self):
         return f"Correction to {self.field} by {self.corrected_by}"
+
+    def audit_person_ids(self) -> list[int]:
+        return through(self, "decision")
+
+    def get_additional_data(self):
+        return people_data(self)

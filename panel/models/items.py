@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 
+from ubpanel.audit_people import people_data, through_either
 from ubpanel.transitions import StatusGraph
 
 from .meetings import Meeting
@@ -92,6 +93,12 @@ class AgendaItem(models.Model):
 
     def __str__(self):
         return f"Item {self.position}: {self.get_kind_display()} ({self.subject_reference})"
+
+    def audit_person_ids(self) -> list[int]:
+        return through_either(self, "entry", "referral")
+
+    def get_additional_data(self):
+        return people_data(self)
 
     @property
     def subject_reference(self) -> str:

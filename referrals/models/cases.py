@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from referrals.statuses import ReferralSource, ReferralStatus
+from ubpanel.audit_people import people_data, through
 from ubpanel.models import TimelineEvent
 from ubpanel.storage import private_storage
 from ubpanel.tiers import RiskTier
@@ -181,6 +182,9 @@ class Referral(models.Model):
         labels = dict(BehaviourCategory.choices)
         return [labels.get(value, value) for value in self.behaviour_categories]
 
+    def get_additional_data(self):
+        return people_data(self)
+
 
 class Incident(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="incidents")
@@ -195,6 +199,12 @@ class Incident(models.Model):
 
     def __str__(self):
         return f"{self.occurred_on:%d %b %Y} at {self.location}"
+
+    def audit_person_ids(self) -> list[int]:
+        return through(self, "referral")
+
+    def get_additional_data(self):
+        return people_data(self)
 
 
 class Evidence(models.Model):
@@ -218,6 +228,12 @@ class Evidence(models.Model):
     def __str__(self):
         return self.original_name
 
+    def audit_person_ids(self) -> list[int]:
+        return through(self, "referral")
+
+    def get_additional_data(self):
+        return people_data(self)
+
 
 class EventKind(models.TextChoices):
     CREATED = "created", "Created"
@@ -240,6 +256,12 @@ class ReferralEvent(TimelineEvent):
     kind = models.CharField(max_length=32, choices=EventKind.choices)
     from_status = models.CharField(max_length=32, choices=ReferralStatus.choices, blank=True)
     to_status = models.CharField(max_length=32, choices=ReferralStatus.choices, blank=True)
+
+    def audit_person_ids(self) -> list[int]:
+        return through(self, "referral")
+
+    def get_additional_data(self):
+        return people_data(self)
 
 
 class InboundEmailStatus(models.TextChoices):
@@ -273,3 +295,9 @@ class InboundEmail(models.Model):
 
     def __str__(self):
         return self.subject or self.message_id
+
+    def audit_person_ids(self) -> list[int]:
+        return through(self, "referral")
+
+    def get_additional_data(self):
+        return people_data(self)

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from ubpanel.audit_people import people_data
+
 
 class Person(models.Model):
     """An individual known to the panel; shared by referrals, the panel, the schedule and letters."""
@@ -33,6 +35,9 @@ class Person(models.Model):
     def __str__(self):
         return f"{self.given_names} {self.family_name}"
 
+    def get_additional_data(self):
+        return people_data(self)
+
 
 class PersonAlias(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="aliases")
@@ -44,6 +49,9 @@ class PersonAlias(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_additional_data(self):
+        return people_data(self)
 
 
 class PersonAddress(models.Model):
@@ -58,6 +66,9 @@ class PersonAddress(models.Model):
     def __str__(self):
         return ", ".join(filter(None, [self.address.replace("\n", ", "), self.postcode]))
 
+    def get_additional_data(self):
+        return people_data(self)
+
 
 class PersonEmail(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="emails")
@@ -67,6 +78,9 @@ class PersonEmail(models.Model):
     def __str__(self):
         return self.email
 
+    def get_additional_data(self):
+        return people_data(self)
+
 
 class PersonPhone(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="phones")
@@ -75,6 +89,9 @@ class PersonPhone(models.Model):
 
     def __str__(self):
         return self.number
+
+    def get_additional_data(self):
+        return people_data(self)
 
 
 class AdjustmentNeed(models.TextChoices):
@@ -126,3 +143,6 @@ class Adjustment(models.Model):
 
     def __str__(self):
         return f"{self.get_need_display()} ({self.person_id})"
+
+    def get_additional_data(self):
+        return people_data(self)

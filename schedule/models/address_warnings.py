@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 
+from ubpanel.audit_people import people_data, through
 from ubpanel.tiers import RiskTier
 from ubpanel.transitions import StatusGraph
 
@@ -54,3 +55,9 @@ class AddressWarning(models.Model):
 
     def __str__(self):
         return ", ".join(filter(None, [self.address.replace("\n", ", "), self.postcode]))
+
+    def audit_person_ids(self) -> list[int]:
+        return through(self, "entry")
+
+    def get_additional_data(self):
+        return people_data(self)

@@ -4,6 +4,8 @@ appeal has no status of its own: it is open until it has an outcome."""
 from django.conf import settings
 from django.db import models
 
+from ubpanel.audit_people import people_data, through
+
 from .entries import Entry
 
 
@@ -101,6 +103,12 @@ class Appeal(models.Model):
     def __str__(self):
         # The entry's reference from its id: no query, so audited lists stay at constant queries.
         return f"Appeal on UBS-{self.entry_id:05d} received {self.received_on:%d %b %Y}"
+
+    def audit_person_ids(self) -> list[int]:
+        return through(self, "entry")
+
+    def get_additional_data(self):
+        return people_data(self)
 
     @property
     def is_open(self) -> bool:

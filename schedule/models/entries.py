@@ -9,6 +9,7 @@ from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from referrals.models import BehaviourCategory, Person
+from ubpanel.audit_people import people_data, through
 from ubpanel.entry_status import LIVE_STATUSES, EntryStatus
 from ubpanel.models import TimelineEvent
 from ubpanel.tiers import RiskTier
@@ -125,6 +126,9 @@ class Entry(StaffGuidance):
     def __str__(self):
         return f"{self.person} ({self.get_tier_display()}, {self.get_status_display()})"
 
+    def get_additional_data(self):
+        return people_data(self)
+
     @property
     def reference(self) -> str:
         return f"UBS-{self.pk:05d}" if self.pk else "UBS-new"
@@ -237,6 +241,12 @@ class EntryIncident(models.Model):
         labels = dict(BehaviourCategory.choices)
         return [labels.get(value, value) for value in self.categories]
 
+    def audit_person_ids(self) -> list[int]:
+        return through(self, "entry")
+
+    def get_additional_data(self):
+        return people_data(self)
+
 
 class EntryEvent(TimelineEvent):
     """The entry's history: every change of status or clock with who, when and why."""
@@ -246,15 +256,33 @@ class EntryEvent(TimelineEvent):
     from_status = models.CharField(max_length=32, choices=EntryStatus.choices, blank=True)
     to_status = models.CharField(max_length=32, choices=EntryStatus.choices, blank=True)
 
+    def audit_person_ids(self) -> list[int]:
+        return through(self, "entry")
+
+    def get_additional_data(self):
+        return people_data(self)
+
 
 # Per-entry exceptions (a named officer who may see one entry their grants do not cover), kept
 # by django-guardian in tables with a real foreign key so the selector is a plain indexed join.
 class EntryUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Entry, on_delete=models.CASCADE)
 
+    def audit_person_ids(self) -> list[int]:
+        return through(self, "content_object")
+
+    def get_additional_data(self):
+        return people_data(self)
+
 
 class EntryGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Entry, on_delete=models.CASCADE)
+
+    def audit_person_ids(self) -> list[int]:
+        return through(self, "content_object")
+
+    def get_additional_data(self):
+        return people_data(self)
 
 
 class ContactCheck(models.Model):
@@ -272,3 +300,9 @@ class ContactCheck(models.Model):
 
     def __str__(self):
         return f"{self.entry.reference} checked by {self.user} ({self.checked_at:%d %b %Y %H:%M})"
+
+    def audit_person_ids(self) -> list[int]:
+        return through(self, "entry")
+
+    def get_additional_data(self):
+        return people_data(self)
