@@ -54,6 +54,18 @@ EXPECTED_BEHAVIOUR = (
     "writing or through the single point of contact named below, not to use abusive or "
     "threatening language, and not to make repeated contact about matters that have been answered."
 )
+# The removal letter (only when NOTIFY_ON_REMOVAL is on; the protocol itself says removal is not
+# communicated). It tells them they are off the schedule and normal arrangements apply, and says
+# nothing more: no restatement of the behaviour, which could re-open it.
+REMOVAL_STATEMENT = (
+    "The council has reviewed its record about you. You are no longer on the council's "
+    "unreasonable behaviour schedule."
+)
+REMOVAL_CONTACT = (
+    "Any arrangements the council made about how you contact it no longer apply. The council's "
+    "normal contact arrangements apply to you: you may contact any council service in the usual "
+    "way."
+)
 
 # The protocol's elements, for each kind: (field, what to call it when it is missing).
 _INCIDENT = [
@@ -101,7 +113,13 @@ REQUIRED = {
         ("expected_behaviour", "the behaviour the council expects"),
         ("consequences_of_breach", "what happens if the behaviour continues"),
     ],
+    LetterKind.REMOVAL: [
+        ("logging_statement", "that they are no longer on the schedule"),
+        ("contact_restrictions", "that the council's normal contact arrangements apply"),
+    ],
 }
+# Letters that carry the 12-month record, the review or appeal process and the Ombudsman.
+_RECORD_KINDS = (LetterKind.LOW_MEDIUM, LetterKind.HIGH)
 
 
 def missing_elements(letter: Letter) -> list[str]:
@@ -111,7 +129,9 @@ def missing_elements(letter: Letter) -> list[str]:
         for field, label in REQUIRED[LetterKind(letter.kind)]
         if not getattr(letter, field).strip()
     ]
-    if letter.kind != LetterKind.EXPECTED_BEHAVIOUR:
+    if letter.kind == LetterKind.REMOVAL:
+        return missing + _missing_address(letter)
+    if letter.kind in _RECORD_KINDS:
         text = letter.logging_statement.lower()
         if letter.logging_statement.strip() and not (
             "12 months" in text or "twelve months" in text
@@ -131,9 +151,13 @@ def missing_elements(letter: Letter) -> list[str]:
     spoc_name = _spoc_name(letter)
     if spoc_name and spoc_name.lower() not in letter.spoc.lower():
         missing.append(f"the single point of contact ({spoc_name}) and how to reach them")
+    return missing + _missing_address(letter)
+
+
+def _missing_address(letter: Letter) -> list[str]:
     if not letter.recipient_address.strip() and not letter.recipient_email.strip():
-        missing.append("a postal or email address to send it to")
-    return missing
+        return ["a postal or email address to send it to"]
+    return []
 
 
 def date_words(day: date) -> str:

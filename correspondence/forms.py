@@ -37,6 +37,20 @@ LETTER_TEXT_MAX = 2_000
 LETTER_MAX_LENGTHS = {name: LETTER_TEXT_MAX for name in TEXTAREAS} | {"recipient_address": 500}
 
 
+# What a removal letter says: who it goes to, that they are off the schedule, that normal contact
+# arrangements apply, anything else, and who signs it.
+REMOVAL_FIELDS = (
+    "recipient_name",
+    "recipient_address",
+    "recipient_email",
+    "logging_statement",
+    "contact_restrictions",
+    "closing",
+    "sender_name",
+    "sender_title",
+)
+
+
 class LetterForm(GovukFormMixin, forms.ModelForm):
     max_lengths = LETTER_MAX_LENGTHS
 
@@ -48,9 +62,20 @@ class LetterForm(GovukFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         kind = self.instance.kind
-        if kind != LetterKind.HIGH:
+        if kind == LetterKind.REMOVAL:
+            # Off the schedule, normal arrangements: nothing about the behaviour, no appeal.
+            for name in list(self.fields):
+                if name not in REMOVAL_FIELDS:
+                    del self.fields[name]
+            self.fields["logging_statement"].label = "That they are no longer on the schedule"
+            self.fields[
+                "contact_restrictions"
+            ].label = "That the council's normal contact arrangements apply"
+        elif kind != LetterKind.HIGH:
             del self.fields["cease_and_desist"]
-        if kind == LetterKind.EXPECTED_BEHAVIOUR:
+        if kind == LetterKind.REMOVAL:
+            pass
+        elif kind == LetterKind.EXPECTED_BEHAVIOUR:
             del self.fields["logging_statement"]
             del self.fields["ombudsman"]
             self.fields["review_or_appeal"].label = "How to raise a concern (optional)"

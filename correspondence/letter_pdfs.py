@@ -10,10 +10,12 @@ from django.db import IntegrityError, transaction
 
 from . import pdf
 from .models import Letter, LetterPdf, LetterStatus, PdfVariant
+from .variants import variants_to_make
 
 
 def letter_pdf_make(*, letter_id: int, version: int) -> list[LetterPdf]:
-    """Make the standard and large-print PDFs of one version of a letter, once.
+    """Make the PDFs of one version of a letter, once: standard and large print always, and the
+    easy-read version when the person needs it (``correspondence.variants``).
 
     Idempotent: run twice, or again after a worker died part-way, it makes nothing more. The letter
     row is locked while the PDFs are made, so two runs cannot race; the file name is fixed by the
@@ -32,7 +34,7 @@ def letter_pdf_make(*, letter_id: int, version: int) -> list[LetterPdf]:
         if letter.status in (LetterStatus.DRAFT, LetterStatus.CANCELLED):
             return []  # not approved yet, or never to be sent
         done = set(letter.pdfs.filter(version=version).values_list("variant", flat=True))
-        for variant in PdfVariant.values:
+        for variant in variants_to_make(letter):
             if variant in done:
                 continue
             rendered = pdf.letter_pdf(letter, variant)

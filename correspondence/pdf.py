@@ -74,6 +74,9 @@ class Rendered:
 def letter_context(letter: Letter, *, variant: str = PdfVariant.STANDARD, for_pdf: bool) -> dict:
     """What the letter template needs, for the PDF and for the browser preview alike.
 
+    ``body``: the letter itself for the variant - the easy-read version says the same things, one
+    sentence to a line under plain headings; the removal letter has its own.
+
     ``appeal_by``: the last day to ask for a review or appeal, 28 working days after the letter's
     date (England and Wales bank holidays excluded), printed beside the paragraph that says so.
     """
@@ -82,14 +85,25 @@ def letter_context(letter: Letter, *, variant: str = PdfVariant.STANDARD, for_pd
     return {
         "letter": letter,
         "large_print": variant == PdfVariant.LARGE_PRINT,
+        "easy_read": variant == PdfVariant.EASY_READ,
+        "variant": variant,
         "stylesheet": STATIC_PREFIX + STYLESHEET if for_pdf else None,
         "for_pdf": for_pdf,
+        "body": _body(letter, variant),
         "dated": dated,
         "appeal_by": appeal_deadline(dated) if has_deadline else None,
         "characteristics": Characteristic.choices,
         "council_name": settings.COUNCIL_NAME,
         "return_address": settings.LETTER_RETURN_ADDRESS,
     }
+
+
+def _body(letter: Letter, variant: str) -> str:
+    if letter.kind == LetterKind.REMOVAL:
+        return "correspondence/_letter_body_removal.html"  # every variant, one template
+    if variant == PdfVariant.EASY_READ:
+        return "correspondence/_letter_body_easy_read.html"
+    return "correspondence/_letter_body.html"
 
 
 def letter_html(letter: Letter, *, variant: str = PdfVariant.STANDARD, for_pdf: bool) -> str:

@@ -6,9 +6,11 @@ so a refusal for the status is a ``LetterError`` whoever asks."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from panel.models import NO_LETTER_OUTCOMES, Decision, DecisionStatus, LetterRoute, Outcome
+from panel.models.decisions import RemovalCommunication
 from referrals.models import ReferralStatus
 from referrals.selectors import visible_referrals
 from schedule.selectors import visible_entries
@@ -35,8 +37,23 @@ NEVER_TOLD_WHY = (
 )
 
 
-def why_no_letter(*, entry=None, decision=None) -> str:
-    """Why no letter may go to the individual about this entry or decision; "" when one may."""
+# The outcomes that take someone off the schedule.
+REMOVAL_OUTCOMES = (Outcome.REMOVE, Outcome.NOT_RATIFY)
+
+
+def why_no_letter(*, entry=None, decision=None, kind: str | None = None) -> str:
+    """Why no letter (of ``kind``, when given) may go to the individual about this entry or
+    decision; "" when one may.
+
+    The removal letter is the one exception, and only with NOTIFY_ON_REMOVAL on: it may go about
+    a removed entry after a decision that recorded the removal as communicated. With the setting
+    off it is refused like any other letter."""
+    if kind == LetterKind.REMOVAL:
+        return _why_no_removal_letter(entry=entry, decision=decision)
+    return _why_no_letter(entry=entry, decision=decision)
+
+
+def _why_no_letter(*, entry=None, decision=None) -> str:
     if entry is not None and entry.status == EntryStatus.REMOVED:
         return (
             f"{entry.reference} has been removed from the schedule, so no letter goes to the "
@@ -48,6 +65,32 @@ def why_no_letter(*, entry=None, decision=None) -> str:
             return f"The panel decided: {outcome}. {NEVER_TOLD_WHY}"
         return f"The panel decided: {outcome}. No letter goes to the individual after that."
     return ""
+
+
+def _why_no_removal_letter(*, entry=None, decision=None) -> str:
+    if not settings.NOTIFY_ON_REMOVAL:
+        return _why_no_letter(entry=entry, decision=decision) or (
+            f"There is no removal letter. {NEVER_TOLD_WHY}"
+        )
+    if decision is not None:
+        if decision.outcome not in REMOVAL_OUTCOMES:
+            return "A removal letter follows only a decision to remove someone from the schedule."
+        if decision.removal_communication != RemovalCommunication.COMMUNICATED:
+            return (
+                "The panel's decision recorded that the removal is not communicated to the "
+                "individual, so no removal letter goes."
+            )
+    if entry is not None and entry.status != EntryStatus.REMOVED:
+        return (
+            f"{entry.reference} is still on the schedule: a removal letter goes only once the "
+            "entry is removed."
+        )
+    return ""
+
+
+def letter_refusal(letter: Letter) -> str:
+    """``why_no_letter`` for this letter."""
+    return why_no_letter(entry=letter.entry, decision=letter.decision, kind=letter.kind)
 
 
 def _signed_in(user) -> bool:
@@ -98,11 +141,7 @@ def can_change(letter: Letter) -> bool:
 
 def may_edit_letter(user, letter: Letter) -> bool:
     """Those who may draft the kind of letter change it while it may still go."""
-    return (
-        may_draft(user, letter.kind)
-        and can_change(letter)
-        and not why_no_letter(entry=letter.entry, decision=letter.decision)
-    )
+    return may_draft(user, letter.kind) and can_change(letter) and not letter_refusal(letter)
 
 
 def is_sender(user, letter: Letter) -> bool:
@@ -123,7 +162,7 @@ def _sender_may(user, letter: Letter, service: str) -> bool:
     return (
         is_sender(user, letter)
         and LETTER_GRAPH.allows(letter.status, service)
-        and not why_no_letter(entry=letter.entry, decision=letter.decision)
+        and not letter_refusal(letter)
     )
 
 
@@ -184,20 +223,28 @@ def decisions_for_letters(user):
 
 def decisions_waiting_for_letters(user):
     """The decisions ``user`` may draft a letter for that have none yet: never one after which
-    nothing goes to the individual (``NO_LETTER_OUTCOMES``), nor one about a removed entry."""
-    return (
-        decisions_for_letters(user)
-        .filter(
+    nothing goes to the individual (``NO_LETTER_OUTCOMES``), nor one about a removed entry.
+
+    With NOTIFY_ON_REMOVAL on, a removal the decision recorded as communicated waits for its
+    removal letter too."""
+    waiting = (
+        Q(
             letter_route__in=[
                 LetterRoute.OPERATIONS_MANAGER,
                 LetterRoute.LEGAL_SERVICES,
                 LetterRoute.EXPECTED_BEHAVIOUR,
             ]
         )
-        .exclude(outcome__in=NO_LETTER_OUTCOMES)
-        .exclude(item__entry__status=EntryStatus.REMOVED)
-        .exclude(letters__isnull=False)
+        & ~Q(outcome__in=NO_LETTER_OUTCOMES)
+        & ~Q(item__entry__status=EntryStatus.REMOVED)
     )
+    if settings.NOTIFY_ON_REMOVAL:
+        waiting |= Q(
+            outcome__in=REMOVAL_OUTCOMES,
+            removal_communication=RemovalCommunication.COMMUNICATED,
+            item__entry__status=EntryStatus.REMOVED,
+        )
+    return decisions_for_letters(user).filter(waiting).exclude(letters__isnull=False)
 
 
 def letters_waiting_for_sender(user) -> tuple[list[Letter], list[Letter]]:

@@ -12,6 +12,7 @@ from ubpanel.jobs import scheduled_job
 
 from .letter_pdfs import current_pdf, letter_pdf_make
 from .models import Letter, LetterStatus, PdfVariant, SendMethod
+from .variants import ALWAYS_MADE, ON_NEED, WORDS, annotate_needs, variants_to_email
 
 
 @shared_task(
@@ -36,10 +37,23 @@ def letters_render_missing() -> int:
     with a worker that died is made good here (run by beat every few minutes). A cancelled letter
     is never sent, so it needs none."""
     # One query however many letters have been sent: a count per letter would grow without end.
+    # A version made only on need (easy read) is missing when the person needs it now.
+    current = Q(pdfs__version=F("version"))
+    lacking = Q(made__lt=len(ALWAYS_MADE))
+    for variant in ON_NEED:
+        lacking |= Q(**{f"needs_{variant}": True, f"made_{variant}": 0})
     missing = (
-        Letter.objects.exclude(status__in=(LetterStatus.DRAFT, LetterStatus.CANCELLED))
-        .annotate(made=Count("pdfs", filter=Q(pdfs__version=F("version"))))
-        .filter(made__lt=len(PdfVariant.values))
+        annotate_needs(
+            Letter.objects.exclude(status__in=(LetterStatus.DRAFT, LetterStatus.CANCELLED))
+        )
+        .annotate(
+            made=Count("pdfs", filter=current & Q(pdfs__variant__in=ALWAYS_MADE)),
+            **{
+                f"made_{variant}": Count("pdfs", filter=current & Q(pdfs__variant=variant))
+                for variant in ON_NEED
+            },
+        )
+        .filter(lacking)
         .values_list("pk", "version")
     )
     queued = 0
@@ -74,7 +88,8 @@ def letter_email(*, letter_id: int) -> bool:
 
 
 def _email(letter: Letter) -> None:
-    pdf = current_pdf(letter)
+    """The standard letter, large print, and the version the person needs
+    (``variants.variants_to_email``): each one made for this version is attached."""
     message = EmailMessage(
         subject=f"A letter from the council ({letter.reference})",
         body=(
@@ -84,13 +99,24 @@ def _email(letter: Letter) -> None:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[letter.recipient_email],
     )
-    with pdf.file.open("rb") as file:
-        message.attach(f"{letter.reference}.pdf", file.read(), "application/pdf")
-    large = current_pdf(letter, PdfVariant.LARGE_PRINT)
-    if large is not None:
-        with large.file.open("rb") as file:
-            message.attach(f"{letter.reference}-large-print.pdf", file.read(), "application/pdf")
+    for variant in variants_to_email(letter):
+        pdf = current_pdf(letter, variant)
+        if pdf is None and variant == PdfVariant.STANDARD:
+            # The letter of record never goes without: retried (OSError) until it is made.
+            raise FileNotFoundError(f"{letter.reference} has no standard PDF yet")
+        if pdf is None:
+            continue  # a need recorded after approval: the sweeper makes it for printing
+        with pdf.file.open("rb") as file:
+            message.attach(pdf_file_name(letter, variant), file.read(), "application/pdf")
     message.send()
+
+
+def pdf_file_name(letter: Letter, variant: str, *, version: bool = False) -> str:
+    """LET-00012.pdf, LET-00012-large-print.pdf, LET-00012-easy-read.pdf (with ``-v2`` after the
+    reference for a download)."""
+    stem = f"{letter.reference}-v{letter.version}" if version else letter.reference
+    suffix = "" if variant == PdfVariant.STANDARD else f"-{WORDS[variant]}"
+    return f"{stem}{suffix}.pdf"
 
 
 @scheduled_job

@@ -15,7 +15,7 @@ from ubpanel import audit
 from ubpanel.access import get_object_or_404
 from ubpanel.errors import error_text
 from ubpanel.pages import form_page, submit
-from ubpanel.roles import LETTER_ROLES, role_required
+from ubpanel.roles import LETTER_ROLES, can_see_special_category, role_required
 
 from . import content, services
 from .forms import LetterForm, QuestionnaireReturnForm, SendForm
@@ -27,6 +27,7 @@ from .selectors import (
     decisions_waiting_for_letters,
     emergency_letter_entries,
     letter_recommended_referrals,
+    letter_refusal,
     may_approve,
     may_draft,
     may_edit_letter,
@@ -34,13 +35,15 @@ from .selectors import (
     may_see_questionnaire_answers,
     may_send,
     visible_letters,
-    why_no_letter,
 )
+from .tasks import pdf_file_name
+from .variants import annotate_needs, needed_variants, offer_words
 
 
 def _letter(request, pk) -> Letter:
+    # With the versions the person needs (large print, easy read) read in the same query.
     return get_object_or_404(
-        visible_letters(request.user).select_related(
+        annotate_needs(visible_letters(request.user)).select_related(
             "person",
             "entry",
             "decision__item__meeting",
@@ -137,9 +140,8 @@ def letter_detail(request, pk):
     pdfs = {pdf.variant: pdf for pdf in letter.pdfs.filter(version=letter.version)}
     returns = list(letter.returns.select_related("recorded_by"))
     # A letter about a removed entry (not cancelled yet) or after a decision that sends nothing.
-    refused = (
-        why_no_letter(entry=letter.entry, decision=letter.decision) if can_change(letter) else ""
-    )
+    refused = letter_refusal(letter) if can_change(letter) else ""
+    needed = needed_variants(letter)
     return render(
         request,
         "correspondence/letter_detail.html",
@@ -152,7 +154,14 @@ def letter_detail(request, pk):
                 else []
             ),
             "pdf": pdfs.get(PdfVariant.STANDARD),
-            "large_print": pdfs.get(PdfVariant.LARGE_PRINT),
+            # Every version made, the needed ones marked, in PdfVariant order.
+            "pdfs": [
+                (variant, label, pdfs[variant], variant in needed)
+                for variant, label in PdfVariant.choices
+                if variant in pdfs
+            ],
+            "offer": offer_words(needed, may_see_health=can_see_special_category(request.user)),
+            "needed": needed,
             "may_edit": may_edit_letter(request.user, letter),
             "may_approve": may_approve(request.user, letter),
             "may_send": may_send(request.user, letter),
@@ -193,15 +202,16 @@ def letter_edit(request, pk):
 def letter_preview(request, pk):
     letter = _letter(request, pk)
     audit.record_access(letter, preview=True)
-    variant = (
-        PdfVariant.LARGE_PRINT
-        if request.GET.get("variant") == PdfVariant.LARGE_PRINT
-        else PdfVariant.STANDARD
-    )
+    variant = request.GET.get("variant")
+    if variant not in PdfVariant.values:
+        variant = PdfVariant.STANDARD
     return render(
         request,
         "correspondence/letter_preview.html",
-        letter_context(letter, variant=variant, for_pdf=False),
+        {
+            **letter_context(letter, variant=variant, for_pdf=False),
+            "variants": PdfVariant.choices,
+        },
     )
 
 
@@ -248,11 +258,10 @@ def letter_pdf(request, pk, variant):
     if pdf is None:
         raise Http404("The PDF is still being made.")
     audit.record_access(pdf, audit.Event.DOWNLOAD, letter=letter.reference, sha256=pdf.sha256)
-    suffix = "-large-print" if variant == PdfVariant.LARGE_PRINT else ""
     response = FileResponse(
         pdf.file.open("rb"),
         as_attachment=True,
-        filename=f"{letter.reference}-v{letter.version}{suffix}.pdf",
+        filename=pdf_file_name(letter, variant, version=True),
         content_type="application/pdf",
     )
     response["X-Content-Type-Options"] = "nosniff"

@@ -22,6 +22,7 @@ from django.core.files.storage import storages
 from correspondence.models import Characteristic, LetterPdf, PdfVariant
 from correspondence.pdf import STATIC_PREFIX, STYLESHEET, StaticOnlyFetcher, letter_pdf
 from correspondence.services import letter_approve, letter_pdf_make, letter_update
+from correspondence.variants import ALWAYS_MADE
 from ubpanel.roles import Role
 
 from .factories import ApprovedLetterFactory, LetterFactory
@@ -373,16 +374,18 @@ def _assert_files_match_their_rows(letter):
 
 
 def test_making_the_pdfs_twice_makes_one_of_each_variant():
+    # Standard and large print: the easy-read version is made only on need
+    # (tests/test_letter_variants.py).
     letter = ApprovedLetterFactory()
 
     first = letter_pdf_make(letter_id=letter.pk, version=1)
     second = letter_pdf_make(letter_id=letter.pk, version=1)
 
-    assert {pdf.variant for pdf in first} == set(PdfVariant.values)
+    assert {pdf.variant for pdf in first} == set(ALWAYS_MADE)
     assert second == []
-    assert _stored(letter) == {(1, variant) for variant in PdfVariant.values}
+    assert _stored(letter) == {(1, variant) for variant in ALWAYS_MADE}
     assert sorted(p.name for p in _folder(letter).iterdir()) == sorted(
-        _name(letter, 1, variant) for variant in PdfVariant.values
+        _name(letter, 1, variant) for variant in ALWAYS_MADE
     )
     _assert_files_match_their_rows(letter)
 
@@ -405,9 +408,9 @@ def test_a_stale_version_makes_nothing_and_each_version_gets_its_own_pdfs(
     assert letter_pdf_make(letter_id=letter.pk, version=1) == []
     assert letter_pdf_make(letter_id=letter.pk, version=2) == []
 
-    assert _stored(letter) == {(v, variant) for v in (1, 2) for variant in PdfVariant.values}
+    assert _stored(letter) == {(v, variant) for v in (1, 2) for variant in ALWAYS_MADE}
     assert sorted(p.name for p in _folder(letter).iterdir()) == sorted(
-        _name(letter, v, variant) for v in (1, 2) for variant in PdfVariant.values
+        _name(letter, v, variant) for v in (1, 2) for variant in ALWAYS_MADE
     )
     _assert_files_match_their_rows(letter)
 
@@ -416,14 +419,14 @@ def test_a_file_left_by_a_run_that_died_is_replaced_not_kept_beside_a_second_cop
     letter = ApprovedLetterFactory()
     folder = _folder(letter)
     folder.mkdir(parents=True)
-    for variant in PdfVariant.values:
+    for variant in ALWAYS_MADE:
         (folder / _name(letter, 1, variant)).write_bytes(b"half a PDF from a worker that died")
 
     made = letter_pdf_make(letter_id=letter.pk, version=1)
 
-    assert len(made) == len(PdfVariant.values)
+    assert len(made) == len(ALWAYS_MADE)
     assert sorted(p.name for p in folder.iterdir()) == sorted(
-        _name(letter, 1, variant) for variant in PdfVariant.values
+        _name(letter, 1, variant) for variant in ALWAYS_MADE
     )
     _assert_files_match_their_rows(letter)
 

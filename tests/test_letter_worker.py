@@ -11,6 +11,7 @@ from django.core.files.storage import storages
 from correspondence.models import LetterPdf, PdfVariant
 from correspondence.services import letter_approve
 from correspondence.tasks import letters_render_missing
+from correspondence.variants import ALWAYS_MADE
 from referrals.models import Person
 from ubpanel.celery import app
 from ubpanel.roles import Role
@@ -58,7 +59,7 @@ def _folder(letter) -> Path:
 
 
 def _names(letter) -> list[str]:
-    return sorted(f"{letter.reference}-v1-{variant}.pdf" for variant in PdfVariant.values)
+    return sorted(f"{letter.reference}-v1-{variant}.pdf" for variant in ALWAYS_MADE)
 
 
 def _files(letter) -> list[str]:
@@ -72,7 +73,7 @@ def _made(letter) -> int:
 
 def _assert_one_good_pdf_per_variant(letter):
     assert sorted(LetterPdf.objects.filter(letter=letter).values_list("variant", flat=True)) == (
-        sorted(PdfVariant.values)
+        sorted(ALWAYS_MADE)
     )
     assert _files(letter) == _names(letter)
     for pdf in LetterPdf.objects.filter(letter=letter):
@@ -88,7 +89,7 @@ def test_a_real_worker_makes_the_pdfs_once_the_approval_is_committed(start_worke
 
     letter_approve(actor=legal, letter=letter)
 
-    assert wait_for(lambda: _made(letter) == len(PdfVariant.values)), "no PDFs before the deadline"
+    assert wait_for(lambda: _made(letter) == len(ALWAYS_MADE)), "no PDFs before the deadline"
     assert worker.poll() is None
     _assert_one_good_pdf_per_variant(letter)
 
@@ -118,6 +119,6 @@ def test_a_worker_that_dies_mid_letter_is_made_good_by_the_sweeper_without_a_dup
     # The sweeper (beat runs it every 5 minutes) queues it again.
     assert letters_render_missing() == 1
 
-    assert wait_for(lambda: _made(letter) == len(PdfVariant.values)), "no PDFs before the deadline"
+    assert wait_for(lambda: _made(letter) == len(ALWAYS_MADE)), "no PDFs before the deadline"
     _assert_one_good_pdf_per_variant(letter)
     assert letters_render_missing() == 0

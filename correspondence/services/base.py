@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from correspondence.models import LETTER_GRAPH, Letter, LetterKind, LetterStatus
-from correspondence.selectors import why_no_letter
+from correspondence.selectors import letter_refusal
 from schedule.models import Entry
 from ubpanel.errors import DomainError
 from ubpanel.services import lock_in_status
@@ -27,7 +27,7 @@ def _not_now(service: str, letter: Letter) -> str:
     if service == "letter_update":
         return "The letter has been sent: it cannot change."
     # Approving or sending a letter that must never go says why first.
-    refused = why_no_letter(entry=letter.entry, decision=letter.decision)
+    refused = letter_refusal(letter)
     if refused:
         return refused
     if service == "letter_approve":
@@ -54,7 +54,7 @@ def lock_letter(letter: Letter, service: str) -> Letter:
         error=LetterError,
         refusal=lambda letter: _not_now(service, letter),
     )
-    refused = why_no_letter(entry=letter.entry, decision=letter.decision)
+    refused = letter_refusal(letter)
     if refused:
         raise LetterError(refused)
     return letter
@@ -63,6 +63,8 @@ def lock_letter(letter: Letter, service: str) -> Letter:
 def sender_words(letter: Letter) -> str:
     if letter.kind == LetterKind.HIGH:
         return "Legal Services approve and send high-risk letters."
+    if letter.kind == LetterKind.REMOVAL:
+        return "The entry's record owner (the Operations Manager) approves and sends it."
     return (
         "The Operations Manager (the referring service's manager) approves and sends this letter."
     )

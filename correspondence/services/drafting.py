@@ -10,8 +10,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from correspondence.models import Letter, LetterKind, LetterStatus
-from correspondence.selectors import may_draft, may_edit_letter, why_no_letter
+from correspondence.selectors import REMOVAL_OUTCOMES, may_draft, may_edit_letter, why_no_letter
 from panel.models import DecisionStatus, LetterRoute
+from panel.models.decisions import RemovalCommunication
 from referrals.models import Person, Referral
 from schedule.models import Entry
 from ubpanel.entry_status import EntryStatus
@@ -74,7 +75,7 @@ def letter_draft(
     if entry is not None:
         # As it is now, and held: an entry removed meanwhile gets no letter.
         entry = Entry.objects.select_for_update().get(pk=entry.pk)
-    refused = why_no_letter(entry=entry, decision=decision)
+    refused = why_no_letter(entry=entry, decision=decision, kind=kind)
     if refused:
         raise LetterError(refused)
     if kind == LetterKind.HIGH and entry is not None and entry.tier != RiskTier.HIGH:
@@ -117,11 +118,17 @@ def _notify_legal_services(letter: Letter) -> None:
 @service
 def letter_draft_from_decision(*, actor: User, decision) -> Letter:
     """The letter the panel's decision calls for: from the Operations Manager for low and medium
-    risk, from Legal Services for high risk, or a letter of expected behaviour."""
+    risk, from Legal Services for high risk, or a letter of expected behaviour. After a removal
+    the decision recorded as communicated (NOTIFY_ON_REMOVAL), the removal letter from the
+    Operations Manager."""
     item = decision.item
     if decision.status != DecisionStatus.FINAL:
         raise LetterError("The panel has not decided yet.")
-    # Before the letter route: a removal is never communicated, whatever route the chair chose.
+    # Before the letter route: a removal is not communicated, whatever route the chair chose,
+    # unless the decision recorded that it is (then only the removal letter goes).
+    communicated = decision.removal_communication == RemovalCommunication.COMMUNICATED
+    if communicated and decision.outcome in REMOVAL_OUTCOMES:
+        return _removal_letter_draft(actor=actor, decision=decision)
     refused = why_no_letter(entry=item.entry, decision=decision)
     if refused:
         raise LetterError(refused)
@@ -136,6 +143,20 @@ def letter_draft_from_decision(*, actor: User, decision) -> Letter:
         entry=entry,
         decision=decision,
         referral=item.referral,
+    )
+
+
+def _removal_letter_draft(*, actor: User, decision) -> Letter:
+    item = decision.item
+    refused = why_no_letter(entry=item.entry, decision=decision, kind=LetterKind.REMOVAL)
+    if refused:
+        raise LetterError(refused)
+    return letter_draft(
+        actor=actor,
+        kind=LetterKind.REMOVAL,
+        person=item.entry.person,
+        entry=item.entry,
+        decision=decision,
     )
 
 

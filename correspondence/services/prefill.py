@@ -60,6 +60,20 @@ def prefill(
     source = decision or entry
     address = person.addresses.first() if person.pk else None
     email = person.emails.first() if person.pk else None
+    recipient = {
+        "recipient_name": str(person),
+        "recipient_address": (
+            "\n".join(filter(None, [address.address, address.postcode])) if address else ""
+        ),
+        "recipient_email": email.email if email else "",
+    }
+    if kind == LetterKind.REMOVAL:
+        # Off the schedule, normal arrangements: nothing about the behaviour.
+        return {
+            **recipient,
+            "logging_statement": content.REMOVAL_STATEMENT,
+            "contact_restrictions": content.REMOVAL_CONTACT,
+        }
     spoc = ""
     if source is not None and source.spoc_name:
         spoc = "\n".join(filter(None, [source.spoc_name, source.spoc_contact_details]))
@@ -75,11 +89,7 @@ def prefill(
             "incident_when": "",
         }
     values = {
-        "recipient_name": str(person),
-        "recipient_address": (
-            "\n".join(filter(None, [address.address, address.postcode])) if address else ""
-        ),
-        "recipient_email": email.email if email else "",
+        **recipient,
         **described,
         # The panel's reasons or the entry's letter-safe reason; never the internal notes.
         "why_unreasonable": _letter_safe(

@@ -68,10 +68,13 @@ def letter_send(*, actor: User, letter: Letter, method: str) -> Letter:
     letter.sent_by = actor
     letter.sent_method = method
     letter.sent_on = today
-    if letter.kind != LetterKind.EXPECTED_BEHAVIOUR:
+    # The removal letter tells them they are off the schedule: nothing to appeal, no
+    # notification of an entry that is no longer there.
+    notifies = letter.kind in (LetterKind.LOW_MEDIUM, LetterKind.HIGH)
+    if notifies:
         letter.appeal_deadline = appeal_deadline(today)
     letter.save()
-    if letter.entry_id and letter.kind != LetterKind.EXPECTED_BEHAVIOUR:
+    if letter.entry_id and notifies:
         entry_record_notification(
             actor=actor, entry=letter.entry, notified_on=today, letter=letter.reference
         )
@@ -85,9 +88,10 @@ def letter_send(*, actor: User, letter: Letter, method: str) -> Letter:
 
 
 def _unsent(entry: Entry) -> QuerySet[Letter]:
+    """The entry's letters not sent yet, but its removal letter: that one is about the removal."""
     return Letter.objects.filter(
         entry=entry, status__in=LETTER_GRAPH.sources("letters_cancel_for_entry")
-    )
+    ).exclude(kind=LetterKind.REMOVAL)
 
 
 @service
@@ -95,7 +99,9 @@ def letters_cancel_for_entry(*, actor: User, entry: Entry, reason: str) -> list[
     """The entry came off the schedule before its letter went - an emergency addition the panel
     did not ratify, a removal, an appeal upheld: every draft or approved letter about it is
     cancelled, with who, when and why, and is never approved, changed or sent. Nothing replaces
-    it: removal is never communicated to the individual. A sent letter stays as it was.
+    it: removal is not communicated to the individual, unless NOTIFY_ON_REMOVAL is on and the
+    decision recorded it so - and then the removal letter (``LetterKind.REMOVAL``) is never
+    cancelled here. A sent letter stays as it was.
 
     The authority is the panel's vote or the Monitoring Officer's decision, which the caller
     checks; it runs inside the caller's transaction when there is one."""
