@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 
 from panel.models import NO_LETTER_OUTCOMES, Decision, DecisionStatus, LetterRoute, Outcome
 from panel.models.decisions import RemovalCommunication
+from panel.removal import REMOVAL_OUTCOMES
 from referrals.models import ReferralStatus
 from referrals.selectors import visible_referrals
 from schedule.selectors import visible_entries
@@ -35,10 +36,6 @@ NEVER_TOLD_WHY = (
     "Removal from the schedule is never communicated to the individual (the protocol: it may "
     "re-oxygenate the issues)."
 )
-
-
-# The outcomes that take someone off the schedule.
-REMOVAL_OUTCOMES = (Outcome.REMOVE, Outcome.NOT_RATIFY)
 
 
 def why_no_letter(*, entry=None, decision=None, kind: str | None = None) -> str:

@@ -15,20 +15,15 @@ from .models import (
     DECISION_FIELDS,
     OUTCOMES_FOR,
     PERSON_KINDS,
-    REMOVAL_NOT_COMMUNICATED,
     Decision,
     ItemKind,
     LetterRoute,
     Outcome,
     VoteChoice,
 )
+from .removal import not_told_hint
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
-# Shown beside the outcomes that take someone off the schedule.
-NOT_TOLD_HINT = (
-    "The individual will not be told, and no letter can be sent. The protocol: "
-    f"“{REMOVAL_NOT_COMMUNICATED}”"
-)
 
 
 class DeclarationForm(GovukForm):
@@ -135,9 +130,10 @@ class ProposalForm(GovukFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         kind = ItemKind(item.kind)
         self.fields["outcome"].choices = [(o.value, o.label) for o in OUTCOMES_FOR[kind]]
+        # Beside the outcomes that take someone off the schedule, with the setting that applies.
         self.fields["outcome"].choice_hints = {
-            Outcome.REMOVE: NOT_TOLD_HINT,
-            Outcome.NOT_RATIFY: NOT_TOLD_HINT,
+            Outcome.REMOVE: not_told_hint(),
+            Outcome.NOT_RATIFY: not_told_hint(),
         }
         self.fields["tier"].choice_hints = dict(TIER_DEFINITIONS)
         self.fields["record_owner"].queryset = record_owners()

@@ -1,6 +1,7 @@
 """The proposal: the decision record the chair drafts and the panel votes on, the Adult Social
 Care representative's consultation of Mosaic, and what a proposal still lacks."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
@@ -18,6 +19,7 @@ from panel.models import (
     MeetingStatus,
     Outcome,
 )
+from panel.removal import REMOVAL_OUTCOMES
 from panel.selectors import sits_for_adult_social_care
 from schedule.adjustments import CLASH_NEEDS_A_REASON, clashes, needs_of, refuse_unexplained_clash
 from schedule.models import Entry
@@ -178,14 +180,7 @@ def decision_problems(item: AgendaItem, decision: Decision | None) -> list[str]:
         "",
         LetterRoute.NONE,
     ):
-        problems.append(
-            (
-                "The individual is not told of a removal. The protocol: "
-                f"“{REMOVAL_NOT_COMMUNICATED}” Choose “No letter”."
-            )
-            if decision.outcome in (Outcome.REMOVE, Outcome.NOT_RATIFY)
-            else "No letter goes to the individual after this outcome: choose “No letter”."
-        )
+        problems.append(_no_letter_route(decision))
     if decision.outcome == Outcome.GRANT and (
         decision.recertify_by is None or decision.recertify_by <= timezone.localdate()
     ):
@@ -199,3 +194,19 @@ def decision_problems(item: AgendaItem, decision: Decision | None) -> list[str]:
     if decision.outcome != Outcome.DEFER and not decision.reasons.strip():
         problems.append("Record the reasons.")
     return problems
+
+
+def _no_letter_route(decision: Decision) -> str:
+    """Why a removal (or a keep, or an access decision) names no letter route."""
+    if decision.outcome not in REMOVAL_OUTCOMES:
+        return "No letter goes to the individual after this outcome: choose “No letter”."
+    if settings.NOTIFY_ON_REMOVAL:
+        # The removal letter is its own kind, drafted once the decision is final.
+        return (
+            "The removal letter (NOTIFY_ON_REMOVAL is on) is drafted from Letters once the "
+            "decision is final, not through the letter route: choose “No letter”."
+        )
+    return (
+        "The individual is not told of a removal. The protocol: "
+        f"“{REMOVAL_NOT_COMMUNICATED}” Choose “No letter”."
+    )

@@ -22,6 +22,7 @@ from panel.models import (
     VoteChoice,
     VotingRule,
 )
+from panel.removal import REMOVAL_OUTCOMES, removal_communication
 from panel.selectors import eligibility, may_vote, sitting
 from ubpanel.models import User
 from ubpanel.services import lock_in_status, service
@@ -162,6 +163,9 @@ def ballot_close(*, actor: User, item: AgendaItem) -> Ballot:
     decision.abstentions = ballot.abstentions
     decision.decided_on = timezone.localdate()
     decision.decided_at = ballot.closed_at
+    # A removal records whether the individual is told: the setting as it is now, kept.
+    if decision.outcome in REMOVAL_OUTCOMES:
+        decision.removal_communication = removal_communication()
     decision.save()
     item.status = ItemStatus.DECIDED
     item.save(update_fields=["status"])
