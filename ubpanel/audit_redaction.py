@@ -26,6 +26,7 @@ from typing import Any
 
 from auditlog.models import LogEntry
 from django.db import connection, transaction
+from django.db.models import QuerySet
 
 from .audit_chain import SEALED_FIELDS, redaction_digest
 from .models import AuditRedaction
@@ -107,11 +108,14 @@ def redact(entry: LogEntry) -> LogEntry:
 
 
 def redact_entries(
-    entries: Iterable[LogEntry], *, person_pk: int | None, reason: str
+    entries: Iterable[LogEntry] | QuerySet[LogEntry], *, person_pk: int | None, reason: str
 ) -> list[AuditRedaction]:
     """Remove the details of the person ``person_pk`` (or of whoever a record without a person was
     about) from ``entries``, each once; returns the redactions written."""
-    ids = sorted({entry.pk for entry in entries})
+    if isinstance(entries, QuerySet):
+        ids = sorted(set(entries.order_by().values_list("pk", flat=True)))
+    else:
+        ids = sorted({entry.pk for entry in entries})
     if not ids:
         return []
     reason = (reason or f"Retention schedule: person {person_pk}")[:200]
