@@ -1,5 +1,7 @@
 from django.urls import path  # noqa: F401
 
+from .views import exports
+
 app_name = "rights"
 
 # Planned (issue 14): each part adds its own lines.
@@ -11,4 +13,9 @@ app_name = "rights"
 #   retention/                        retention.retention_upcoming  rights:retention
 #   people/<id:pk>/legal-hold/        retention.legal_hold_place    rights:legal_hold_place
 #   legal-holds/<id:pk>/lift/         retention.legal_hold_lift     rights:legal_hold_lift
-urlpatterns = []
+urlpatterns = [
+    path("people/<id:pk>/export/", exports.export_request, name="export_request"),
+    path("exports/", exports.export_list, name="export_list"),
+    path("exports/<id:pk>/", exports.export_detail, name="export_detail"),
+    path("exports/<id:pk>/download/", exports.export_download, name="export_download"),
+]
