@@ -49,7 +49,7 @@ from referrals.statuses import REFERRAL_GRAPH, ReferralStatus
 from schedule.models import LIVE_STATUSES, Entry, EntryEvent, EntryStatus
 from ubpanel.roles import RETENTION_ROLES, has_role
 
-from .models import LegalHold, RetentionRule
+from .models import Anonymisation, LegalHold, RetentionRule
 
 # A referral has ended when the graph takes it nowhere but to closure.
 ENDED_REFERRAL_STATUSES = frozenset(
@@ -339,3 +339,31 @@ def standing_hold(person: Person) -> LegalHold | None:
 
 def standing_holds() -> QuerySet[LegalHold]:
     return LegalHold.objects.filter(lifted_at__isnull=True).select_related("person", "placed_by")
+
+
+# --- What the retention pages may show ----------------------------------------------------------
+
+
+def retention_people(user) -> QuerySet[Person]:
+    """Everyone on record, to those who manage the retention schedule; nobody to anyone else."""
+    return Person.objects.all() if may_manage_retention(user) else Person.objects.none()
+
+
+def visible_holds(user) -> QuerySet[LegalHold]:
+    if not may_manage_retention(user):
+        return LegalHold.objects.none()
+    return LegalHold.objects.select_related("person", "placed_by", "lifted_by")
+
+
+def recent_anonymisations(limit: int = 20) -> QuerySet[Anonymisation]:
+    return Anonymisation.objects.select_related("person")[:limit]
+
+
+def person_retention(person: Person) -> dict:
+    """What the person's page says about the schedule: the standing hold, or when (and by which
+    rule) the records will be anonymised if nothing stops it."""
+    hold = standing_hold(person)
+    return {
+        "legal_hold": hold,
+        "retention_due": None if hold or person.anonymised_at else next_for_person(person),
+    }
