@@ -168,6 +168,8 @@ class ProposalForm(GovukFormMixin, forms.ModelForm):
                 "Needed when a restriction clashes with the person's reasonable adjustments: why "
                 "the restriction goes ahead, and what is done instead."
             )
+            # Needed only on a clash: "(optional)" would mislead.
+            self.fields["adjustment_clash_reason"].hide_optional = True
         if self.instance.pk and self.instance.meets_criteria is not None:
             self.initial["meets_criteria"] = "yes" if self.instance.meets_criteria else "no"
 

@@ -114,7 +114,8 @@ class EmergencyAdditionForm(GovukForm):
             for c in self.candidates
         }
         # Needed for a new person (clean() says so); a known person is chosen from the matches.
-        for name in ("person", "given_names", "family_name"):
+        # The clash reason is needed only on a clash.
+        for name in ("person", "given_names", "family_name", "adjustment_clash_reason"):
             self.fields[name].hide_optional = True
         self.fields["record_owner"].queryset = record_owners()
         self.fields["reason"].error_messages["required"] = (
