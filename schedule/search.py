@@ -331,7 +331,12 @@ def _address_warnings(user, parsed: Query) -> list[Result]:
         conditions.append(Q(address__icontains=parsed.text))
     if not conditions:
         return []
-    warnings = visible_address_warnings(user).filter(Q(*conditions, _connector=Q.OR))
+    # With the entry, whose person the audit row names (no query per warning).
+    warnings = (
+        visible_address_warnings(user)
+        .filter(Q(*conditions, _connector=Q.OR))
+        .select_related("entry")
+    )
     return [
         Result(score=IDENTIFIER_SCORE, reasons=["Address warning"], address_warning=warning)
         for warning in warnings.order_by("pk")[:MAX_RESULTS]

@@ -217,7 +217,8 @@ def evidence_download(request, pk, evidence_pk):
     if item.entry_id:
         referral_ids += list(item.entry.referrals.values_list("pk", flat=True))
     evidence = get_object_or_404(
-        Evidence.objects.filter(referral_id__in=referral_ids), pk=evidence_pk
+        Evidence.objects.filter(referral_id__in=referral_ids).select_related("referral"),
+        pk=evidence_pk,
     )
     audit.record_access(
         evidence, audit.Event.DOWNLOAD, papers=f"{item.meeting.reference} item {item.position}"

@@ -102,7 +102,9 @@ def queue(request):
         .select_related("service", "referrer", "person")
         .order_by("submitted_at", "created_at")
     )
-    emails = list(failed_emails(request.user).order_by("-received_at")[:50])
+    emails = list(
+        failed_emails(request.user).select_related("referral").order_by("-received_at")[:50]
+    )
     audit.record_access(referrals, audit.Event.LIST)
     audit.record_access(emails, audit.Event.LIST)
     return render(
@@ -268,6 +270,6 @@ def link_person(request, pk):
 
 @role_required(ASSURANCE)
 def failed_email(request, pk):
-    email = get_object_or_404(failed_emails(request.user), pk=pk)
+    email = get_object_or_404(failed_emails(request.user).select_related("referral"), pk=pk)
     audit.record_access(email)
     return render(request, "referrals/failed_email.html", {"email": email})

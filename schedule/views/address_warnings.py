@@ -63,7 +63,7 @@ def _allowed_or_404(may):
 def warning_list(request):
     warnings = (
         visible_address_warnings(request.user)
-        .select_related("created_by")
+        .select_related("created_by", "entry")
         # Live warnings first ("live" sorts before "removed"), then by postcode.
         .order_by("status", "postcode_normalised", "address", "pk")
     )
@@ -110,7 +110,7 @@ def warning_detail(request, pk):
 
 def warning_edit(request, pk):
     """A new tier, or new guidance for staff, after the risk at the address was assessed again."""
-    warning = get_object_or_404(_changeable(request.user), pk=pk)
+    warning = get_object_or_404(_changeable(request.user).select_related("entry"), pk=pk)
     audit.record_access(warning)
     if not may_manage_address_warning(request.user, warning):
         messages.error(request, f"The warning for {warning} has ended: it cannot be changed.")
@@ -133,7 +133,7 @@ def warning_edit(request, pk):
 
 def warning_end(request, pk):
     """The page asks why the warning is ending and to confirm; only the POST ends it."""
-    warning = get_object_or_404(_changeable(request.user), pk=pk)
+    warning = get_object_or_404(_changeable(request.user).select_related("entry"), pk=pk)
     audit.record_access(warning)
     form = EndAddressWarningForm(request.POST if request.method == "POST" else None)
     if submit(

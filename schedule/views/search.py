@@ -20,6 +20,7 @@ from schedule.selectors import contact_checkable_entries
 from schedule.services import contact_check_record
 from ubpanel import audit
 from ubpanel.access import get_object_or_404
+from ubpanel.audit_people import person_ids
 from ubpanel.forms import GovukForm
 from ubpanel.roles import SCHEDULE_ROLES, role_required
 
@@ -84,6 +85,8 @@ def _audit_search(text: str, results) -> None:
             read_as=Query.parse(text).kinds,
             entries_shown=[e.pk for e in entries],
             address_warnings_shown=[w.pk for w in warnings],
+            # Who the search showed: each hit's person (an address warning's, through its entry).
+            people=[pk for hit in [*entries, *warnings] for pk in person_ids(hit)],
         )
         audit.record_access([*entries, *warnings], audit.Event.SEARCH)
 
