@@ -1,6 +1,6 @@
 from django.urls import path  # noqa: F401
 
-from .views import exports
+from .views import exports, retention
 
 app_name = "rights"
 
@@ -18,4 +18,7 @@ urlpatterns = [
     path("exports/", exports.export_list, name="export_list"),
     path("exports/<id:pk>/", exports.export_detail, name="export_detail"),
     path("exports/<id:pk>/download/", exports.export_download, name="export_download"),
+    path("retention/", retention.retention_upcoming, name="retention"),
+    path("people/<id:pk>/legal-hold/", retention.legal_hold_place, name="legal_hold_place"),
+    path("legal-holds/<id:pk>/lift/", retention.legal_hold_lift, name="legal_hold_lift"),
 ]

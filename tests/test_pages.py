@@ -259,6 +259,9 @@ SIGNED_IN_PAGES = {
     "rights:export_list": [],
     "rights:export_detail": [1],
     "rights:export_download": [1],
+    "rights:retention": [],
+    "rights:legal_hold_place": [1],
+    "rights:legal_hold_lift": [1],
 }
 ADMIN_PAGES = [
     "admin:index",

@@ -18,7 +18,7 @@ from django.utils import timezone
 from panel.models import Decision, Declaration, Invitee
 from panel.models.meetings import Seat
 from referrals.models import Adjustment, Evidence, InboundEmail, ReferralStatus
-from rights.models import SubjectAccessExport
+from rights.models import LegalHold, SubjectAccessExport
 from schedule.models import AddressWarning
 from ubpanel.roles import Role
 
@@ -151,5 +151,9 @@ def build() -> World:
     # A subject access export the chair asked for (still waiting: its download page says so).
     world.objects["rights.SubjectAccessExport"] = SubjectAccessExport.objects.create(
         person=person, requested_by=world.users[Role.PANEL_CHAIR.value]
+    )
+    # A legal hold the chair placed on the person (its lift page shows it).
+    world.objects["rights.LegalHold"] = LegalHold.objects.create(
+        person=person, reason="Ombudsman complaint", placed_by=world.users[Role.PANEL_CHAIR.value]
     )
     return world

@@ -78,6 +78,12 @@ SECTIONS = (
         "Who viewed, searched or changed what, when and from where.",
     ),
     Section(
+        "Retention schedule",
+        "rights:retention",
+        r.RETENTION_ROLES,
+        "What will be anonymised or deleted in the coming weeks, and legal holds.",
+    ),
+    Section(
         "Users and roles", "admin:index", r.USER_ADMIN_ROLES, "Staff accounts and their roles."
     ),
 )

@@ -134,6 +134,10 @@ OBJECT_KINDS: dict[str, str] = {
     "rights:export_list": "rights.SubjectAccessExport",
     "rights:export_detail": "rights.SubjectAccessExport",
     "rights:export_download": "rights.SubjectAccessExport",
+    # rights: retention and legal holds
+    "rights:retention": "rights.Anonymisation",
+    "rights:legal_hold_place": "referrals.Person",
+    "rights:legal_hold_lift": "rights.LegalHold",
 }
 
 # Where a refused page names no kind of record (an address that does not exist).
