@@ -1,6 +1,6 @@
 from django.urls import path  # noqa: F401
 
-from .views import exports, retention
+from .views import exports, retention, who_viewed
 
 app_name = "rights"
 
@@ -21,4 +21,6 @@ urlpatterns = [
     path("retention/", retention.retention_upcoming, name="retention"),
     path("people/<id:pk>/legal-hold/", retention.legal_hold_place, name="legal_hold_place"),
     path("legal-holds/<id:pk>/lift/", retention.legal_hold_lift, name="legal_hold_lift"),
+    path("people/<id:pk>/viewed/", who_viewed.person_viewed, name="person_viewed"),
+    path("people/<id:pk>/viewed/csv/", who_viewed.person_viewed_csv, name="person_viewed_csv"),
 ]

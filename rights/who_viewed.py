@@ -121,3 +121,11 @@ def may_see_who_viewed(user, person: Person | None = None) -> bool:
     """The auditor, the panel chair (the Information Asset Owner) and the data protection officer
     may see who viewed anyone on record."""
     return has_role(user, *WHO_VIEWED_READERS)
+
+
+def people_whose_views_are_readable(user) -> QuerySet[Person]:
+    """Everyone on record (anonymised people too) for those who may see who viewed them; nobody
+    for anyone else, whose request for one is then the audited 404."""
+    if may_see_who_viewed(user):
+        return Person.objects.all()
+    return Person.objects.none()

@@ -262,6 +262,8 @@ SIGNED_IN_PAGES = {
     "rights:retention": [],
     "rights:legal_hold_place": [1],
     "rights:legal_hold_lift": [1],
+    "rights:person_viewed": [1],
+    "rights:person_viewed_csv": [1],
 }
 ADMIN_PAGES = [
     "admin:index",

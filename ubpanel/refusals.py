@@ -138,6 +138,9 @@ OBJECT_KINDS: dict[str, str] = {
     "rights:retention": "rights.Anonymisation",
     "rights:legal_hold_place": "referrals.Person",
     "rights:legal_hold_lift": "rights.LegalHold",
+    # rights: who viewed this person
+    "rights:person_viewed": "referrals.Person",
+    "rights:person_viewed_csv": "referrals.Person",
 }
 
 # Where a refused page names no kind of record (an address that does not exist).
