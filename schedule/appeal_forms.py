@@ -2,6 +2,7 @@
 Officer's nomination of a legal services representative. The services apply the protocol's rules."""
 
 from django import forms
+from django.conf import settings
 
 from ubpanel.forms import DATE_INPUT, GovukForm
 from ubpanel.models import User
@@ -44,6 +45,24 @@ class AppealForm(GovukForm):
         self.fields["grounds"].hide_optional = True
 
 
+def upheld_hint() -> str:
+    """Beside "Upheld": the protocol does not tell the individual of a removal, the ICO's guidance
+    on warning markers is to tell people, and NOTIFY_ON_REMOVAL says which this council does."""
+    if settings.NOTIFY_ON_REMOVAL:
+        return (
+            "The individual comes off the schedule. NOTIFY_ON_REMOVAL is on: this council tells "
+            "people of a removal, as the ICO's guidance on warning markers asks, though the "
+            "protocol does not. The removal letter is drafted from a panel decision only: ubpanel "
+            "drafts none for an upheld appeal."
+        )
+    return (
+        "The individual comes off the schedule. They are not told: removal is never communicated "
+        "to them. The protocol: “Removal from the list will not be communicated to the "
+        "perpetrator as this may re-oxygenate the issues.” The ICO's guidance on warning markers "
+        "is to tell people; NOTIFY_ON_REMOVAL is off."
+    )
+
+
 class AppealDecisionForm(GovukForm):
     outcome = forms.ChoiceField(
         label="The outcome",
@@ -61,8 +80,7 @@ class AppealDecisionForm(GovukForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["outcome"].choice_hints = {
-            AppealOutcome.UPHELD: "The individual comes off the schedule. They are not told: "
-            "removal is never communicated to them.",
+            AppealOutcome.UPHELD: upheld_hint(),
             AppealOutcome.DISMISSED: "The panel's decision stands: the entry is active again.",
         }
         self.fields["outcome"].hide_optional = True

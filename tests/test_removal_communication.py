@@ -193,6 +193,21 @@ def test_the_item_page_of_a_decision_that_keeps_them_says_nothing_about_removal(
     assert 'data-testid="removal-communication"' not in page
 
 
+def test_the_appeal_decision_says_beside_upheld_that_the_removal_is_not_communicated():
+    from schedule.appeal_forms import AppealDecisionForm
+
+    hint = AppealDecisionForm().fields["outcome"].choice_hints["upheld"]
+
+    assert PROTOCOL in hint
+    assert "ICO's guidance on warning markers is to tell people" in hint
+    assert "NOTIFY_ON_REMOVAL is off" in hint
+    with NOTIFY_ON:
+        assert (
+            "NOTIFY_ON_REMOVAL is on"
+            in AppealDecisionForm().fields["outcome"].choice_hints["upheld"]
+        )
+
+
 # --- No letter by default; the removal letter with the setting on -------------------------------
 
 
