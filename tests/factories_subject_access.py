@@ -255,6 +255,14 @@ def full_record() -> Record:
         with audit.acting_as(viewer):
             audit.record_access(person, people=[person.pk])
             audit.record_access(other, people=[other.pk])
+    # A search whose hits were both of them: the row names both; its words are the other's name.
+    with audit.acting_as(member):
+        audit.record(
+            audit.Event.SEARCH,
+            model=type(person),
+            object_repr="Search for Zebedee Marchbanks",
+            people=[person.pk, other.pk],
+        )
 
     return Record(
         person=person,

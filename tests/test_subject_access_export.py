@@ -125,6 +125,9 @@ def test_the_json_holds_the_views_by_three_users(quick_summary, made, record):
 
     viewers = {row["by"] for row in data["audit"] if row["event"] == "view"}
     assert {"Harriet Referwell", "Percival Seatholder", "Agatha Triager"} <= viewers
+    [search] = [row for row in data["audit"] if row["event"] == "search"]
+    assert search["by"] == "Percival Seatholder"
+    assert search["record"] == ""  # it named the other person too
     assert all(row["at"][:4].isdigit() and "T" in row["at"] for row in data["audit"])
 
 

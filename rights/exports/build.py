@@ -214,7 +214,6 @@ def _finish(export, saved: str, size: int, sha256: str, *, counts: dict) -> None
         audit.record(
             audit.Event.EXPORT,
             objects=[export.person],
-            people=[export.person_id],
             export=reference_of(export),
             sha256=sha256,
             counts=counts,

@@ -299,7 +299,8 @@ def audit_part(c: Collector, person: Person) -> list[dict]:
             "action": entry.get_action_display(),
             "event": extra.get("event", "") if entry.action == entry.Action.ACCESS else "",
             "record_kind": entry.content_type.name if entry.content_type_id else "",
-            "record": entry.object_repr,
+            # A row that also named others (a search's hits, a list) keeps its kind, not its record.
+            "record": entry.object_repr if set(extra.get("people") or []) <= {person.pk} else "",
             "fields_changed": sorted((entry.changes or {}).keys())
             if isinstance(entry.changes, dict)
             else [],

@@ -39,7 +39,6 @@ def subject_access_exports_expire(*, actor=None) -> list[int]:
         audit.record(
             audit.Event.EXPORT,
             objects=[export],
-            people=[export.person_id],
             step="expired",
             deleted_file=name,
         )

@@ -30,7 +30,6 @@ def subject_access_export_request(
     audit.record(
         audit.Event.EXPORT,
         objects=[export],
-        people=[person.pk],
         step="requested",
         redact_staff_names=redact_staff_names,
     )

@@ -56,7 +56,7 @@ def export_request(request, pk):
         messages.success(request, "The export is being made. This page shows how far it has got.")
         return redirect("rights:export_detail", pk=done.value.pk)
     if request.method == "GET":
-        audit.record_access(person, people=[person.pk])
+        audit.record_access(person)
     return form_page(
         request,
         "rights/export_request.html",
@@ -70,7 +70,7 @@ def export_list(request):
     exports = visible_exports(request.user)
     page = Paginator(exports, EXPORTS_PER_PAGE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
-    audit.record_access(rows, audit.Event.LIST, people=sorted({e.person_id for e in rows}))
+    audit.record_access(rows, audit.Event.LIST)
     return render(
         request,
         "rights/export_list.html",
@@ -91,7 +91,7 @@ def export_detail(request, pk):
     if request.htmx:
         # The polled part names nobody (status, progress, stage): a poll is not a view of the person.
         return render(request, "rights/_export_progress.html", context)
-    audit.record_access(export, people=[export.person_id])
+    audit.record_access(export)
     return render(request, "rights/export_detail.html", context)
 
 
@@ -105,7 +105,6 @@ def export_download(request, pk):
     audit.record(
         audit.Event.DOWNLOAD,
         objects=[export],
-        people=[export.person_id],
         export=reference_of(export),
         sha256=export.sha256,
     )
