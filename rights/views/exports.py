@@ -53,7 +53,9 @@ def export_request(request, pk):
         ),
     )
     if done:
-        messages.success(request, "The export is being made. This page shows how far it has got.")
+        messages.success(
+            request, "The export has been asked for. This page shows how far it has got."
+        )
         return redirect("rights:export_detail", pk=done.value.pk)
     if request.method == "GET":
         audit.record_access(person)
