@@ -2,6 +2,8 @@
 progress (htmx polling, or a Refresh link without JavaScript), the requester's list, and the
 download - by the requester only, audited naming the person."""
 
+import re
+
 import pytest
 from auditlog.models import LogEntry
 from django.test import Client
@@ -12,7 +14,7 @@ from rights.models import ExportStatus, SubjectAccessExport
 from rights.services.exports import subject_access_export_request
 from ubpanel.roles import Role
 
-from .factories import PersonFactory, UserFactory
+from .factories import UserFactory
 from .subject_access_zip import members
 
 pytestmark = pytest.mark.django_db
@@ -84,9 +86,8 @@ def test_the_request_form_asks_whether_to_replace_staff_names_and_is_audited(
 
     assert response.status_code == 200
     assert "Replace the names of staff?" in response.text
-    assert 'value="yes" checked' in response.text.replace("\n", " ") or (
-        "checked" in response.text.split('value="yes"')[1].split(">")[0]
-    )
+    [yes] = re.findall(r'<input[^>]*value="yes"[^>]*>', response.text)
+    assert "checked" in yes  # SUBJECT_ACCESS_REDACT_STAFF_NAMES is the default
     row = LogEntry.objects.filter(actor=chair, action=LogEntry.Action.ACCESS).latest("pk")
     assert row.additional_data["event"] == "view"
     assert person.pk in row.additional_data["people"]
@@ -233,11 +234,3 @@ def test_someone_who_lost_the_role_can_no_longer_download_their_export(chair, ma
     assert (
         signed_in(chair).get(reverse("rights:export_download", args=[export.pk])).status_code == 404
     )
-
-
-def test_a_person_page_for_someone_else_does_not_leak_into_the_list(chair, made):
-    made(status=ExportStatus.QUEUED)
-    other = PersonFactory(family_name="Marchbanks")
-
-    assert "Marchbanks" not in signed_in(chair).get(reverse("rights:export_list")).text
-    assert other.pk

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import SuspiciousFileOperation
 from django.db.models import Q
 from django.db.models.fields.files import FieldFile
 from django.utils.text import get_valid_filename
@@ -61,7 +62,7 @@ def labelled(obj, *names: str) -> dict[str, Any]:
 def safe_name(name: str, fallback: str) -> str:
     try:
         return get_valid_filename(name)[:120] or fallback
-    except Exception:  # Django refuses "" and ".."
+    except SuspiciousFileOperation:  # Django refuses "", "." and ".."
         return fallback
 
 
