@@ -17,6 +17,7 @@ from referrals.statuses import ReferralStatus
 from rights.models import Anonymisation, RetentionRule
 from rights.services import retention as services
 from rights.tasks.retention import retention_apply as daily_task
+from rights.who_viewed import audit_entries_about
 from schedule.models import Entry, EntryStatus, SearchKey
 from ubpanel.audit_chain import seal_pending, walk_chain
 
@@ -102,9 +103,16 @@ def test_a_person_removed_long_enough_ago_is_anonymised_and_nothing_identifying_
     database = everything_in_the_database()
     leaks = [line for line in database.splitlines() if any(s in line for s in SECRETS)]
     assert leaks == [], "\n".join(leaks)
-    # The people kept: not one field changed.
+    # The people kept: not one field changed, and their audit rows are as written.
     assert snapshot(live) == live_before
     assert snapshot(open_referral) == open_before
+    for kept in (live, open_referral):
+        rows = audit_entries_about(kept.pk)
+        assert rows.exists()
+        # (Only their old raw email's rows: the raw-email rule removed what the email said.)
+        redacted = rows.filter(redaction__isnull=False)
+        assert set(redacted.values_list("content_type__model", flat=True)) == {"inboundemail"}
+        assert kept.family_name in str(list(rows.values("object_repr", "changes")))
 
 
 def test_the_anonymisation_is_recorded_with_its_rule_and_counts(removed):
