@@ -19,7 +19,7 @@ from ubpanel.roles import LETTER_ROLES, can_see_special_category, role_required
 
 from . import content, services
 from .forms import LetterForm, QuestionnaireReturnForm, SendForm
-from .models import Letter, LetterKind, LetterPdf, LetterStatus, PdfVariant
+from .models import Letter, LetterKind, LetterStatus, PdfVariant
 from .pdf import letter_context
 from .selectors import (
     can_change,
@@ -254,7 +254,9 @@ def letter_pdf(request, pk, variant):
     letter = _letter(request, pk)
     if variant not in PdfVariant.values:
         raise Http404
-    pdf = LetterPdf.objects.filter(letter=letter, version=letter.version, variant=variant).first()
+    # Through the letter's own manager: the PDF comes with its letter, whose person the audit
+    # row names (no second query for it).
+    pdf = letter.pdfs.filter(version=letter.version, variant=variant).first()
     if pdf is None:
         raise Http404("The PDF is still being made.")
     audit.record_access(pdf, audit.Event.DOWNLOAD, letter=letter.reference, sha256=pdf.sha256)
