@@ -260,6 +260,7 @@ def test_with_the_setting_on_the_record_owner_drafts_approves_and_sends_the_remo
     assert list(decisions_waiting_for_letters(owner)) == [decision]
     index = client.get(reverse("correspondence:index")).content.decode()
     assert f'data-testid="draft-{decision.pk}"' in index
+    assert "Removal letter from the record owner" in index
     response = client.post(
         reverse("correspondence:letter_from_decision", args=[decision.pk]), follow=True
     )
