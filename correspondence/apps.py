@@ -17,8 +17,11 @@ class CorrespondenceConfig(AppConfig):
 
         from ubpanel import hooks
 
-        from . import entry_page
+        from . import adjustment_sources, entry_page
         from .services import letters_cancel_for_entry
 
         hooks.entry_letters_cancel.connect(letters_cancel_for_entry)
         hooks.entry_page_context.connect(entry_page.entry_page_context)
+        hooks.questionnaire_return_reference.connect(
+            adjustment_sources.questionnaire_return_reference
+        )

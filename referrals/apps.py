@@ -27,4 +27,3 @@ class ReferralsConfig(AppConfig):
         # details): the trail records that it was recorded or ended, by whom and when, not what it
         # says. The source and its reference (REF-, LET-) are not health data and stay readable.
         auditlog.register(models.Adjustment, mask_fields=["need", "details", "end_reason"])
-        from . import adjustment_audit  # noqa: F401  (the trail never names the need)

@@ -12,14 +12,13 @@ class RightsConfig(AppConfig):
         from .models import Anonymisation, LegalHold, SubjectAccessExport
 
         auditlog.register(LegalHold)
-        auditlog.register(SubjectAccessExport)
+        # The build's progress and stage change a dozen times a minute: the trail records the
+        # request, the outcome, the file and its expiry, not each step.
+        auditlog.register(SubjectAccessExport, exclude_fields=["progress", "stage"])
         auditlog.register(Anonymisation)
 
         from ubpanel import hooks
 
-        from . import adjustment_sources, person_page
+        from . import person_page
 
         hooks.person_page_context.connect(person_page.person_page_context)
-        hooks.questionnaire_return_reference.connect(
-            adjustment_sources.questionnaire_return_reference
-        )

@@ -3,6 +3,7 @@ schedule, subject access exports, and the record of each anonymisation the sched
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from referrals.models import Person
 from ubpanel.audit_people import people_data
@@ -101,15 +102,35 @@ class Anonymisation(models.Model):
     """One act of the retention schedule on one person's records: what rule, when, and how many
     of each kind of record it anonymised or deleted. Names nobody."""
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="anonymisations")
+    # The person anonymised; or, for a referral never linked to a person (a mailbox draft closed
+    # or found out of scope), that referral alone.
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="anonymisations"
+    )
+    referral = models.ForeignKey(
+        "referrals.Referral",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="anonymisations",
+    )
     rule = models.CharField(max_length=16, choices=RetentionRule.choices)
     acted_at = models.DateTimeField(auto_now_add=True)
     counts = models.JSONField(default=dict)
 
     class Meta:
         ordering = ["-acted_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(person__isnull=False, referral__isnull=True)
+                | Q(person__isnull=True, referral__isnull=False),
+                name="anonymisation_of_a_person_or_an_unlinked_referral",
+            )
+        ]
 
     def __str__(self):
+        if self.person_id is None:
+            return f"{self.get_rule_display()}: referral {self.referral_id}"
         return f"{self.get_rule_display()}: person {self.person_id}"
 
     def get_additional_data(self):

@@ -84,7 +84,7 @@ questionnaire_return_reference = Hook(
     "A returned equalities questionnaire as the source of a reasonable adjustment, called with "
     "(user=..., person=..., pk=...): the reference of the letter it came back with (LET-00034) "
     "when the return is about that person and the user may open the letter, else None. "
-    "Connected to rights.adjustment_sources.questionnaire_return_reference.",
+    "Connected to correspondence.adjustment_sources.questionnaire_return_reference.",
 )
 HOOKS = (
     panel_work_waiting,

@@ -142,7 +142,9 @@ class Adjustment(models.Model):
         ordering = ["recorded_at", "pk"]
 
     def __str__(self):
-        return f"{self.get_need_display()} ({self.person_id})"
+        # Never the need: this is how the audit trail describes the record, and auditors may not
+        # see special-category data.
+        return f"Reasonable adjustment {self.pk}"
 
     def get_additional_data(self):
         return people_data(self)

@@ -1,11 +1,12 @@
 """A returned equalities questionnaire as the source of a reasonable adjustment (the
 ``questionnaire_return_reference`` hook): the referrals app records adjustments but sits below the
-letters, so it asks here whether a return is about the person and visible to the user."""
+letters, so it asks the letters whether a return is about the person and visible to the user."""
 
-from correspondence.models import QuestionnaireReturn
-from correspondence.selectors import visible_letters
 from referrals.models import Person
 from ubpanel.converters import parse_id
+
+from .models import QuestionnaireReturn
+from .selectors import visible_letters
 
 
 def questionnaire_return_reference(*, user, person: Person, pk) -> str | None:
