@@ -636,3 +636,15 @@ def test_an_entry_whose_detail_has_a_key_called_items_still_shows(auditor_client
 
     assert response.status_code == 200
     assert b"items: 3" in response.content
+
+
+def test_a_row_naming_a_person_links_to_who_viewed_them(auditor_client, make_user, person):
+    viewer = Client()
+    viewer.force_login(make_user(Role.PANEL_MEMBER, username="petra"))
+    assert viewer.get(reverse("referrals:person_detail", args=[person.pk])).status_code == 200
+
+    response = auditor_client.get(AUDIT_URL, {"username": "petra"})
+
+    report = reverse("rights:person_viewed", args=[person.pk])
+    assert f'href="{report}"' in response.content.decode()
+    assert auditor_client.get(report).status_code == 200
