@@ -6,6 +6,10 @@ what, so the council can still count what the schedule did (how many people, at 
 how long) and the audit trail's ids still lead somewhere. Deleted outright: the person's aliases,
 addresses, emails, phone numbers and reasonable adjustments (``DELETED``). Files (evidence, letter
 PDFs, raw emails, subject access exports) are deleted from storage by the service.
+
+A referral never linked to a person (a mailbox draft or a web referral closed, or found out of
+scope, before anyone linked a Person) is anonymised alone by the referral-level rows of the same
+table (``REFERRAL_LEVEL``): the referral, its incidents, events, evidence and raw email.
 """
 
 from __future__ import annotations
@@ -67,6 +71,20 @@ class Rule:
     # What each identifying field becomes ({} for rows that are deleted).
     values: dict
     key: str  # the name in the Anonymisation's counts
+    # A referral-level row: its records among those of some referrals (the person's, or one
+    # referral never linked to a person, which is anonymised alone).
+    of_referrals: Callable[[models.QuerySet], models.QuerySet] | None = None
+
+
+def _by_referral(model, of_referrals, values: dict, key: str) -> Rule:
+    """A rule for records that hang off a referral: the person's are those of their referrals."""
+    return Rule(
+        model,
+        lambda pk: of_referrals(Referral.objects.filter(person_id=pk)),
+        values,
+        key,
+        of_referrals,
+    )
 
 
 def _messages(value: str) -> str:
@@ -91,9 +109,9 @@ DELETED = (
 
 # Kept, with their identifying fields emptied. A value that is a function is given the old value.
 ANONYMISED = (
-    Rule(
+    _by_referral(
         Referral,
-        lambda pk: Referral.objects.filter(person_id=pk),
+        lambda referrals: referrals,
         {
             "subject_given_names": "",
             "subject_family_name": "",
@@ -111,15 +129,15 @@ ANONYMISED = (
         },
         "referrals",
     ),
-    Rule(
+    _by_referral(
         Incident,
-        lambda pk: Incident.objects.filter(referral__person_id=pk),
+        lambda referrals: Incident.objects.filter(referral__in=referrals),
         {"description": GONE, "location": GONE, "staff_affected": ""},
         "incidents",
     ),
-    Rule(
+    _by_referral(
         ReferralEvent,
-        lambda pk: ReferralEvent.objects.filter(referral__person_id=pk),
+        lambda referrals: ReferralEvent.objects.filter(referral__in=referrals),
         {"message": _messages},
         "referral_events",
     ),
@@ -233,16 +251,16 @@ ANONYMISED = (
 
 # Their files are deleted (storage) and the rows kept, nameless.
 FILES = (
-    Rule(
+    _by_referral(
         Evidence,
-        lambda pk: Evidence.objects.filter(referral__person_id=pk),
+        lambda referrals: Evidence.objects.filter(referral__in=referrals),
         {"original_name": ""},
         "evidence_files",
     ),
     Rule(LetterPdf, lambda pk: LetterPdf.objects.filter(letter__person_id=pk), {}, "letter_pdfs"),
-    Rule(
+    _by_referral(
         InboundEmail,
-        lambda pk: InboundEmail.objects.filter(referral__person_id=pk),
+        lambda referrals: InboundEmail.objects.filter(referral__in=referrals),
         {"body": "", "subject": "", "sender": "", "failure_reason": ""},
         "raw_emails",
     ),
@@ -280,3 +298,11 @@ def apply(obj: models.Model, values: dict) -> list[str]:
 
 # Every kind of record of the person's, for finding their rows in the audit trail.
 ALL_RULES = (*DELETED, *ANONYMISED, *FILES)
+# What a referral never linked to a person loses when the schedule reaches it: the same rows, as
+# the person's referrals lose them (the subject as described, the narratives, files, the email).
+REFERRAL_LEVEL = tuple(rule for rule in (*ANONYMISED, *FILES) if rule.of_referrals is not None)
+
+
+def referral_records(rule: Rule, referral_pk: int) -> models.QuerySet:
+    """The records of one referral (never linked to a person) that ``rule`` covers."""
+    return rule.of_referrals(Referral.objects.filter(pk=referral_pk))

@@ -17,6 +17,9 @@ Files go earlier: evidence files and letter PDFs ``RETENTION["evidence"]`` days 
 ended (the same never-touch conditions), raw mailbox emails ``RETENTION["raw_email"]`` days after
 they arrived, once no open referral needs them (and no legal hold stands on the person).
 
+Referrals never linked to a person are anonymised on their own: ``rights.retention_referrals``;
+the terms both share (ended statuses, periods, ``Due``) are in ``rights.retention_terms``.
+
 Every query here is one statement whatever the number of people: the ends are annotated with
 subqueries, never read person by person.
 """
@@ -24,9 +27,7 @@ subqueries, never read person by person.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db.models import (
     Count,
     DateTimeField,
@@ -45,28 +46,23 @@ from django.utils import timezone
 
 from correspondence.models import LetterPdf
 from referrals.models import Evidence, InboundEmail, Person, Referral, ReferralEvent
-from referrals.statuses import REFERRAL_GRAPH, ReferralStatus
+from referrals.statuses import ReferralStatus
 from schedule.models import LIVE_STATUSES, Entry, EntryEvent, EntryStatus
 from ubpanel.roles import RETENTION_ROLES, has_role
 
 from .models import Anonymisation, LegalHold, RetentionRule
-
-# A referral has ended when the graph takes it nowhere but to closure.
-ENDED_REFERRAL_STATUSES = frozenset(
-    status
-    for status in ReferralStatus
-    if all(t.service == "referral_close" for t in REFERRAL_GRAPH.transitions if t.source == status)
+from .retention_referrals import unlinked_referrals_due
+from .retention_terms import (
+    CASE_ENDED,
+    ENDED_REFERRAL_STATUSES,
+    NEVER,
+    OPEN_REFERRAL_STATUSES,
+    Due,
+    day_after,
+    days,
+    latest,
+    local,
 )
-OPEN_REFERRAL_STATUSES = frozenset(ReferralStatus) - ENDED_REFERRAL_STATUSES
-# A merged referral's case goes on in the one it was merged into.
-CASE_ENDED = ENDED_REFERRAL_STATUSES - {ReferralStatus.MERGED}
-PERSON_RULES = (
-    RetentionRule.REMOVED,
-    RetentionRule.CLOSED_WITHOUT_INCLUSION,
-    RetentionRule.OUT_OF_SCOPE,
-)
-# Older than any record: stands for "no such end" where SQL needs a value (GREATEST and NULL).
-NEVER = datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC)
 
 
 def may_manage_retention(user, person: Person | None = None) -> bool:
@@ -75,22 +71,14 @@ def may_manage_retention(user, person: Person | None = None) -> bool:
     return has_role(user, *RETENTION_ROLES)
 
 
-def days(rule: str) -> datetime.timedelta:
-    return datetime.timedelta(days=settings.RETENTION[str(rule)])
-
-
 # --- When each case ended --------------------------------------------------------------------
-
-
-def _latest(queryset: QuerySet, name: str = "created_at") -> Subquery:
-    return Subquery(queryset.order_by(f"-{name}").values(name)[:1], output_field=DateTimeField())
 
 
 def _referral_ends(out_of_scope: bool) -> Subquery:
     """When the person's last ended referral of one kind (out of scope at some point, or not) got
     where it ended: its last move to an ended status (or, for a referral made in its final status
     by a data load, its last change)."""
-    ended_on = _latest(
+    ended_on = latest(
         ReferralEvent.objects.filter(referral_id=OuterRef("pk"), to_status__in=CASE_ENDED)
     )
     was_out_of_scope = Q(status=ReferralStatus.OUT_OF_SCOPE) | Exists(
@@ -102,13 +90,13 @@ def _referral_ends(out_of_scope: bool) -> Subquery:
     referrals = (
         referrals.filter(was_out_of_scope) if out_of_scope else referrals.exclude(was_out_of_scope)
     )
-    return _latest(referrals.annotate(ended_on=Coalesce(ended_on, F("updated_at"))), "ended_on")
+    return latest(referrals.annotate(ended_on=Coalesce(ended_on, F("updated_at"))), "ended_on")
 
 
 def _removal_end() -> Coalesce:
     events = EntryEvent.objects.filter(entry__person=OuterRef("pk"), to_status=EntryStatus.REMOVED)
     entries = Entry.objects.filter(person=OuterRef("pk"), status=EntryStatus.REMOVED)
-    return Coalesce(_latest(events), _latest(entries, "updated_at"))
+    return Coalesce(latest(events), latest(entries, "updated_at"))
 
 
 def _after(name: str, rule: str) -> ExpressionWrapper:
@@ -161,41 +149,10 @@ def people_with_ends() -> QuerySet[Person]:
 # --- What is due -----------------------------------------------------------------------------
 
 
-@dataclass
-class Due:
-    """One thing the schedule will do: anonymise a person, or delete some files."""
-
-    rule: str
-    due_on: datetime.date
-    person: Person | None
-    what: list[str]
-    evidence_ids: list[int] = field(default_factory=list)
-    pdf_ids: list[int] = field(default_factory=list)
-    email_ids: list[int] = field(default_factory=list)
-
-    @property
-    def anonymises(self) -> bool:
-        return self.rule in PERSON_RULES
-
-    @property
-    def rule_label(self) -> str:
-        return RetentionRule(self.rule).label
-
-
-def _day_after(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(
-        datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
-    )
-
-
-def _local(moment: datetime.datetime) -> datetime.date:
-    return timezone.localdate(moment)
-
-
 def _person_rule(person: Person) -> tuple[str, datetime.date]:
     """The rule that decides (the latest of the person's ends plus its period) and its date."""
     candidates = [
-        (_local(end) + days(rule), rule)
+        (local(end) + days(rule), rule)
         for rule, end in (
             (RetentionRule.REMOVED, person.removed_end),
             (RetentionRule.CLOSED_WITHOUT_INCLUSION, person.closed_end),
@@ -208,7 +165,7 @@ def _person_rule(person: Person) -> tuple[str, datetime.date]:
 
 
 def _anonymisations(horizon: datetime.date, only: int | None = None) -> list[Due]:
-    people = people_with_ends().filter(due_at__lt=_day_after(horizon))
+    people = people_with_ends().filter(due_at__lt=day_after(horizon))
     if only is not None:
         people = people.filter(pk=only)
     people = people.annotate(
@@ -240,7 +197,7 @@ def _anonymisations(horizon: datetime.date, only: int | None = None) -> list[Due
 
 def _file_removals(horizon: datetime.date, skip: set[int]) -> list[Due]:
     """Evidence files and letter PDFs of people whose cases ended long enough ago."""
-    cutoff = _day_after(horizon) - days(RetentionRule.EVIDENCE)
+    cutoff = day_after(horizon) - days(RetentionRule.EVIDENCE)
     people = {
         person.pk: person
         for person in people_with_ends().filter(last_end__lt=cutoff).exclude(pk__in=skip)
@@ -258,7 +215,7 @@ def _file_removals(horizon: datetime.date, skip: set[int]) -> list[Due]:
     ):
         for person_pk, pk in rows:
             person = people[person_pk]
-            due_on = _local(person.last_end) + days(RetentionRule.EVIDENCE)
+            due_on = local(person.last_end) + days(RetentionRule.EVIDENCE)
             if due_on > horizon:
                 continue
             due = files.setdefault(person_pk, Due(RetentionRule.EVIDENCE, due_on, person, []))
@@ -280,7 +237,7 @@ def raw_emails_due(horizon: datetime.date) -> QuerySet[InboundEmail]:
     return (
         InboundEmail.objects.filter(
             raw_removed_at__isnull=True,
-            received_at__lt=_day_after(horizon) - days(RetentionRule.RAW_EMAIL),
+            received_at__lt=day_after(horizon) - days(RetentionRule.RAW_EMAIL),
         )
         .filter(
             Q(referral__isnull=True)
@@ -299,7 +256,7 @@ def _email_removals(horizon: datetime.date, skip: set[int]) -> list[Due]:
         person = email.referral.person if email.referral_id else None
         if person is not None and person.pk in skip:
             continue
-        due_on = _local(email.received_at) + days(RetentionRule.RAW_EMAIL)
+        due_on = local(email.received_at) + days(RetentionRule.RAW_EMAIL)
         what = f"The raw email received {email.received_at:%d %b %Y} and its text deleted"
         found.append(Due(RetentionRule.RAW_EMAIL, due_on, person, [what], email_ids=[email.pk]))
     return found
@@ -313,14 +270,27 @@ def due_within(within_days: int, *, today: datetime.date | None = None) -> list[
     horizon = today + datetime.timedelta(days=within_days)
     anonymisations = _anonymisations(horizon)
     going = {due.person.pk for due in anonymisations}
-    found = [*anonymisations, *_file_removals(horizon, going), *_email_removals(horizon, going)]
-    return sorted(found, key=lambda due: (due.due_on, due.person.pk if due.person else 0))
+    found = [
+        *anonymisations,
+        *unlinked_referrals_due(horizon),
+        *_file_removals(horizon, going),
+        *_email_removals(horizon, going),
+    ]
+    return sorted(found, key=lambda due: due.sort_key)
 
 
 def anonymisation_due(person_pk: int, *, today: datetime.date | None = None) -> Due | None:
     """The person's anonymisation if it is due by ``today`` (checked again under lock by the
     service: a new referral or a hold since the list was read stops it)."""
     found = _anonymisations(today or timezone.localdate(), only=person_pk)
+    return found[0] if found else None
+
+
+def referral_anonymisation_due(
+    referral_pk: int, *, today: datetime.date | None = None
+) -> Due | None:
+    """The unlinked referral's anonymisation if it is due by ``today`` (checked again under lock)."""
+    found = unlinked_referrals_due(today or timezone.localdate(), only=referral_pk)
     return found[0] if found else None
 
 
@@ -356,7 +326,7 @@ def visible_holds(user) -> QuerySet[LegalHold]:
 
 
 def recent_anonymisations(limit: int = 20) -> QuerySet[Anonymisation]:
-    return Anonymisation.objects.select_related("person")[:limit]
+    return Anonymisation.objects.select_related("person", "referral")[:limit]
 
 
 def person_retention(person: Person) -> dict:

@@ -21,6 +21,7 @@ from referrals.models import (
     PersonAlias,
     PersonEmail,
     PersonPhone,
+    Referral,
     ReferralEvent,
 )
 from referrals.statuses import ReferralStatus
@@ -31,6 +32,7 @@ from .factories import (
     EntryFactory,
     EntryIncidentFactory,
     IncidentFactory,
+    MailboxDraftFactory,
     PersonFactory,
     SentLetterFactory,
     SubmittedReferralFactory,
@@ -217,3 +219,87 @@ def removed_case(removed_at: datetime.datetime, **kwargs) -> Case:
         entry.status = EntryStatus.REMOVED
         entry.save()
     return Case(person, referral, entry, letter, evidence, email, pdf)
+
+
+# A referral nobody linked to a person: every identifying value carries the name, or this phone.
+UNLINKED = ("Ulrika", "Unlinkedby")
+UNLINKED_SECRETS = (
+    "Ulrika",
+    "Unlinkedby",
+    "ulrika",
+    "unlinkedby",
+    "ULRIKA",
+    "UNLINKEDBY",
+    "900456",
+)
+
+
+def unlinked_referral(
+    ended_at: datetime.datetime,
+    *,
+    status=ReferralStatus.CLOSED,
+    out_of_scope=False,
+    given: str = UNLINKED[0],
+    family: str = UNLINKED[1],
+    merged_into=None,
+) -> Referral:
+    """A mailbox draft that ended (closed, out of scope, or merged) at ``ended_at`` before anyone
+    linked a Person: the individual as described, the narratives, an incident, evidence, its raw
+    email, its timeline, and audit rows of views of it."""
+    email = f"{given}.{family}@example.net".lower()
+    with at(ended_at - datetime.timedelta(days=3)):
+        referral = MailboxDraftFactory(
+            subject_given_names=given,
+            subject_family_name=family,
+            subject_aliases=f"{given} the Shouter {family}",
+            subject_date_of_birth=datetime.date(1966, 2, 3),
+            subject_address=f"4 {family} Row, Sherborne",
+            subject_postcode="DT9 4UU",
+            subject_email=email,
+            subject_phone="07700 900456",
+            summary=f"{family} shouted at Pat in the library",
+            health_details=f"{family}'s hearing loss",
+            legal_advice=f"{family} is not a journalist",
+            police_reference=f"DP-{family}",
+            police_not_reported_reason=f"{family} apologised",
+        )
+        incident = IncidentFactory(
+            referral=referral,
+            description=f"{family} shouted at Pat",
+            location=f"{family}'s local library",
+            staff_affected=f"Pat, who knows {family}",
+        )
+        evidence = Evidence.objects.create(
+            referral=referral,
+            file=ContentFile(f"%PDF-1.4 {family}".encode(), name=f"{family}.pdf"),
+            original_name=f"{family} complaint.pdf",
+            content_type="application/pdf",
+            size=20,
+            sha256="0" * 64,
+        )
+        InboundEmail.objects.create(
+            message_id=f"<unlinked-{referral.pk}@mail.example>",
+            status=InboundEmailStatus.IMPORTED,
+            sender=email,
+            subject=f"{given} {family} again",
+            body=f"{family} shouted at Pat",
+            raw=ContentFile(f"From: {email}\n\n{family}".encode(), name="raw.eml"),
+            referral=referral,
+        )
+        staff = UserFactory()
+        audit.record_access([referral, incident, evidence], actor=staff)
+    moves = [ReferralStatus.OUT_OF_SCOPE] if out_of_scope else []
+    if status not in moves:
+        moves.append(status)
+    with at(ended_at):
+        for to in moves:
+            ReferralEvent.objects.create(
+                referral=referral,
+                kind=EventKind.MERGED if to == ReferralStatus.MERGED else EventKind.STATUS_CHANGED,
+                to_status=to,
+                message=f"{given} {family}: moved on",
+            )
+        referral.status = status
+        referral.merged_into = merged_into
+        referral.save()
+    return referral

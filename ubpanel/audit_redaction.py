@@ -118,7 +118,9 @@ def redact_entries(
         ids = sorted({entry.pk for entry in entries})
     if not ids:
         return []
-    reason = (reason or f"Retention schedule: person {person_pk}")[:200]
+    if not reason:
+        reason = "Retention schedule" + (f": person {person_pk}" if person_pk is not None else "")
+    reason = reason[:200]
     with transaction.atomic():
         rows = list(
             LogEntry.objects.select_for_update(of=("self",))

@@ -1,7 +1,7 @@
 """The retention schedule acting (``rights.retention`` says what is due), and legal holds.
 
-``retention_apply`` is the daily task's body: each person anonymised, and each set of files
-deleted, in its own transaction, so one failure is logged and the rest still go. Every change is
+``retention_apply`` is the daily task's body: each person anonymised, each referral never linked
+to a person anonymised, and each set of files deleted, in its own transaction, so one failure is logged and the rest still go. Every change is
 made with ``save()`` or ``delete()`` on each record (auditlog writes its row for each), and then
 the person's rows in the audit trail, those changes' rows included, have the person's details
 removed (``ubpanel.audit_redaction``): the trail keeps who did what to which record and when.
@@ -24,7 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from correspondence.models import LetterPdf
-from referrals.models import Evidence, InboundEmail, Person
+from referrals.models import Evidence, InboundEmail, Person, Referral
 from rights import anonymise
 from rights.models import (
     Anonymisation,
@@ -33,7 +33,13 @@ from rights.models import (
     RetentionRule,
     SubjectAccessExport,
 )
-from rights.retention import Due, anonymisation_due, due_within, may_manage_retention
+from rights.retention import (
+    Due,
+    anonymisation_due,
+    due_within,
+    may_manage_retention,
+    referral_anonymisation_due,
+)
 from rights.who_viewed import audit_entries_about
 from schedule.models import SearchKey
 from ubpanel.audit_redaction import redact_entries
@@ -88,11 +94,13 @@ def _audit_rows(person_pk: int, records: dict[type[models.Model], list[int]]) ->
     return LogEntry.objects.filter(about)
 
 
-def _redact(person_pk: int | None, rule: str, records: dict) -> int:
+def _redact(person_pk: int | None, rule: str, records: dict, about: str = "") -> int:
     rows = _audit_rows(person_pk, records) if person_pk else _record_rows(records)
     reason = f"Retention schedule ({RetentionRule(rule).label.lower()})"
     if person_pk:
         reason = f"{reason}: person {person_pk}"
+    elif about:
+        reason = f"{reason}: {about}"
     return len(redact_entries(rows, person_pk=person_pk, reason=reason))
 
 
@@ -145,6 +153,36 @@ def person_anonymise(
     return Anonymisation.objects.create(person=person, rule=due.rule, counts=dict(counts))
 
 
+# --- A referral never linked to a person --------------------------------------------------------
+
+
+@service
+def referral_anonymise(
+    *, actor=None, referral: Referral, today: datetime.date | None = None
+) -> Anonymisation:
+    """The retention schedule anonymised a referral nobody linked to a person: it ended (closed,
+    or found out of scope) long enough ago. Its own rows lose what the person's referrals lose."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    due = referral_anonymisation_due(referral.pk, today=today)
+    if referral.person_id is not None or due is None:
+        raise RetentionError(f"{referral.reference} is not due for anonymisation.")
+    now = timezone.now()
+    counts: Counter = Counter()
+    records: dict[type[models.Model], list[int]] = {}
+    for rule in anonymise.REFERRAL_LEVEL:
+        for obj in anonymise.referral_records(rule, referral.pk).order_by("pk"):
+            records.setdefault(rule.model, []).append(obj.pk)
+            changed = anonymise.apply(obj, rule.values)
+            removed = rule in anonymise.FILES and _remove_file(obj, now)
+            if changed or removed:
+                obj.save()  # auditlog's row, per object
+                counts[rule.key] += 1
+    # The rows about the referral and its records, those just written included: they name nobody
+    # by id, so they are found by their records.
+    counts["audit_rows_redacted"] = _redact(None, due.rule, records, referral.reference)
+    return Anonymisation.objects.create(referral=referral, rule=due.rule, counts=dict(counts))
+
+
 # --- Files only --------------------------------------------------------------------------------
 
 
@@ -190,7 +228,10 @@ def retention_apply(*, actor=None, today: datetime.date | None = None) -> dict:
     done: Counter = Counter()
     for due in due_within(0, today=today):
         try:
-            if due.anonymises:
+            if due.referral is not None:
+                referral_anonymise(actor=actor, referral=due.referral, today=today)
+                done["referrals_anonymised"] += 1
+            elif due.anonymises:
                 person_anonymise(actor=actor, person=due.person, today=today)
                 done["people_anonymised"] += 1
             elif files_remove(actor=actor, due=due):
@@ -198,7 +239,11 @@ def retention_apply(*, actor=None, today: datetime.date | None = None) -> dict:
         except Exception:
             logger.exception(
                 "The retention schedule could not act",
-                extra={"rule": due.rule, "person_id": due.person.pk if due.person else None},
+                extra={
+                    "rule": due.rule,
+                    "person_id": due.person.pk if due.person else None,
+                    "referral_id": due.referral.pk if due.referral else None,
+                },
             )
             done["failures"] += 1
     return dict(done)

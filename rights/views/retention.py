@@ -55,8 +55,14 @@ def retention_upcoming(request):
         for item in [*upcoming, *holds, *recent]
         if getattr(item, "person", None) is not None
     }
-    if people:
-        audit.record_access(list(people.values()), audit.Event.LIST)
+    # Referrals nobody linked to a person are listed by their reference: audited against each.
+    referrals = {
+        item.referral.pk: item.referral
+        for item in [*upcoming, *recent]
+        if getattr(item, "referral", None) is not None
+    }
+    if people or referrals:
+        audit.record_access([*people.values(), *referrals.values()], audit.Event.LIST)
     else:
         audit.record(audit.Event.LIST, model=Anonymisation, object_repr="Retention schedule")
     return render(
