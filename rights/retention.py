@@ -149,6 +149,10 @@ def people_with_ends() -> QuerySet[Person]:
 # --- What is due -----------------------------------------------------------------------------
 
 
+def counted(n: int, one: str, many: str = "") -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
+
 def _person_rule(person: Person) -> tuple[str, datetime.date]:
     """The rule that decides (the latest of the person's ends plus its period) and its date."""
     candidates = [
@@ -185,7 +189,8 @@ def _anonymisations(horizon: datetime.date, only: int | None = None) -> list[Due
                 [
                     "Name, date of birth and health anonymised; aliases, addresses, emails, "
                     "phone numbers and adjustments deleted",
-                    f"{person.referral_count} referral(s) and {person.entry_count} entry(ies): "
+                    f"{counted(person.referral_count, 'referral')} and "
+                    f"{counted(person.entry_count, 'entry', 'entries')}: "
                     "narratives removed, dates, tiers, statuses and categories kept",
                     "Evidence files, letter PDFs and raw emails deleted",
                     "The person's details removed from the audit trail",
@@ -222,7 +227,8 @@ def _file_removals(horizon: datetime.date, skip: set[int]) -> list[Due]:
             (due.evidence_ids if kind == "evidence" else due.pdf_ids).append(pk)
     for due in files.values():
         due.what = [
-            f"{len(due.evidence_ids)} evidence file(s) and {len(due.pdf_ids)} letter PDF(s) "
+            f"{counted(len(due.evidence_ids), 'evidence file')} and "
+            f"{counted(len(due.pdf_ids), 'letter PDF')} "
             "deleted; the records stay"
         ]
     return list(files.values())
