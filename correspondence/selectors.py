@@ -7,13 +7,15 @@ so a refusal for the status is a ``LetterError`` whoever asks."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from panel.models import NO_LETTER_OUTCOMES, Decision, DecisionStatus, LetterRoute, Outcome
 from panel.models.decisions import RemovalCommunication
 from panel.removal import REMOVAL_OUTCOMES
 from referrals.models import ReferralStatus
 from referrals.selectors import visible_referrals
+from schedule.models import Entry
+from schedule.removal import annotate_removal_told
 from schedule.selectors import visible_entries
 from ubpanel.entry_status import EntryStatus
 from ubpanel.roles import Role, can_see_special_category, user_roles
@@ -222,9 +224,20 @@ def decisions_waiting_for_letters(user):
     """The decisions ``user`` may draft a letter for that have none yet: never one after which
     nothing goes to the individual (``NO_LETTER_OUTCOMES``), nor one about a removed entry.
 
-    With NOTIFY_ON_REMOVAL on, a removal the decision recorded as communicated waits for its
-    removal letter too."""
-    waiting = (
+    With NOTIFY_ON_REMOVAL on, a panel decision that removed someone waits for its removal letter
+    when its entry's removal does: the one rule is ``removals_waiting_for_letters``."""
+    waiting = _letter_waiting()
+    if settings.NOTIFY_ON_REMOVAL:
+        waiting |= Q(
+            outcome__in=REMOVAL_OUTCOMES,
+            item__entry__in=removals_waiting_for_letters(user).values("pk"),
+        )
+    return decisions_for_letters(user).filter(waiting).exclude(letters__isnull=False)
+
+
+def _letter_waiting() -> Q:
+    """A decision that calls for a letter of its route: the individual stays on the schedule."""
+    return (
         Q(
             letter_route__in=[
                 LetterRoute.OPERATIONS_MANAGER,
@@ -235,13 +248,60 @@ def decisions_waiting_for_letters(user):
         & ~Q(outcome__in=NO_LETTER_OUTCOMES)
         & ~Q(item__entry__status=EntryStatus.REMOVED)
     )
-    if settings.NOTIFY_ON_REMOVAL:
-        waiting |= Q(
+
+
+def letters_waiting_for_decisions(user):
+    """The decisions waiting for a letter of their route (not a removal letter: those are
+    ``removals_waiting_for_letters``, each listed once, by its entry)."""
+    return decisions_for_letters(user).filter(_letter_waiting()).exclude(letters__isnull=False)
+
+
+def removal_letter_entries(user) -> QuerySet[Entry]:
+    """The entries whose removal letter ``user`` may draft: the record owner's letter (the
+    Operations Manager), prepared by Assurance for any entry."""
+    if not _signed_in(user):
+        return Entry.objects.none()
+    roles = user_roles(user)
+    if Role.ASSURANCE_OFFICER in roles:
+        return Entry.objects.all()
+    if Role.REFERRING_MANAGER in roles:
+        return Entry.objects.filter(record_owner=user)
+    return Entry.objects.none()
+
+
+def removals_waiting_for_letters(user) -> QuerySet[Entry]:
+    """The one rule for "this removal waits for its letter", whichever way the entry came off the
+    schedule (a panel decision, an appeal upheld, an overdue review or an unratified emergency
+    addition ended by their defaults): with NOTIFY_ON_REMOVAL on, every removed entry whose
+    removal recorded, as it happened, that the individual is told (``schedule.removal``) and that
+    has no removal letter yet (a cancelled one does not count), among those whose letter ``user``
+    may draft (the record owner's route). Annotated with ``removal_told`` (a ``RemovedBy`` value:
+    how it was removed). With the setting off: none."""
+    if not settings.NOTIFY_ON_REMOVAL:
+        return Entry.objects.none()
+    has_letter = Letter.objects.filter(entry=OuterRef("pk"), kind=LetterKind.REMOVAL).exclude(
+        status=LetterStatus.CANCELLED
+    )
+    return (
+        annotate_removal_told(removal_letter_entries(user).filter(status=EntryStatus.REMOVED))
+        .exclude(removal_told="")
+        .exclude(Exists(has_letter))
+    )
+
+
+def removal_decision_pk():
+    """For an entry the panel removed: its removal decision (the removal letter is that
+    decision's, drafted from it). A subquery, to annotate ``removals_waiting_for_letters``."""
+    return Subquery(
+        Decision.objects.filter(
+            item__entry=OuterRef("pk"),
+            status=DecisionStatus.FINAL,
             outcome__in=REMOVAL_OUTCOMES,
             removal_communication=RemovalCommunication.COMMUNICATED,
-            item__entry__status=EntryStatus.REMOVED,
         )
-    return decisions_for_letters(user).filter(waiting).exclude(letters__isnull=False)
+        .order_by("-decided_at", "-pk")
+        .values("pk")[:1]
+    )
 
 
 def letters_waiting_for_sender(user) -> tuple[list[Letter], list[Letter]]:
@@ -264,17 +324,19 @@ def letters_waiting_for_sender(user) -> tuple[list[Letter], list[Letter]]:
 def waiting_letter_work(user) -> dict[str, int]:
     """What waits for ``user`` among letters, as counts for their work page:
 
-    - ``to_draft``: decisions they may draft the letter for that have none yet (the letters page's
-      "Decisions waiting for a letter");
+    - ``to_draft``: decisions they may draft the letter for that have none yet, and removals
+      waiting for their removal letter (the letters page's "Waiting for a letter");
     - ``returns``: for the Assurance team, who record the returns, sent letters that carried the
       equalities questionnaire with no return recorded yet.
 
     The letters to approve and to send are ``letters_waiting_for_sender``, which names them. Two
-    queries at most, however many letters there are."""
+    queries at most (three with NOTIFY_ON_REMOVAL on), however many letters there are."""
     roles = user_roles(user)
     counts: dict[str, int] = {}
     if may_draft(user, LetterKind.LOW_MEDIUM) or may_draft(user, LetterKind.HIGH):
-        counts["to_draft"] = decisions_waiting_for_letters(user).count()
+        counts["to_draft"] = (
+            letters_waiting_for_decisions(user).count() + removals_waiting_for_letters(user).count()
+        )
     if Role.ASSURANCE_OFFICER in roles:
         counts["returns"] = (
             visible_letters(user)

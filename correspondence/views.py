@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
+from schedule.removal import RemovedBy
 from ubpanel import audit
 from ubpanel.access import get_object_or_404
 from ubpanel.errors import error_text
@@ -24,16 +25,19 @@ from .pdf import letter_context
 from .selectors import (
     can_change,
     decisions_for_letters,
-    decisions_waiting_for_letters,
     emergency_letter_entries,
     letter_recommended_referrals,
     letter_refusal,
+    letters_waiting_for_decisions,
     may_approve,
     may_draft,
     may_edit_letter,
     may_record_questionnaire_return,
     may_see_questionnaire_answers,
     may_send,
+    removal_decision_pk,
+    removal_letter_entries,
+    removals_waiting_for_letters,
     visible_letters,
 )
 from .tasks import pdf_file_name
@@ -63,14 +67,22 @@ def index(request):
         .select_related("person", "entry")
         .order_by("-updated_at")[:200]
     )
-    audit.record_access(letters, audit.Event.LIST)
-    waiting = []
+    waiting, removals = [], []
     if may_draft(request.user, LetterKind.LOW_MEDIUM) or may_draft(request.user, LetterKind.HIGH):
         waiting = list(
-            decisions_waiting_for_letters(request.user)
+            letters_waiting_for_decisions(request.user)
             .select_related("item__meeting", "item__referral", "item__entry")
             .order_by("decided_at")
         )
+        # Each removal waiting for its letter once, by its entry, whichever way it came about.
+        removals = list(
+            removals_waiting_for_letters(request.user)
+            .select_related("person")
+            .annotate(removal_decision=removal_decision_pk())
+            .order_by("updated_at", "pk")
+        )
+    # One audit INSERT for the page: the letters and the removed entries it names.
+    audit.record_access([*letters, *removals], audit.Event.LIST)
     sections = [
         ("Drafts", [x for x in letters if x.status == LetterStatus.DRAFT]),
         ("Approved, to send", [x for x in letters if x.status == LetterStatus.APPROVED]),
@@ -80,7 +92,12 @@ def index(request):
     return render(
         request,
         "correspondence/index.html",
-        {"sections": sections, "waiting": waiting},
+        {
+            "sections": sections,
+            "waiting": waiting,
+            "removals": removals,
+            "removed_by": RemovedBy.choices,
+        },
     )
 
 
@@ -96,6 +113,29 @@ def letter_from_decision(request, pk):
         messages.error(request, error_text(error))
         return redirect("correspondence:index")
     messages.success(request, "The letter is drafted from the panel's decision. Check every part.")
+    return redirect("correspondence:letter_edit", pk=letter.pk)
+
+
+@require_POST
+def letter_for_removal(request, pk):
+    """The removal letter for an entry whose removal recorded that the individual is told
+    (NOTIFY_ON_REMOVAL was on), however it came off the schedule. Only the record owner's route
+    (the Operations Manager who owns it, or Assurance) may draft it; anyone else gets the audited
+    404."""
+    entry = get_object_or_404(removal_letter_entries(request.user).select_related("person"), pk=pk)
+    existing = (
+        Letter.objects.filter(entry=entry, kind=LetterKind.REMOVAL)
+        .exclude(status=LetterStatus.CANCELLED)
+        .first()
+    )
+    if existing is not None:
+        return redirect("correspondence:letter_detail", pk=existing.pk)
+    try:
+        letter = services.letter_draft_for_removal(actor=request.user, entry=entry)
+    except services.LetterError as error:
+        messages.error(request, error_text(error))
+        return redirect("correspondence:index")
+    messages.success(request, "The removal letter is drafted. Check every part.")
     return redirect("correspondence:letter_edit", pk=letter.pk)
 
 
@@ -299,6 +339,7 @@ urls = [
     path("decisions/<id:pk>/letter/", letter_from_decision, name="letter_from_decision"),
     path("referrals/<id:pk>/letter/", letter_for_referral, name="letter_for_referral"),
     path("entries/<id:pk>/letter/", letter_for_emergency, name="letter_for_emergency"),
+    path("removals/<id:pk>/letter/", letter_for_removal, name="letter_for_removal"),
     path("letters/<id:pk>/", letter_detail, name="letter_detail"),
     path("letters/<id:pk>/edit/", letter_edit, name="letter_edit"),
     path("letters/<id:pk>/preview/", letter_preview, name="letter_preview"),

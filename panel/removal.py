@@ -6,11 +6,14 @@ re-oxygenate the issues." The ICO's guidance on warning markers is to tell peopl
 chooses the ICO's way turns on ``NOTIFY_ON_REMOVAL``; each decision to remove records which
 applied when it became final (``Decision.removal_communication``), and with the setting on the
 entry's record owner sends a removal letter (``correspondence``, ``LetterKind.REMOVAL``).
+
+The words and the setting check live in ``schedule.removal``, so the schedule's own pages (an
+appeal upheld, an entry's removal event) say the same; this module re-exports them.
 """
 
 from __future__ import annotations
 
-from django.conf import settings
+from schedule.removal import ICO_GUIDANCE, not_told_hint, notify_on_removal
 
 from .models import REMOVAL_NOT_COMMUNICATED, ItemKind, Outcome
 from .models.decisions import OUTCOMES_FOR, RemovalCommunication
@@ -21,31 +24,22 @@ REMOVAL_OUTCOMES = (Outcome.REMOVE, Outcome.NOT_RATIFY)
 REMOVAL_KINDS = tuple(
     kind for kind in ItemKind if any(outcome in REMOVAL_OUTCOMES for outcome in OUTCOMES_FOR[kind])
 )
-ICO_GUIDANCE = (
-    "The Information Commissioner's Office's guidance on warning markers is to tell people: "
-    "the protocol departs from it here."
-)
+__all__ = [
+    "ICO_GUIDANCE",
+    "REMOVAL_KINDS",
+    "REMOVAL_OUTCOMES",
+    "not_told_hint",
+    "notice",
+    "removal_communication",
+]
 
 
 def removal_communication() -> RemovalCommunication:
-    """What a removal decision records as it becomes final: the setting at that moment."""
-    if settings.NOTIFY_ON_REMOVAL:
+    """What a removal decision records as it becomes final: the setting at that moment (the same
+    choice the entry's removal event records, ``schedule.removal.removal_note``)."""
+    if notify_on_removal():
         return RemovalCommunication.COMMUNICATED
     return RemovalCommunication.NOT_COMMUNICATED
-
-
-def not_told_hint() -> str:
-    """Beside the outcomes that take someone off the schedule, on the proposal."""
-    if settings.NOTIFY_ON_REMOVAL:
-        return (
-            "The individual will be told by a removal letter from the record owner "
-            "(NOTIFY_ON_REMOVAL is on), unlike the protocol: "
-            f"“{REMOVAL_NOT_COMMUNICATED}”"
-        )
-    return (
-        "The individual will not be told, and no letter can be sent. The protocol: "
-        f"“{REMOVAL_NOT_COMMUNICATED}”"
-    )
 
 
 def notice(item, decision=None, *, proposing: bool = False) -> dict | None:
@@ -65,7 +59,7 @@ def notice(item, decision=None, *, proposing: bool = False) -> dict | None:
     return {
         "protocol": REMOVAL_NOT_COMMUNICATED,
         "ico": ICO_GUIDANCE,
-        "notify": settings.NOTIFY_ON_REMOVAL,
+        "notify": notify_on_removal(),
         "recorded": recorded,
         "communicated": decision is not None
         and decision.removal_communication == RemovalCommunication.COMMUNICATED,

@@ -2,12 +2,12 @@
 Officer's nomination of a legal services representative. The services apply the protocol's rules."""
 
 from django import forms
-from django.conf import settings
 
 from ubpanel.forms import DATE_INPUT, GovukForm
 from ubpanel.models import User
 
 from .models import AppealGround, AppealOutcome
+from .removal import PROTOCOL_SENTENCE, notify_on_removal, told_words
 
 
 class AppealForm(GovukForm):
@@ -47,18 +47,17 @@ class AppealForm(GovukForm):
 
 def upheld_hint() -> str:
     """Beside "Upheld": the protocol does not tell the individual of a removal, the ICO's guidance
-    on warning markers is to tell people, and NOTIFY_ON_REMOVAL says which this council does."""
-    if settings.NOTIFY_ON_REMOVAL:
+    on warning markers is to tell people, and NOTIFY_ON_REMOVAL says which this council does
+    (``schedule.removal``'s words, as on the panel's proposal)."""
+    if notify_on_removal():
         return (
-            "The individual comes off the schedule. NOTIFY_ON_REMOVAL is on: this council tells "
-            "people of a removal, as the ICO's guidance on warning markers asks, though the "
-            "protocol does not. The removal letter is drafted from a panel decision only: ubpanel "
-            "drafts none for an upheld appeal."
+            f"The individual comes off the schedule. {told_words()} This council tells people "
+            "of a removal, as the ICO's guidance on warning markers asks, though the protocol "
+            "does not: the removal letter waits on the Letters page for the record owner."
         )
     return (
-        "The individual comes off the schedule. They are not told: removal is never communicated "
-        "to them. The protocol: “Removal from the list will not be communicated to the "
-        "perpetrator as this may re-oxygenate the issues.” The ICO's guidance on warning markers "
+        f"The individual comes off the schedule. {told_words()} Removal is never communicated "
+        f"to them. The protocol: “{PROTOCOL_SENTENCE}” The ICO's guidance on warning markers "
         "is to tell people; NOTIFY_ON_REMOVAL is off."
     )
 

@@ -248,6 +248,7 @@ SIGNED_IN_PAGES = {
     "correspondence:letter_from_decision": [1],
     "correspondence:letter_for_referral": [1],
     "correspondence:letter_for_emergency": [1],
+    "correspondence:letter_for_removal": [1],
     "correspondence:letter_detail": [1],
     "correspondence:letter_edit": [1],
     "correspondence:letter_preview": [1],

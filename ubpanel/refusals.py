@@ -122,6 +122,7 @@ OBJECT_KINDS: dict[str, str] = {
     "correspondence:letter_from_decision": "panel.Decision",
     "correspondence:letter_for_referral": "referrals.Referral",
     "correspondence:letter_for_emergency": "schedule.Entry",
+    "correspondence:letter_for_removal": "schedule.Entry",
     "correspondence:letter_detail": "correspondence.Letter",
     "correspondence:letter_edit": "correspondence.Letter",
     "correspondence:letter_preview": "correspondence.Letter",

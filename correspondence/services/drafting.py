@@ -10,11 +10,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from correspondence.models import Letter, LetterKind, LetterStatus
-from correspondence.selectors import REMOVAL_OUTCOMES, may_draft, may_edit_letter, why_no_letter
-from panel.models import DecisionStatus, LetterRoute
+from correspondence.selectors import (
+    REMOVAL_OUTCOMES,
+    may_draft,
+    may_edit_letter,
+    removal_decision_pk,
+    why_no_letter,
+)
+from panel.models import Decision, DecisionStatus, LetterRoute
 from panel.models.decisions import RemovalCommunication
 from referrals.models import Person, Referral
 from schedule.models import Entry
+from schedule.removal import RemovedBy, entry_removal_told
 from ubpanel.entry_status import EntryStatus
 from ubpanel.models import User
 from ubpanel.outbox import notify, role_holders
@@ -78,6 +85,8 @@ def letter_draft(
     refused = why_no_letter(entry=entry, decision=decision, kind=kind)
     if refused:
         raise LetterError(refused)
+    if kind == LetterKind.REMOVAL:
+        _refuse_removal_letter(entry)
     if kind == LetterKind.HIGH and entry is not None and entry.tier != RiskTier.HIGH:
         raise ValidationError("A cease and desist letter from Legal Services is for high risk.")
     letter = Letter(
@@ -95,6 +104,25 @@ def letter_draft(
     if kind == LetterKind.HIGH and not has_role(actor, Role.LEGAL_SERVICES):
         _notify_legal_services(letter)
     return letter
+
+
+def _refuse_removal_letter(entry: Entry | None) -> None:
+    """A removal letter is about one removal the entry's history recorded as told (the setting
+    when it happened), and there is one: a second waits for nothing."""
+    if entry is None:
+        raise LetterError("A removal letter is about a schedule entry that has been removed.")
+    if not entry_removal_told(entry):
+        raise LetterError(
+            f"{entry.reference} was removed while NOTIFY_ON_REMOVAL was off: its removal is "
+            "recorded as not communicated to the individual, so no removal letter goes."
+        )
+    drafted = (
+        Letter.objects.filter(entry=entry, kind=LetterKind.REMOVAL)
+        .exclude(status=LetterStatus.CANCELLED)
+        .first()
+    )
+    if drafted is not None:
+        raise LetterError(f"The removal letter for {entry.reference} is {drafted.reference}.")
 
 
 def _notify_legal_services(letter: Letter) -> None:
@@ -157,6 +185,23 @@ def _removal_letter_draft(*, actor: User, decision) -> Letter:
         person=item.entry.person,
         entry=item.entry,
         decision=decision,
+    )
+
+
+@service
+def letter_draft_for_removal(*, actor: User, entry: Entry) -> Letter:
+    """With NOTIFY_ON_REMOVAL on when the entry came off the schedule - by a panel decision, an
+    appeal upheld, or an overdue review or unratified emergency addition ended by its default -
+    the record owner tells the individual by the removal letter: that they are no longer on the
+    schedule and normal contact arrangements apply. After a panel decision the letter is the
+    decision's, as when drafted from it."""
+    decision = None
+    if entry_removal_told(entry) == RemovedBy.PANEL_DECISION:
+        decision = Decision.objects.filter(
+            pk=Entry.objects.filter(pk=entry.pk).values(decision_pk=removal_decision_pk())[:1]
+        ).first()
+    return letter_draft(
+        actor=actor, kind=LetterKind.REMOVAL, person=entry.person, entry=entry, decision=decision
     )
 
 

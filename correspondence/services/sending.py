@@ -99,9 +99,9 @@ def letters_cancel_for_entry(*, actor: User, entry: Entry, reason: str) -> list[
     """The entry came off the schedule before its letter went - an emergency addition the panel
     did not ratify, a removal, an appeal upheld: every draft or approved letter about it is
     cancelled, with who, when and why, and is never approved, changed or sent. Nothing replaces
-    it: removal is not communicated to the individual, unless NOTIFY_ON_REMOVAL is on and the
-    decision recorded it so - and then the removal letter (``LetterKind.REMOVAL``) is never
-    cancelled here. A sent letter stays as it was.
+    it: removal is not communicated to the individual, unless NOTIFY_ON_REMOVAL was on when the
+    entry came off the schedule (however it did: ``schedule.removal``) - and then the removal
+    letter (``LetterKind.REMOVAL``) is never cancelled here. A sent letter stays as it was.
 
     The authority is the panel's vote or the Monitoring Officer's decision, which the caller
     checks; it runs inside the caller's transaction when there is one."""

@@ -9,7 +9,8 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from schedule.models import ENTRY_GRAPH, Entry, EntryEvent
+from schedule.models import ENTRY_GRAPH, Entry, EntryEvent, EntryStatus
+from schedule.removal import with_removal_note
 from ubpanel.errors import DomainError
 from ubpanel.models import User
 from ubpanel.services import lock_in_status
@@ -77,9 +78,17 @@ def lock_for(obj: M, graph: StatusGraph, service: str, refusal: Callable[[M], st
     )
 
 
-def entry_move(entry: Entry, *, actor, service: str, to, kind, message="") -> Entry:
+def entry_move(
+    entry: Entry, *, actor, service: str, to, kind, message="", removed_by: str = ""
+) -> Entry:
     """Move the entry to ``to`` by ``service``, from the statuses ``ENTRY_GRAPH`` allows, and say so
-    in its history."""
+    in its history. A removal says how it came about (``removed_by``, a ``RemovedBy`` value), and
+    its event records whether the individual is told (``schedule.removal``): every way off the
+    schedule passes here, so none can forget it."""
+    if to == EntryStatus.REMOVED:
+        if not removed_by:
+            raise TypeError("A removal says how it came about: removed_by=RemovedBy.…")
+        message = with_removal_note(message, removed_by)
     entry = lock_in_status(
         entry, ENTRY_GRAPH.sources(service, to), to=to, error=ScheduleTransitionError
     )

@@ -24,6 +24,7 @@ from schedule.models import (
     EntryEventKind,
     EntryStatus,
 )
+from schedule.removal import RemovedBy
 from schedule.selectors import (
     appeal_decided_as,
     appeal_deciders,
@@ -83,6 +84,7 @@ def entry_appeal_decided(
         to=S.REMOVED if upheld else S.ACTIVE,
         kind=EntryEventKind.APPEAL_DECIDED,
         message=f"Appeal {outcome}, {by}. {reason}".strip(),
+        removed_by=RemovedBy.APPEAL_UPHELD if upheld else "",
     )
 
 

@@ -18,6 +18,7 @@ from schedule.models import (
     EntryStatus,
     StaffGuidance,
 )
+from schedule.removal import RemovedBy
 from ubpanel.models import User
 from ubpanel.services import lock_in_status, service
 from ubpanel.tiers import RiskTier
@@ -215,4 +216,5 @@ def entry_remove(*, actor: User, entry: Entry, reason: str) -> Entry:
         to=S.REMOVED,
         kind=EntryEventKind.REMOVED,
         message=reason,
+        removed_by=RemovedBy.PANEL_DECISION,
     )

@@ -13,6 +13,7 @@ from referrals.models import Person, Referral
 from schedule.adjustments import needs_of, refuse_unexplained_clash
 from schedule.models import LIVE_STATUSES, Entry, EntryEventKind, EntryIncident, EntryStatus
 from schedule.models.entries import ContactRestriction
+from schedule.removal import RemovedBy
 from schedule.selectors import emergency_needs_chair_absent, may_add_emergency
 from ubpanel import hooks
 from ubpanel.models import User
@@ -266,4 +267,5 @@ def entry_end_emergency(*, actor: User, entry: Entry, reason: str) -> Entry:
         to=S.REMOVED,
         kind=EntryEventKind.EMERGENCY_ENDED,
         message=f"The panel did not ratify the emergency addition. {reason}".strip(),
+        removed_by=RemovedBy.PANEL_DECISION,
     )

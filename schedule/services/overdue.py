@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from schedule.models import Entry, EntryEventKind, EntryStatus
+from schedule.removal import RemovedBy, told_words
 from schedule.selectors import escalation_recipients
 from ubpanel import hooks
 from ubpanel.models import User
@@ -60,7 +61,8 @@ def reviews_escalate_overdue(*, actor: User | None = None, today: date | None = 
     """The 12-month review is overdue by more than the grace period and the panel has not decided
     it. With ``keep_and_escalate`` the entry stays live, flagged overdue, and the chair and the
     Assurance team are told, once a week, until the panel decides; with ``remove`` the entry comes
-    off the schedule (never communicated to the individual) and they are told it has. Returns the
+    off the schedule and they are told it has, and whether the individual is told
+    (``schedule.removal``: not, as the protocol says, unless NOTIFY_ON_REMOVAL is on). Returns the
     entries acted on. A decision (kept: a new review date; removed) stops the tellings."""
     today = today or timezone.localdate()
     passed = today - timedelta(days=settings.REVIEW_GRACE_DAYS)
@@ -94,6 +96,7 @@ def _review_overdue(*, actor: User | None, entry: Entry, today: date) -> Entry |
             to=EntryStatus.REMOVED,
             kind=EntryEventKind.REMOVED,
             message=reason,
+            removed_by=RemovedBy.REVIEW_OVERDUE,
         )
         hooks.entry_letters_cancel(actor=actor, entry=entry, reason=reason)
         subject = f"{entry.reference}: removed, its 12-month review was not decided"
@@ -101,7 +104,7 @@ def _review_overdue(*, actor: User | None, entry: Entry, today: date) -> Entry |
             f"Schedule entry {entry.reference} was due for its 12-month review on "
             f"{long_date(since)} and the panel had not decided it {settings.REVIEW_GRACE_DAYS} "
             "days later, so it has come off the schedule as the letter promised. If the "
-            "behaviour has repeated, refer the individual again."
+            f"behaviour has repeated, refer the individual again. {told_words()}"
         )
     else:
         told = entry.review_escalated_on
@@ -218,12 +221,13 @@ def _unratified(*, actor: User | None, entry: Entry, today: date) -> Entry | Non
             to=EntryStatus.REMOVED,
             kind=EntryEventKind.EMERGENCY_ENDED,
             message=reason,
+            removed_by=RemovedBy.EMERGENCY_UNRATIFIED,
         )
         hooks.entry_letters_cancel(actor=actor, entry=entry, reason=reason)
         _tell_unratified(
             entry,
             subject=f"{entry.reference}: emergency addition ended, not ratified in {limit} days",
-            body=f"{reason} The individual is no longer on the schedule.",
+            body=f"{reason} The individual is no longer on the schedule. {told_words()}",
         )
         return entry
     told = entry.ratification_escalated_on

@@ -22,6 +22,7 @@ from django.urls import path
 from schedule.appeal_forms import AppealDecisionForm, AppealForm, AppealRepresentativeForm
 from schedule.dates import appeal_deadline
 from schedule.models import Appeal, AppealOutcome, Entry
+from schedule.removal import entry_removal_told
 from schedule.selectors import (
     appeal_representatives,
     decidable_appeals,
@@ -138,9 +139,11 @@ def _appeal_or_404(appeals: QuerySet[Appeal], pk) -> Appeal:
 
 def _decided_message(appeal, upheld: bool) -> str:
     if upheld:
-        return (
-            f"The appeal is upheld: {appeal.entry.reference} is removed from the schedule. "
-            "The individual is not told: removal is never communicated to them."
+        return f"The appeal is upheld: {appeal.entry.reference} is removed from the schedule. " + (
+            "The individual is told: the removal letter waits on the Letters page for the "
+            "record owner (NOTIFY_ON_REMOVAL)."
+            if entry_removal_told(appeal.entry)
+            else "The individual is not told: removal is never communicated to them."
         )
     return (
         f"The appeal is dismissed: the panel's decision stands and "
