@@ -5,9 +5,10 @@ removal records.
 The protocol: "Removal from the list will not be communicated to the perpetrator as this may
 re-oxygenate the issues." The ICO's guidance on warning markers is to tell people. Every way an
 entry comes off the schedule - a panel decision (Remove, Not ratified), an appeal upheld, an
-overdue review or an unratified emergency addition ended by their configured defaults - records in
-the entry's removal event, as it happens, whether the individual is told (``removal_note``): the
-setting at that moment is what counts. A removal recorded as told waits on the letters page for
+overdue review or an unratified emergency addition ended by their configured defaults - records on
+the entry (``Entry.removal_told_by``, set by ``entry_move``) and in words in its removal event
+(``removal_note``), as it happens, whether the individual is told: the setting at that moment is
+what counts. A removal recorded as told waits on the letters page for
 its removal letter from the record owner (``correspondence.selectors.removals_waiting_for_letters``).
 
 The schedule's own vocabulary, so the schedule's services and pages can say it; the panel's notices
@@ -17,10 +18,9 @@ The schedule's own vocabulary, so the schedule's services and pages can say it; 
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
-from django.db.models import Case, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import F, QuerySet
 
-from schedule.models import EntryEvent
+from schedule.models import Entry, RemovedBy
 from ubpanel.entry_status import EntryStatus
 
 PROTOCOL_SENTENCE = (
@@ -31,15 +31,6 @@ ICO_GUIDANCE = (
     "The Information Commissioner's Office's guidance on warning markers is to tell people: "
     "the protocol departs from it here."
 )
-
-
-class RemovedBy(models.TextChoices):
-    """How an entry came off the schedule (not a stored field: read from the removal event)."""
-
-    PANEL_DECISION = "panel_decision", "Panel decision"
-    APPEAL_UPHELD = "appeal_upheld", "Appeal upheld"
-    REVIEW_OVERDUE = "review_overdue", "Review overdue: removed by default"
-    EMERGENCY_UNRATIFIED = "emergency_unratified", "Emergency addition not ratified in time"
 
 
 # What the removal event records, at its end, as the entry comes off the schedule.
@@ -70,40 +61,25 @@ def with_removal_note(message: str, removed_by: str) -> str:
     return f"{message.strip()} {removal_note(removed_by)}".strip()
 
 
-def recorded_as_told(message: str) -> str:
-    """How the removal came about (a ``RemovedBy`` value) when its event recorded the individual
-    as told; "" when it did not (the protocol, or the setting was off then)."""
-    for removed_by in RemovedBy:
-        if message.endswith(told_note(removed_by)):
-            return removed_by.value
-    return ""
+def removal_record(removed_by: str) -> dict:
+    """What an entry records as it comes off the schedule (``entry_move``): how (``removed_by``,
+    a ``RemovedBy`` value) when the individual is told, the setting at that moment deciding."""
+    return {"removal_told_by": removed_by if notify_on_removal() else ""}
 
 
 def annotate_removal_told(entries: QuerySet) -> QuerySet:
     """``entries`` with ``removal_told``: the ``RemovedBy`` value of a removal recorded as told,
-    else "". One subquery (an entry is removed once: removal ends its story)."""
-    message = (
-        EntryEvent.objects.filter(entry=OuterRef("pk"), to_status=EntryStatus.REMOVED)
-        .order_by("-created_at", "-pk")
-        .values("message")[:1]
-    )
-    return entries.annotate(_removal_message=Subquery(message)).annotate(
-        removal_told=Case(
-            *(
-                When(_removal_message__endswith=told_note(removed_by), then=Value(removed_by.value))
-                for removed_by in RemovedBy
-            ),
-            default=Value(""),
-            output_field=models.CharField(),
-        )
-    )
+    else "" (the stored choice; kept for the letters' waiting list and its callers)."""
+    return entries.annotate(removal_told=F("removal_told_by"))
 
 
 def entry_removal_told(entry) -> str:
-    """``recorded_as_told`` for this entry's removal (one query); "" if it is not removed."""
-    event = entry.events.filter(to_status=EntryStatus.REMOVED).order_by("-created_at", "-pk")
-    message = event.values_list("message", flat=True).first() or ""
-    return recorded_as_told(message)
+    """How this entry's removal came about when the individual is told of it; "" if not removed,
+    or removed without telling them."""
+    # Read from the database (one query): callers often hold the entry as it was before the
+    # service that removed it.
+    told = Entry.objects.filter(pk=entry.pk, status=EntryStatus.REMOVED)
+    return told.values_list("removal_told_by", flat=True).first() or ""
 
 
 # --- The words, where removal is decided or shown -------------------------------------------------
@@ -137,7 +113,7 @@ def removal_notice(event) -> dict | None:
     the individual, with the protocol's sentence and the ICO's guidance. None for other events."""
     if event.to_status != EntryStatus.REMOVED:
         return None
-    removed_by = recorded_as_told(event.message)
+    removed_by = event.entry.removal_told_by  # the history is read through its entry: no query
     return {
         "protocol": PROTOCOL_SENTENCE,
         "ico": ICO_GUIDANCE,

@@ -15,6 +15,7 @@ from .entries import (
     EntryGroupObjectPermission,
     EntryIncident,
     EntryUserObjectPermission,
+    RemovedBy,
     StaffGuidance,
 )
 from .search_keys import SearchKey, SearchKeyKind
@@ -38,6 +39,7 @@ __all__ = [
     "EntryEventKind",
     "EntryGroupObjectPermission",
     "EntryIncident",
+    "RemovedBy",
     "EntryStatus",
     "EntryUserObjectPermission",
     "SearchKey",

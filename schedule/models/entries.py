@@ -26,6 +26,15 @@ class ContactRestriction(models.TextChoices):
     NO_FACE_TO_FACE = "no_face_to_face", "No face-to-face contact or visits"
 
 
+class RemovedBy(models.TextChoices):
+    """How an entry came off the schedule, when the individual is told of it (schedule.removal)."""
+
+    PANEL_DECISION = "panel_decision", "Panel decision"
+    APPEAL_UPHELD = "appeal_upheld", "Appeal upheld"
+    REVIEW_OVERDUE = "review_overdue", "Review overdue: removed by default"
+    EMERGENCY_UNRATIFIED = "emergency_unratified", "Emergency addition not ratified in time"
+
+
 class StaffGuidance(models.Model):
     """What staff must do when the individual makes contact: how to respond, permitted contact,
     restrictions, the single point of contact and any email divert. The panel's decision records
@@ -110,6 +119,12 @@ class Entry(StaffGuidance):
     # period, or that the emergency addition missed its meeting: one telling a week at most.
     review_escalated_on = models.DateField(null=True, blank=True)
     ratification_escalated_on = models.DateField(null=True, blank=True)
+    # Set as the entry is removed when NOTIFY_ON_REMOVAL is on then: how it came off the schedule,
+    # and so that the individual is told by a removal letter. Blank: not removed, or not told
+    # (the protocol).
+    removal_told_by = models.CharField(
+        max_length=24, choices=RemovedBy.choices, blank=True, db_index=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from schedule.models import ENTRY_GRAPH, Entry, EntryEvent, EntryStatus
-from schedule.removal import with_removal_note
+from schedule.removal import removal_record, with_removal_note
 from ubpanel.errors import DomainError
 from ubpanel.models import User
 from ubpanel.services import lock_in_status
@@ -94,6 +94,8 @@ def entry_move(
     )
     from_status = entry.status
     entry.status = to
+    if to == EntryStatus.REMOVED:
+        entry.removal_told_by = removal_record(removed_by)["removal_told_by"]
     entry.save()
     entry_event(
         entry, actor=actor, kind=kind, message=message, from_status=from_status, to_status=to
