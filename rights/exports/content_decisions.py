@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from correspondence.models import Letter
+from correspondence.services import LETTER_FIELDS
 from panel.models import DECISION_FIELDS, AgendaItem
 from referrals.models import Person
 from rights.who_viewed import audit_entries_about
@@ -198,29 +199,10 @@ def address_warnings_part(c: Collector, entry_ids: list[int]) -> list[dict]:
     ]
 
 
-LETTER_TEXT = [
-    "recipient_name",
-    "recipient_address",
-    "recipient_email",
-    "incident_description",
-    "incident_location",
-    "incident_when",
-    "why_unreasonable",
-    "expected_behaviour",
-    "cease_and_desist",
-    "spoc",
-    "contact_restrictions",
-    "service_restrictions",
-    "consequences_of_breach",
-    "logging_statement",
-    "review_or_appeal",
-    "ombudsman",
-    "email_divert_notice",
-    "closing",
-    # The signatory is named to the person in the letter itself: not redacted (README).
-    "sender_name",
-    "sender_title",
-]
+# Every field of the letter's text, the addressee and the signatory: what staff may write in it
+# (correspondence's own list). The signatory is named to the person in the letter itself: not
+# redacted (README).
+LETTER_TEXT = LETTER_FIELDS
 
 
 def letters_part(c: Collector, person: Person) -> list[dict]:
