@@ -5,6 +5,8 @@ UV ?= uv
 PORT ?= 8000
 DEV := DJANGO_ENV=development
 MANAGE := $(UV) run --frozen python manage.py
+# The demo's console emails link to the port actually served (`make run PORT=8001`).
+DEMO := $(DEV) SITE_URL=http://127.0.0.1:$(PORT)
 
 .PHONY: help install uv run test test-browser lint format check-migrations demo collectstatic bench bench-letters
 
@@ -24,11 +26,11 @@ install: uv
 
 run: install
 	$(DEV) $(MANAGE) migrate --no-input
-	$(DEV) $(MANAGE) demo_data
+	$(DEMO) $(MANAGE) demo_data
 	@echo ""
 	@echo "ubpanel is at http://127.0.0.1:$(PORT)/  (stop with Ctrl-C)"
 	@echo ""
-	$(DEV) $(MANAGE) runserver 127.0.0.1:$(PORT)
+	$(DEMO) $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 test: install
 	$(UV) run --frozen pytest $(PYTEST_ARGS)

@@ -25,6 +25,7 @@ PROJECT_MODULES = {
     "ubpanel.views",
     "ubpanel.admin",
     "ubpanel.demo",
+    "ubpanel.demo_journeys",
     "ubpanel.celery",
     "ubpanel.settings",
     "ubpanel.wsgi",

@@ -12,6 +12,7 @@ from referrals.models import Person, Referral
 from referrals.services import person_create, referral_save_draft, referral_submit
 from schedule.services import access_grants_ensure_defaults, entry_add_emergency, entry_ratify
 
+from .demo_journeys import demo_journeys_load
 from .models import Service, User
 from .roles import Role, roles_ensure
 
@@ -57,7 +58,8 @@ DEMO_PEOPLE = [
 
 
 def demo_data_load() -> list[tuple[str, str]]:
-    """Create or reset the demo users (returning usernames and role labels) and demo people."""
+    """Create or reset the demo users (returning usernames and role labels), demo people and a
+    starting record for every journey (ubpanel.demo_journeys)."""
     roles_ensure()
     logins = []
     with transaction.atomic():
@@ -94,6 +96,8 @@ def demo_data_load() -> list[tuple[str, str]]:
         chair = User.objects.get(username="chair")
         access_grants_ensure_defaults(actor=chair)
         _demo_entry(chair)
+        # Before the meeting is arranged: arranging it puts everything waiting on its agenda.
+        demo_journeys_load()
         _demo_panel(assurance)
     return logins
 
