@@ -38,7 +38,7 @@ from .models import Service, User
 # The demo's people, one a journey (given names, family name, date of birth, postcode).
 READY = ("Reuben", "Castle", date(1979, 6, 21), "DT1 2JA")
 PENDING = ("Tamsin", "Greaves", date(1990, 1, 8), "DT4 7TP")
-REVIEW_DUE = ("Lewis", "Penhaligon", date(1966, 9, 30), "BH15 1DA")
+REVIEW_DUE = ("Lewis", "Penhaligon", date(1966, 9, 30), "DT1 3BJ")
 OVERDUE = ("Marcus", "Webb", date(1988, 4, 17), "DT11 7BX")
 LETTER_SENT = ("Gwen", "Ashdown", date(1975, 12, 3), "DT2 8RE")
 REMOVED = ("Harold", "Pym", date(1950, 2, 11), "DT6 3LN")
