@@ -17,12 +17,14 @@ import quopri
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email import errors
 from email.message import Message
 from email.parser import BytesHeaderParser
 from email.utils import parseaddr
 from html.parser import HTMLParser
 
 MESSAGE_ID_MAX = 998  # InboundEmail.message_id; also RFC 5322's line limit
+SUBJECT_MAX = 998  # InboundEmail.subject
 FORWARDED = "---------- Forwarded message ----------"
 # Forwards of forwards inside multiparts are real; a thousand levels deep is an attack.
 MAX_DEPTH = 20
@@ -41,6 +43,22 @@ class UnreadableEmail(Exception):
 class Attachment:
     name: str
     content: bytes
+    # What the email says the file is (its Content-Type), checked against the content later.
+    declared_type: str = ""
+    # Why the file cannot be read at all (a broken transfer encoding); empty when it decoded.
+    problem: str = ""
+
+
+def cut(text: str, limit: int) -> str:
+    """``text`` no longer than ``limit`` characters, saying how much was cut when it was."""
+    if len(text) <= limit:
+        return text
+    kept = limit
+    while True:
+        marker = f"… [cut: {len(text) - kept} characters]"
+        if kept + len(marker) <= limit or kept == 0:
+            return text[:kept] + marker
+        kept = max(0, limit - len(marker))
 
 
 @dataclass
@@ -91,7 +109,7 @@ def parse(raw: bytes) -> ParsedEmail:
     parsed = ParsedEmail(
         sender=sender,
         sender_name=sender_name,
-        subject=_header(message, "Subject"),
+        subject=cut(_header(message, "Subject"), SUBJECT_MAX),
         sent_at=_date(message),
     )
     texts: list[str] = []
@@ -223,11 +241,25 @@ def _attachment(part: Message, number: int) -> Attachment:
     if not name:
         extension = mimetypes.guess_extension(part.get_content_type()) or ".bin"
         name = f"attachment-{number}{extension}"
+    problem = ""
     try:
         content = part.get_payload(decode=True) or b""
     except Exception:  # an undecodable part is kept empty; the check refuses it
-        content = b""
-    return Attachment(name=name, content=content)
+        content, problem = b"", "it could not be decoded"
+    if any(isinstance(defect, _BROKEN_BASE64) for defect in part.defects):
+        # The email package decodes what it can of broken base64: a few bytes that may even look
+        # like the start of a PDF. They are not the file.
+        content, problem = b"", "its base64 encoding is broken, so the file could not be decoded"
+    return Attachment(
+        name=name, content=content, declared_type=part.get_content_type(), problem=problem
+    )
+
+
+_BROKEN_BASE64 = (
+    errors.InvalidBase64CharactersDefect,
+    errors.InvalidBase64PaddingDefect,
+    errors.InvalidBase64LengthDefect,
+)
 
 
 # HTML's rule (WHATWG Encoding): these labels mean Windows-1252, which is what senders really use

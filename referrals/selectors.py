@@ -217,6 +217,13 @@ def failed_emails(user) -> QuerySet[InboundEmail]:
     return InboundEmail.objects.filter(status="failed")
 
 
+def mailbox_emails(user) -> QuerySet[InboundEmail]:
+    """Every email the spocassurance mailbox received, for the Assurance team who triage them."""
+    if Role.ASSURANCE_OFFICER not in user_roles(user):
+        return InboundEmail.objects.none()
+    return InboundEmail.objects.all()
+
+
 def can_see_referral_health(user, referral: Referral) -> bool:
     """The manager who wrote it may read back what they wrote; otherwise special-category roles."""
     return referral.referrer_id == user.pk or can_see_special_category(user)

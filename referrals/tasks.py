@@ -7,7 +7,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 from ubpanel.jobs import scheduled_job
 
-from .models import InboundEmailStatus
+from .mailbox import message_id
+from .models import InboundEmail, InboundEmailStatus
 from .services import inbound_email_import
 
 logger = logging.getLogger(__name__)
@@ -23,7 +24,7 @@ def mailbox_poll() -> dict[str, int]:
     is kept in ubpanel, so an email that could not be stored is tried again at the next poll. One bad
     email never stops the others.
     """
-    counts = {"imported": 0, "failed": 0, "errors": 0}
+    counts = {"imported": 0, "failed": 0, "duplicates": 0, "errors": 0}
     if not settings.MAILBOX_IMAP_HOST:
         return counts
     with _connect() as imap:  # signs out however the block ends
@@ -36,7 +37,10 @@ def mailbox_poll() -> dict[str, int]:
         _, data = _ok(imap.uid("SEARCH", None, "UNSEEN"), "search for unread emails")
         for uid in data[0].split() if data and data[0] else []:
             try:
-                inbound = inbound_email_import(raw=_fetch(imap, uid))
+                raw = _fetch(imap, uid)
+                # Already kept (read again after a crash, or imported by hand): not a new import.
+                duplicate = InboundEmail.objects.filter(message_id=message_id(raw)).exists()
+                inbound = inbound_email_import(raw=raw)
                 _mark_processed(imap, uid, processed, capabilities)
             except imaplib.IMAP4.abort:
                 raise  # the connection is lost: the rest wait for the next poll
@@ -44,9 +48,18 @@ def mailbox_poll() -> dict[str, int]:
                 logger.exception("Mailbox email UID %s could not be imported", uid.decode())
                 counts["errors"] += 1
                 continue
-            counts["failed" if inbound.status == InboundEmailStatus.FAILED else "imported"] += 1
+            if duplicate:
+                counts["duplicates"] += 1
+            elif inbound.status == InboundEmailStatus.FAILED:
+                counts["failed"] += 1
+            else:
+                counts["imported"] += 1
         imap.close()
-    logger.info("Mailbox poll: %s", counts)
+    logger.info(
+        "Mailbox poll: %(imported)s imported, %(failed)s failed, %(duplicates)s duplicates, "
+        "%(errors)s errors",
+        counts,
+    )
     return counts
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import adjustments, legal, people, referrer, triage
+from .views import adjustments, legal, mailbox, people, referrer, triage
 
 app_name = "referrals"
 urlpatterns = [
@@ -25,6 +25,7 @@ urlpatterns = [
     path("legal/", legal.legal_queue, name="legal_queue"),
     path("legal/<id:pk>/", legal.legal_advice, name="legal_advice"),
     path("mailbox/failed/<id:pk>/", triage.failed_email, name="failed_email"),
+    path("mailbox/<id:pk>/original/", mailbox.raw_email, name="raw_email"),
     path("people/", people.person_list, name="person_list"),
     path("people/<id:pk>/", people.person_detail, name="person_detail"),
     path("people/<id:pk>/adjustments/new/", adjustments.record, name="adjustment_record"),

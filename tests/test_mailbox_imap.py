@@ -22,6 +22,7 @@ import pytest
 
 from referrals import tasks
 from referrals.models import InboundEmail, InboundEmailStatus
+from referrals.services import inbound_email_import
 from referrals.tasks import mailbox_poll
 
 from .mail import eml, keep_private_files_in
@@ -218,7 +219,7 @@ def test_the_poller_imports_unread_emails_keeps_a_malformed_one_and_marks_them_r
 
     counts = mailbox_poll()
 
-    assert counts == {"imported": 2, "failed": 1, "errors": 0}
+    assert counts == {"imported": 2, "failed": 1, "duplicates": 0, "errors": 0}
     imported = InboundEmail.objects.filter(status=InboundEmailStatus.IMPORTED)
     assert {inbound.subject for inbound in imported} == {
         "Referral: abusive phone calls to Housing Options",
@@ -235,7 +236,7 @@ def test_the_poller_imports_unread_emails_keeps_a_malformed_one_and_marks_them_r
     assert imap_mailbox.count("UNSEEN") == 0
     assert imap_mailbox.count("ALL") == 4
 
-    assert mailbox_poll() == {"imported": 0, "failed": 0, "errors": 0}
+    assert mailbox_poll() == {"imported": 0, "failed": 0, "duplicates": 0, "errors": 0}
     assert InboundEmail.objects.count() == 3
 
 
@@ -254,13 +255,13 @@ def test_an_email_that_cannot_be_stored_stays_unread_for_the_next_poll_and_the_r
 
     monkeypatch.setattr(tasks, "inbound_email_import", database_down_for_the_library_email)
 
-    assert mailbox_poll() == {"imported": 2, "failed": 0, "errors": 1}
+    assert mailbox_poll() == {"imported": 2, "failed": 0, "duplicates": 0, "errors": 1}
     assert imap_mailbox.count("UNSEEN") == 1
     assert not InboundEmail.objects.filter(subject__contains="library").exists()
 
     monkeypatch.setattr(tasks, "inbound_email_import", import_email)
 
-    assert mailbox_poll() == {"imported": 1, "failed": 0, "errors": 0}
+    assert mailbox_poll() == {"imported": 1, "failed": 0, "duplicates": 0, "errors": 0}
     assert InboundEmail.objects.filter(subject="Incident at the library café").exists()
     assert imap_mailbox.count("UNSEEN") == 0
 
@@ -270,7 +271,7 @@ def test_imported_emails_are_moved_to_the_processed_folder_when_one_is_set(imap_
     imap_mailbox.deliver(eml("no_message_id.eml"))
     imap_mailbox.deliver(eml("shift_jis.eml"))
 
-    assert mailbox_poll() == {"imported": 2, "failed": 0, "errors": 0}
+    assert mailbox_poll() == {"imported": 2, "failed": 0, "duplicates": 0, "errors": 0}
 
     assert imap_mailbox.count("ALL") == 0
     assert imap_mailbox.count("SEEN", folder=settings.MAILBOX_IMAP_PROCESSED_FOLDER) == 2
@@ -289,7 +290,7 @@ def test_a_wrong_password_fails_the_poll_loudly_and_imports_nothing(imap_mailbox
 def test_the_poller_does_nothing_when_no_mailbox_is_configured(settings):
     settings.MAILBOX_IMAP_HOST = ""
 
-    assert mailbox_poll() == {"imported": 0, "failed": 0, "errors": 0}
+    assert mailbox_poll() == {"imported": 0, "failed": 0, "duplicates": 0, "errors": 0}
 
 
 def _settings_in_a_fresh_process(**environment) -> subprocess.CompletedProcess:
@@ -340,3 +341,17 @@ def test_an_unencrypted_connection_is_refused_unless_the_server_is_on_this_machi
         "MAILBOX_IMAP_SECURITY=plain would send the mailbox password unencrypted" in remote.stderr
     )
     assert local.returncode == 0, local.stderr
+
+
+def test_an_email_already_kept_is_counted_as_a_duplicate_not_an_import(imap_mailbox, caplog):
+    inbound_email_import(raw=eml("html_only.eml"))  # imported by hand before the poll read it
+    imap_mailbox.deliver(eml("html_only.eml"))
+    imap_mailbox.deliver(eml("iso_8859_1.eml"))
+
+    with caplog.at_level("INFO", logger="referrals.tasks"):
+        counts = mailbox_poll()
+
+    assert counts == {"imported": 1, "failed": 0, "duplicates": 1, "errors": 0}
+    assert "Mailbox poll: 1 imported, 0 failed, 1 duplicates, 0 errors" in caplog.text
+    assert InboundEmail.objects.count() == 2
+    assert imap_mailbox.count("UNSEEN") == 0

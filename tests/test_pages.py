@@ -194,6 +194,7 @@ SIGNED_IN_PAGES = {
     "referrals:subject_edit": [1],
     "referrals:triage_action": [1, "close"],
     "referrals:failed_email": [1],
+    "referrals:raw_email": [1],
     "referrals:confirm_repeat_behaviour": [1],
     "referrals:legal_queue": [],
     "referrals:legal_advice": [1],

@@ -64,6 +64,7 @@ OBJECT_KINDS: dict[str, str] = {
     "referrals:legal_queue": "referrals.Referral",
     "referrals:legal_advice": "referrals.Referral",
     "referrals:failed_email": "referrals.InboundEmail",
+    "referrals:raw_email": "referrals.InboundEmail",
     "referrals:person_list": "referrals.Person",
     "referrals:person_detail": "referrals.Person",
     "referrals:adjustment_record": "referrals.Person",

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 
 from referrals import mailbox
+from referrals.evidence import evidence_check, evidence_files
 from referrals.models import EventKind, InboundEmail, InboundEmailStatus, Referral, ReferralSource
 from referrals.notifications import notify_assurance
 from ubpanel.audit import acting_as
@@ -91,23 +92,54 @@ def _inbound_email_create_referral(
     inbound.sender_user = sender_user
     inbound.referral = referral
     inbound.save()
+    refused = [
+        f"“{name}”: {why}" for name, why in _attachments_add(parsed, referral=referral, actor=actor)
+    ]
+    if refused:
+        # Flagged on the email itself, so that Assurance opens the original to read them.
+        inbound.failure_reason = "Attachments not added as evidence: " + "; ".join(refused) + "."
+        inbound.save(update_fields=["failure_reason"])
+    notify_assurance(referral, "mailbox")
+    return inbound
+
+
+def _attachments_add(parsed: mailbox.ParsedEmail, *, referral: Referral, actor) -> list:
+    """Each attachment that passes the evidence check becomes evidence; (name, why) for the rest.
+
+    Refused files stay in the original email; the timeline says which and why.
+    """
+    refused = []
     for attachment in parsed.attachments:
-        upload = SimpleUploadedFile(attachment.name, attachment.content)
-        try:
-            evidence_add(actor=actor, referral=referral, upload=upload)
-        except ValidationError as refusal:
-            # Refused files stay in the original email; the timeline says which and why.
+        upload = SimpleUploadedFile(
+            attachment.name, attachment.content, content_type=attachment.declared_type or None
+        )
+        reasons = [attachment.problem] if attachment.problem else []
+        if not reasons:
+            try:
+                evidence_check(upload)
+                found = evidence_files(upload)
+            except ValidationError as refusal:
+                reasons = refusal.messages
+            else:
+                reasons = found.left_out
+                for part in found.uploads:
+                    try:
+                        evidence_add(actor=actor, referral=referral, upload=part)
+                    except ValidationError as refusal:
+                        reasons = [*reasons, *refusal.messages]
+        if reasons:
+            why = " ".join(reasons)
+            refused.append((attachment.name, why))
             event(
                 referral,
                 actor=actor,
                 kind=EventKind.EVIDENCE_REFUSED,
                 message=(
-                    f"Attachment “{upload.name}” was not added as evidence: "
-                    f"{' '.join(refusal.messages)}. It is kept in the original email."
+                    f"Attachment “{attachment.name}” was not added as evidence: "
+                    f"{why}. It is kept in the original email."
                 ),
             )
-    notify_assurance(referral, "mailbox")
-    return inbound
+    return refused
 
 
 def _inbound_email_keep_failed(
@@ -136,7 +168,7 @@ def _inbound_email(
         message_id=message_id,
         status=status,
         sender=parsed.sender[:320],
-        subject=parsed.subject[:998],
+        subject=mailbox.cut(parsed.subject, mailbox.SUBJECT_MAX),
         body=parsed.body,
         sent_at=parsed.sent_at,
     )

@@ -1,11 +1,13 @@
 """The referring manager's side: refer an individual, save drafts, submit, answer questions."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from referrals.evidence import evidence_files
 from referrals.forms import (
     EvidenceForm,
     IncidentFormSet,
@@ -108,7 +110,7 @@ def referral_edit(request, pk=None):
                 incidents=_incident_rows(incidents),
             )
             for upload in evidence_form.cleaned_data.get("files", []) if evidence_ok else []:
-                evidence_add(actor=request.user, referral=referral, upload=upload)
+                _evidence_add_all(request, referral, upload)
         if "submit" in data and not adding_incident:
             ready = form.validate_for_submission()
             for incident_form in incidents.forms:
@@ -247,6 +249,19 @@ def referral_answer(request, pk):
         form,
         evidence_form,
     )
+
+
+def _evidence_add_all(request, referral, upload):
+    """Keep the upload as evidence: an Outlook email as its text and its attachments, each checked;
+    say which parts were left out and why."""
+    found = evidence_files(upload)
+    for part in found.uploads:
+        try:
+            evidence_add(actor=request.user, referral=referral, upload=part)
+        except ValidationError as refusal:
+            found.left_out.extend(refusal.messages)
+    for note in found.left_out:
+        messages.warning(request, f"{note}.")
 
 
 def evidence_download(request, pk):
