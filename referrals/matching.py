@@ -15,6 +15,13 @@ in Python, so a match scores and reads the same on PostgreSQL and on SQLite:
   order, forgiving typos (``name_similarity``); one that is less than NAME_FLOOR alike counts for
   nothing, so a coincidental birthday does not lift a stranger above MATCH_THRESHOLD.
 
+Short forms of a given name (``Bill`` for ``William``, ``Liz`` for ``Elizabeth``, both ways,
+from the ``nicknames`` dataset) are close to the same name (NICKNAME_SIMILARITY); each name given
+also brings in, by an exact b-tree lookup, the people stored under its other forms
+(``normalise.name_variants``). Names in other scripts are stored transliterated (``Иван Петров``
+is ``ivan petrov``). An initial (``J Smith``) matches a name it begins, but weaker than the name in
+full (at most INITIAL_SIMILARITY).
+
 A name less than 0.3 trigram-similar to every name given (two slips in a short name: ``Daneil
 Wset`` for ``Daniel West``) never reaches the pool: only an email, phone, postcode or date of birth
 can bring that person in.
@@ -41,6 +48,9 @@ from ubpanel.entry_status import LIVE_STATUSES
 
 from . import normalise
 from .models import Person, PersonAddress, PersonAlias, PersonEmail, PersonPhone
+from .normalise import same_given_name
+from .spelling import edit_distance, trigram_set_similarity, trigrams
+from .spelling import trigram_similarity as trigram_similarity  # the tests' and callers' name
 
 # A candidate scoring less than this is not shown. Alone, a name at least ~0.67 alike, an email or
 # a phone number is enough; a date of birth or a postcode alone is not, the two together are.
@@ -52,6 +62,18 @@ EMAIL_WEIGHT = 0.6
 PHONE_WEIGHT = 0.6
 DATE_OF_BIRTH_WEIGHT = 0.35
 POSTCODE_WEIGHT = 0.25
+
+# A given name in another form (``bill``/``william``): nearly the same name, never quite.
+NICKNAME_SIMILARITY = 0.85
+# ``j kingsworth`` is not ``peter kingsworth``: an initial standing for no word, in names of as
+# many words, makes them different names (below NAME_FLOOR).
+MISMATCHED_INITIAL_SIMILARITY = 0.5
+# Given names spelt less alike than this, yet the same name (``jon``/``john`` are, ``jonathon``/
+# ``jonathan`` are merely spelt alike), are called a short form in the reasons.
+SHORT_FORM_SPELLING = 0.8
+# A name matched through an initial (``j smith``/``john smith``) is at most this alike: shown, but
+# below the name in full.
+INITIAL_SIMILARITY = 0.8
 
 # pg_trgm's default similarity_threshold: the ``%`` operator's cut-off, and the same cut-off for the
 # SQLite fallback, so both build the same pool.
@@ -177,10 +199,22 @@ def _pool_postgresql(queryset, described: _Described, size: int) -> set[int]:
             .order_by("-similarity")
             .values_list("pk", flat=True)[:size]
         )
+    variants = _variants(described)
+    if variants:
+        parts.append(people.filter(search_name__in=variants).values_list("pk", flat=True)[:size])
+        aliases = PersonAlias.objects.filter(search_name__in=variants).values("person_id")
+        parts.append(people.filter(pk__in=aliases).values_list("pk", flat=True)[:size])
     for condition in _exact_conditions(described):
         parts.append(people.filter(condition).values_list("pk", flat=True)[:size])
     first, *rest = parts
     return set(first.union(*rest) if rest else first)
+
+
+def _variants(described: _Described) -> list[str]:
+    """The names given with their given name in its other forms (``bill smith`` for ``william
+    smith``), looked up exactly: one b-tree lookup, not a trigram search per form."""
+    variants = {variant for key in described.name_keys for variant in normalise.name_variants(key)}
+    return sorted(variants - set(described.name_keys))
 
 
 def _exact_conditions(described: _Described) -> list[Q]:
@@ -220,10 +254,13 @@ def _pool_python(queryset, described: _Described, size: int) -> set[int]:
             for rows in (own_names, alias_names):
                 similar: dict[int, float] = {}
                 for pk, search_name in rows:
-                    similarity = _trigram_set_similarity(trigrams(search_name), wanted)
+                    similarity = trigram_set_similarity(trigrams(search_name), wanted)
                     if similarity >= TRIGRAM_THRESHOLD:
                         similar[pk] = max(similarity, similar.get(pk, 0.0))
                 pool.update(sorted(similar, key=similar.get, reverse=True)[:size])
+        # Stored under another form of the given name (``bill smith`` for ``william smith``).
+        variants = set(_variants(described))
+        pool.update(pk for rows in (own_names, alias_names) for pk, key in rows if key in variants)
     conditions = _exact_conditions(described)
     if conditions:
         exact = Q(*conditions, _connector=Q.OR)
@@ -283,7 +320,19 @@ def _name_reason(similarity, key, search_name, typed, given_as_alias, alias) -> 
         return "Same name"
     if sorted(key.split()) == sorted(search_name.split()):
         return "Same names in a different order"
-    return "Same name" if same else "Name similar"
+    if same:
+        return "Same name"
+    return name_likeness(key, search_name)
+
+
+def name_likeness(typed: str, known: str) -> str:
+    """Why two names that are not the same are alike: a short form, an initial, or spelling."""
+    words, others = typed.split(), known.split()
+    if any(_short_form(w, o) for w in words for o in others):
+        return "Name similar (a short form of the same given name)"
+    if any(len(w) == 1 for w in words + others):
+        return "Name similar (initials)"
+    return "Name similar"
 
 
 @lru_cache(maxsize=4096)
@@ -291,8 +340,10 @@ def name_similarity(a: str, b: str) -> float:
     """How alike two normalised names are, 0-1, whatever order their words are in.
 
     Each word is paired with its closest counterpart, weighted by length, both ways round; an
-    initial matches a word it begins. Names with a different number of words are also compared
-    run together (``whitlockjones``, ``whitlock jones``).
+    initial matches a word it begins, but the whole is then at most INITIAL_SIMILARITY; a given
+    name in another form (``bill``/``william``) is NICKNAME_SIMILARITY alike. Names with a
+    different number of words are also compared run together (``whitlockjones``, ``whitlock
+    jones``).
     """
     if not a or not b:
         return 0.0
@@ -300,9 +351,20 @@ def name_similarity(a: str, b: str) -> float:
     if sorted(words_a) == sorted(words_b):
         return 1.0
     by_words = (_coverage(words_a, words_b) + _coverage(words_b, words_a)) / 2
-    if len(words_a) == len(words_b):
-        return by_words
-    return max(by_words, _word_similarity("".join(words_a), "".join(words_b)))
+    if len(words_a) != len(words_b):
+        by_words = max(by_words, _word_similarity("".join(words_a), "".join(words_b)))
+    if any(len(word) == 1 for word in words_a + words_b):
+        if len(words_a) == len(words_b) and not (
+            _initials_begin(words_a, words_b) and _initials_begin(words_b, words_a)
+        ):
+            return min(by_words, MISMATCHED_INITIAL_SIMILARITY)
+        return min(by_words, INITIAL_SIMILARITY)
+    return by_words
+
+
+def _initials_begin(words: list[str], others: list[str]) -> bool:
+    """Each initial begins one of the other words (``j``: ``john``; not ``peter``)."""
+    return all(any(o.startswith(w) for o in others) for w in words if len(w) == 1)
 
 
 def _coverage(words: list[str], others: list[str]) -> float:
@@ -317,42 +379,21 @@ def _word_similarity(word: str, other: str) -> float:
         return 1.0
     if len(word) == 1 or len(other) == 1:
         return 0.9 if word[0] == other[0] else 0.0
-    return 1 - _edit_distance(word, other) / max(len(word), len(other))
+    spelling = _spelling_similarity(word, other)
+    if same_given_name(word, other):
+        return max(spelling, NICKNAME_SIMILARITY)
+    return spelling
 
 
-def _edit_distance(a: str, b: str) -> int:
-    """Letters inserted, deleted, changed or swapped with a neighbour (optimal string alignment)."""
-    before_previous: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, letter in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, other in enumerate(b, 1):
-            current[j] = min(
-                previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (letter != other)
-            )
-            if i > 1 and j > 1 and letter == b[j - 2] and a[i - 2] == other:
-                current[j] = min(current[j], before_previous[j - 2] + 1)
-        before_previous, previous = previous, current
-    return previous[-1]
+def _spelling_similarity(word: str, other: str) -> float:
+    return 1 - edit_distance(word, other) / max(len(word), len(other))
 
 
-@lru_cache(maxsize=16384)
-def trigrams(normalised_name: str) -> frozenset[str]:
-    """pg_trgm's trigrams of a normalised name: each word padded with two spaces before, one after."""
-    grams = set()
-    for word in normalised_name.split():
-        padded = f"  {word} "
-        grams.update(padded[i : i + 3] for i in range(len(padded) - 2))
-    return frozenset(grams)
-
-
-def trigram_similarity(a: str, b: str) -> float:
-    """pg_trgm's ``similarity(a, b)`` for normalised names: shared trigrams over all trigrams."""
-    return _trigram_set_similarity(trigrams(a), trigrams(b))
-
-
-def _trigram_set_similarity(a: frozenset[str], b: frozenset[str]) -> float:
-    if not a or not b:
-        return 0.0
-    shared = len(a & b)
-    return shared / (len(a) + len(b) - shared)
+def _short_form(word: str, other: str) -> bool:
+    """One is a short form of the other and not merely spelt alike (``jonathon``/``jonathan``)."""
+    return (
+        len(word) > 1
+        and len(other) > 1
+        and same_given_name(word, other)
+        and _spelling_similarity(word, other) < SHORT_FORM_SPELLING
+    )

@@ -17,6 +17,14 @@ are compared word by word with ``referrals.matching.name_similarity``, the measu
 a name that is only begun (``jam``, ``whitl``, ``james ash``) matches when each word typed begins
 a different word of the name.
 
+The cases people type: a short form of the given name, both ways (``bill smith`` finds William
+Smith, ``william smith`` finds Bill Smith; the ``nicknames`` dataset, ``normalise.name_variants``),
+looked up exactly through the names' trigram index (pg_trgm serves ``=``), so the lookup stays one
+indexed query; names in other scripts, stored transliterated when they are written (``Иван
+Петров`` is ``ivan petrov``, whichever way it is typed); initials (``j smith``), weaker than the
+name in full. Each result carries what tells namesakes apart, the year of birth and the postcode
+districts (``DT1``), of a person whose entry the user may see, and nothing more.
+
 ``visible_entries(user)`` is the only gate, applied in the lookup itself: a person whose entry the
 user may not see is never read, so the answer is exactly the one for a search that matched
 nobody. A fixed number of queries per search, however many entries there are.
@@ -30,7 +38,7 @@ from django.db import connections
 from django.db.models import Q
 
 from referrals import normalise
-from referrals.matching import name_similarity
+from referrals.matching import name_likeness, name_similarity
 from referrals.models import Person, PersonAddress, PersonAlias, PersonEmail, PersonPhone
 
 from .models import LIVE_STATUSES, AddressWarning, Entry, SearchKeyKind
@@ -67,6 +75,18 @@ class Result:
     reasons: list[str] = field(default_factory=list)
     entry: Entry | None = None
     address_warning: AddressWarning | None = None
+
+    @property
+    def postcode_districts(self) -> list[str]:
+        """Where the person lives, to the postcode district only (``DT1``): tells namesakes
+        apart without showing the address."""
+        if not self.entry:
+            return []
+        districts = {
+            normalise.postcode_district(address.postcode_normalised)
+            for address in self.entry.person.addresses.all()
+        }
+        return sorted(district for district in districts if district)
 
     @property
     def tier(self) -> str:
@@ -121,6 +141,11 @@ class Query:
         return key if len(key.replace(" ", "")) >= MIN_NAME_LETTERS else ""
 
     @property
+    def name_variants(self) -> list[str]:
+        """The name with its given name in each other form (``bill smith``: ``william smith``)."""
+        return normalise.name_variants(self.name_key) if self.name_key else []
+
+    @property
     def address_text(self) -> str:
         return self.name if len(self.name) >= MIN_ADDRESS_TEXT else ""
 
@@ -152,7 +177,8 @@ def search_entries(user, query: str) -> list[Result]:
         # Ties (a first name alone fits many) go alphabetically, as the results are shown.
         best = sorted(scores, key=lambda pk: (-scores[pk][0], scores[pk][2], pk))
         found = entries.filter(person_id__in=best[:MAX_RESULTS])
-        for entry in found.select_related("person", "spoc_service"):
+        found = found.select_related("person", "spoc_service").prefetch_related("person__addresses")
+        for entry in found:
             score, reasons, _ = scores[entry.person_id]
             results.append(Result(score=score, reasons=reasons, entry=entry))
     results.extend(_address_warnings(user, parsed))
@@ -171,9 +197,16 @@ def _keys_postgresql(entries, parsed: Query) -> list[Key]:
         escaped = parsed.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         like = f"%{escaped}%"
     # Only Django's own SQL is interpolated; what was typed goes in as parameters.
+    # The given name's other forms are looked up exactly (the names' trigram index serves ``=``).
     sql = f"""
         SELECT k.person_id, k.kind, k.value, k.written
-          FROM schedule_searchkey_search(%s, %s, %s, %s, %s) AS k
+          FROM (
+                SELECT * FROM schedule_searchkey_search(%s, %s, %s, %s, %s)
+                UNION ALL
+                SELECT v.person_id, v.kind, v.value, v.written, 1::real
+                  FROM schedule_searchkey v
+                 WHERE v.kind IN ('name', 'alias') AND v.value = ANY(%s::text[])
+               ) AS k
          WHERE k.person_id IN ({on_schedule})
          ORDER BY k.rank DESC, k.value
          LIMIT %s
@@ -187,6 +220,7 @@ def _keys_postgresql(entries, parsed: Query) -> list[Key]:
                 parsed.postcode,
                 parsed.email,
                 parsed.phone,
+                parsed.name_variants,
                 *params,
                 MAX_KEYS,
             ],
@@ -285,6 +319,8 @@ def _name_match(typed: str, key: Key) -> tuple[float, str]:
     similarity = name_similarity(typed, key.value)
     partial = _partial_similarity(typed, key.value)
     if partial > similarity:
+        if any(len(word) == 1 for word in typed.split()):
+            return partial, f"Initials match{alias}"
         return partial, f"Part of{alias or ' the name'} matches"
     if typed == key.value or similarity >= 1.0:
         if alias:
@@ -292,7 +328,9 @@ def _name_match(typed: str, key: Key) -> tuple[float, str]:
         if typed == key.value:
             return similarity, "Same name"
         return similarity, "Same names in a different order"
-    return similarity, f"Name similar{' to' + alias if alias else ''}"
+    if alias:
+        return similarity, f"Name similar to{alias}"
+    return similarity, name_likeness(typed, key.value)
 
 
 def _partial_similarity(typed: str, name: str) -> float:

@@ -491,3 +491,69 @@ def test_the_sqlite_trigram_measure_is_pg_trgms(a, b):
         [(expected,)] = cursor.fetchall()
 
     assert trigram_similarity(a, b) == pytest.approx(expected, abs=1e-6)
+
+
+# --- The cases people actually type (issue 15) ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("stored", "typed"),
+    [
+        (("William", "Oakridge"), ("Bill", "Oakridge")),
+        (("Bill", "Oakridge"), ("William", "Oakridge")),
+        (("Jonathan", "Li"), ("Jon", "Li")),  # a short family name: trigrams alone miss it
+        (("Jon", "Li"), ("Jonathan", "Li")),
+        (("Elizabeth", "Taylor"), ("Liz", "Taylor")),
+        (("Liz", "Taylor"), ("Elizabeth", "Taylor")),
+    ],
+)
+def test_a_short_form_of_the_given_name_finds_the_person_both_ways(stored, typed):
+    person = add_person(*stored)
+    add_person("Margaret", "Okonkwo")
+
+    candidates = match(given_names=typed[0], family_name=typed[1])
+
+    assert people(candidates) == [person]
+    assert candidates[0].reasons == ["Name similar (a short form of the same given name)"]
+    assert candidates[0].score >= MATCH_THRESHOLD
+
+
+@pytest.mark.parametrize(
+    ("stored", "typed"),
+    [
+        (("Иван", "Петров"), ("Ivan", "Petrov")),
+        (("Ivan", "Petrov"), ("Иван", "Петров")),
+        (("Γιώργος", "Παπαδόπουλος"), ("Giorgos", "Papadopoulos")),
+        (("Seán", "Ó Briain"), ("Sean", "OBriain")),
+    ],
+)
+def test_names_in_other_scripts_and_accents_find_the_person(stored, typed):
+    person = add_person(*stored)
+
+    assert people(match(given_names=typed[0], family_name=typed[1])) == [person]
+
+
+def test_an_initial_finds_the_person_but_scores_below_the_name_in_full():
+    john = add_person("John", "Kingsworth")
+    j = add_person("J", "Kingsworth")
+
+    candidates = {c.person: c for c in match(given_names="John", family_name="Kingsworth")}
+
+    assert set(candidates) == {john, j}
+    assert candidates[j].score < candidates[john].score
+    assert candidates[j].reasons == ["Name similar (initials)"]
+
+
+def test_a_name_merely_spelt_alike_is_not_called_a_short_form():
+    add_person("Jonathan", "Smyth")
+
+    assert match(given_names="Jonathon", family_name="Smyth")[0].reasons == ["Name similar"]
+
+
+def test_short_forms_do_not_add_queries():
+    add_person("William", "Oakridge")
+
+    with CaptureQueriesContext(connection) as queries:
+        match(given_names="Bill", family_name="Oakridge")
+
+    assert len(queries) <= MAX_QUERIES

@@ -98,3 +98,47 @@ def test_emails_are_lower_case_and_trimmed(value, expected):
 )
 def test_uk_phone_numbers_take_their_national_form(value, expected):
     assert normalise.phone(value) == expected
+
+
+# --- Names in other scripts, short forms and postcode districts (issue 15) --------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "normalised"),
+    [
+        ("Иван Петров", "ivan petrov"),
+        ("Ольга Смирнова", "olga smirnova"),
+        ("Γιώργος Παπαδόπουλος", "giorgos papadopoylos"),
+        ("Zoë Whitlock-Jones", "zoe whitlock jones"),  # as before: accents dropped
+        ("Bjørn Æsa", "bjorn aesa"),
+        ("Ann ©", "ann"),  # a symbol is not a letter
+    ],
+)
+def test_names_in_other_scripts_are_transliterated(typed, normalised):
+    assert normalise.name(typed) == normalised
+
+
+@pytest.mark.parametrize(
+    ("name", "variant"),
+    [
+        ("william smith", "bill smith"),
+        ("bill smith", "william smith"),
+        ("jonathan smith", "jon smith"),
+        ("jon smith", "jonathan smith"),
+        ("elizabeth taylor", "liz taylor"),
+        ("liz taylor", "elizabeth taylor"),
+    ],
+)
+def test_a_name_has_its_given_name_in_its_other_forms_both_ways(name, variant):
+    assert variant in normalise.name_variants(name)
+
+
+def test_a_family_name_alone_is_not_expanded():
+    assert normalise.name_variants("bill") == []
+
+
+@pytest.mark.parametrize(
+    ("postcode", "district"), [("DT1 1AA", "DT1"), ("sw1a2aa", "SW1A"), ("DT1", ""), ("", "")]
+)
+def test_the_postcode_district_is_the_outward_code(postcode, district):
+    assert normalise.postcode_district(postcode) == district

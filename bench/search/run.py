@@ -21,6 +21,8 @@ import sys
 import time
 from urllib.parse import urlsplit, urlunsplit
 
+from bench.search.recall import run_recall_cases
+
 TARGET_P95_MS = 50.0
 TARGET_RECALL = 0.97
 
@@ -432,6 +434,7 @@ def run_searches(searcher, searches, *, count: int, rng: random.Random, out=sys.
         " (no target: many people share a first name and the start of a family name)",
         file=out,
     )
+    figures.update(run_recall_cases(client, url, out=out))
     return figures
 
 
