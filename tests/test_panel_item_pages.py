@@ -89,7 +89,7 @@ def test_a_member_declares_an_interest_and_nothing_typed_is_lost(holders, item):
 
     empty = client.post(_url("declare", item.pk), {"interest": ""})
     assert empty.status_code == 400
-    assert b"This field is required" in empty.content
+    assert b"Enter your interest in this item" in empty.content
 
     done = client.post(_url("declare", item.pk), {"interest": "Lives next door."})
     assert done.status_code == 302
@@ -116,7 +116,7 @@ def test_the_proposal_form_keeps_what_was_typed_when_it_is_refused(holders, item
     )
     assert response.status_code == 400
     assert b"Three threats." in response.content
-    assert b"This field is required" in response.content  # the outcome
+    assert b"Select outcome" in response.content  # the outcome
 
 
 def test_only_the_person_in_the_chair_records_the_proposal(holders, item):

@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 from django.forms.utils import pretty_name
 
+from .form_errors import name_errors
+
 # Dates are typed as a date field today; one widget so every form changes together.
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -142,10 +144,12 @@ class GovukFormMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._limit_text_fields()
+        name_errors(self)
 
     def full_clean(self):
         # Again, for fields a subclass added after __init__ (it is idempotent).
         self._limit_text_fields()
+        name_errors(self)
         super().full_clean()
 
     def _limit_text_fields(self) -> None:

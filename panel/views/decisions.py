@@ -87,7 +87,11 @@ def proposal(request, pk):
         ),
     )
     if done:
-        messages.success(request, "The proposal is recorded. Put it to the vote when ready.")
+        problems = services.decision_problems(item, Decision.objects.filter(item=item).first())
+        if problems:
+            messages.warning(request, "Saved. Before it can go to the vote: " + " ".join(problems))
+        else:
+            messages.success(request, "The proposal is recorded. Put it to the vote when ready.")
         return back(item)
     audit.record_access([item, *([item.referral] if item.referral_id else [])])
     return form_page(

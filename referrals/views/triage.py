@@ -28,6 +28,7 @@ from referrals.selectors import (
 from ubpanel import audit
 from ubpanel.access import get_object_or_404
 from ubpanel.errors import error_text
+from ubpanel.form_errors import required_message
 from ubpanel.pages import form_page
 from ubpanel.roles import Role, role_required
 
@@ -91,6 +92,9 @@ def _action_forms(request, referral, bound=None, bound_action=None):
         form = ReasonForm(
             bound if slug == bound_action else None, label=label, required=required, prefix=slug
         )
+        # A question label reads as a statement once: "Enter what you need to know".
+        reason = form.fields["reason"]
+        reason.error_messages["required"] = required_message(reason, "reason")
         forms.append({"slug": slug, "form": form, "button": button})
     return forms
 

@@ -1,5 +1,7 @@
 from django import template
 
+from ubpanel.form_errors import summary_errors
+
 register = template.Library()
 
 
@@ -18,3 +20,10 @@ def pairs(mapping):
     if not isinstance(mapping, dict):
         return []
     return list(mapping.items())
+
+
+@register.filter
+def error_summary(form):
+    """``{% with entries=form|error_summary %}``: the error summary's (anchor, message) pairs,
+    each message once (see ``ubpanel.form_errors.summary_errors``)."""
+    return summary_errors(form)
