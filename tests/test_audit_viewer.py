@@ -103,12 +103,16 @@ def content_type_id(model) -> int:
 
 @pytest.fixture
 def alice(db):
-    return UserFactory(username="alice", roles=[Role.PANEL_MEMBER])
+    return UserFactory(
+        username="alice", first_name="Alice", last_name="Archer", roles=[Role.PANEL_MEMBER]
+    )
 
 
 @pytest.fixture
 def bob(db):
-    return UserFactory(username="bob", roles=[Role.ASSURANCE_OFFICER])
+    return UserFactory(
+        username="bob", first_name="Bob", last_name="Baker", roles=[Role.ASSURANCE_OFFICER]
+    )
 
 
 # --- Who may read it ---------------------------------------------------------------------------
@@ -161,9 +165,9 @@ def test_the_auditor_sees_a_frontline_users_refused_request_for_a_person(
 
     assert response.status_code == 200
     [row] = audit_rows(response)
-    assert row["who"] == "frontline"
-    assert row["action"] == "denied"
-    assert row["record"].startswith(f"Person #{person.pk}")
+    assert row["who"] == frontline_client.user.get_full_name()
+    assert row["action"] == "Refused (no access)"
+    assert row["record"].startswith(f"Person {person.pk}")
     assert f"/referrals/people/{person.pk}/" in row["details"]
 
 
@@ -174,10 +178,10 @@ def test_the_denial_is_in_the_unfiltered_audit_trail_too(frontline_client, make_
     auditor.force_login(make_user(Role.AUDITOR, username="ade"))
     rows = audit_rows(auditor.get(AUDIT_URL))
 
-    denials = [row for row in rows if row["action"] == "denied"]
+    denials = [row for row in rows if row["action"] == "Refused (no access)"]
     assert len(denials) == 1
-    assert denials[0]["who"] == "frontline"
-    assert f"#{person.pk}" in denials[0]["record"]
+    assert denials[0]["who"] == frontline_client.user.get_full_name()
+    assert denials[0]["record"].startswith(f"Person {person.pk}")
 
 
 # --- Filters ---------------------------------------------------------------------------------
@@ -193,7 +197,7 @@ def test_filtering_by_username_shows_only_that_users_entries(auditor_client, ali
     entries = shown_entries(response)
     assert len(entries) == 2
     assert {entry.actor for entry in entries} == {alice}
-    assert {row["who"] for row in audit_rows(response)} == {"alice"}
+    assert {row["who"] for row in audit_rows(response)} == {"Alice Archer"}
 
 
 def test_filtering_by_an_unknown_username_shows_nothing(auditor_client, alice, person):
@@ -283,12 +287,12 @@ def every_kind_of_entry(alice, bob, frontline_client):
 @pytest.mark.parametrize(
     ("action", "stored_action", "event", "shown_as"),
     [
-        ("create", LogEntry.Action.CREATE, None, "create"),
-        ("update", LogEntry.Action.UPDATE, None, "update"),
-        ("delete", LogEntry.Action.DELETE, None, "delete"),
-        ("view", LogEntry.Action.ACCESS, "view", "view"),
-        ("denied", LogEntry.Action.ACCESS, "denied", "denied"),
-        ("sign-in", LogEntry.Action.ACCESS, "sign-in", "sign-in"),
+        ("create", LogEntry.Action.CREATE, None, "Created"),
+        ("update", LogEntry.Action.UPDATE, None, "Changed"),
+        ("delete", LogEntry.Action.DELETE, None, "Deleted"),
+        ("view", LogEntry.Action.ACCESS, "view", "Viewed"),
+        ("denied", LogEntry.Action.ACCESS, "denied", "Refused (no access)"),
+        ("sign-in", LogEntry.Action.ACCESS, "sign-in", "Signed in"),
     ],
 )
 def test_filtering_by_action_shows_only_entries_of_that_action(
@@ -535,8 +539,8 @@ def test_the_next_reader_sees_the_previous_reading_of_the_trail(chair_client, ma
     response = auditor.get(AUDIT_URL, {"user": "panel_chair", "action": "view"})
 
     [row] = audit_rows(response)
-    assert row["who"] == "panel_chair"
-    assert row["record"].startswith("Log entry")
+    assert row["who"] == chair_client.user.get_full_name()
+    assert row["record"].startswith("Audit trail")
     assert "Audit trail" in row["record"]
     assert "someone" in row["details"]
 
@@ -577,7 +581,9 @@ def test_the_audit_trail_uses_the_same_number_of_queries_for_10_or_50_entries(
     with_50 = _queries_for_audit_page(auditor_client)
 
     assert LogEntry.objects.count() > settings.AUDIT_PAGE_SIZE
-    assert with_50 == with_10
+    # Each bulk read (the users, the people, the records) happens once a page at most, and not at
+    # all when the page names nobody of that kind: a fuller page never costs more.
+    assert with_50 <= with_10
 
 
 def test_the_audit_trail_stays_within_a_small_query_budget(
@@ -606,10 +612,11 @@ def test_a_person_created_by_the_service_shows_its_actor_and_the_create_action(a
     assert entry.action == LogEntry.Action.CREATE
     assert entry.actor == bob
     [row] = audit_rows(response)
-    assert row["who"] == "bob"
-    assert row["action"] == "create"
-    assert row["record"] == f"Person #{created.pk} Erin Example"
-    assert "family_name: None → Example" in row["details"]
+    assert row["who"] == "Bob Baker"
+    assert row["action"] == "Created"
+    assert row["record"] == f"Person {created.pk} Erin Example"
+    assert "Family name set to Example" in row["details"]
+    assert "family_name" not in row["details"]
 
 
 def test_special_category_values_are_not_shown_in_the_audit_trail(auditor_client, bob):
@@ -635,7 +642,7 @@ def test_an_entry_whose_detail_has_a_key_called_items_still_shows(auditor_client
     response = auditor_client.get(reverse("audit_list"))
 
     assert response.status_code == 200
-    assert b"items: 3" in response.content
+    assert b"Items: 3" in response.content
 
 
 def test_a_row_naming_a_person_links_to_who_viewed_them(auditor_client, make_user, person):

@@ -14,10 +14,10 @@ from django.views.decorators.cache import never_cache
 
 from correspondence.selectors import letters_waiting_for_sender, waiting_letter_work
 from panel.selectors import waiting_panel_work
-from referrals.selectors import answers_to_read, waiting_referral_work
+from referrals.selectors import answers_to_read, visible_people, waiting_referral_work
 from schedule.work import waiting_schedule_work
 
-from . import audit, audit_chain
+from . import audit, audit_chain, audit_words
 from .audit_filters import AuditFilterForm
 from .forms import SignInForm
 from .middleware import SESSION_STARTED_KEY
@@ -228,7 +228,9 @@ def healthz(request):
 
 @role_required(AUDIT_READERS)
 def audit_list(request):
-    """The audit trail for auditors and the Information Asset Owner. Reading it is audited too."""
+    """The audit trail for auditors and the Information Asset Owner, in English: full names, each
+    record's label, details as sentences. Reading it is audited too, naming the people whose names
+    it showed."""
     form = AuditFilterForm(request.GET or None)
     entries = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp", "-pk")
     if form.is_bound and form.is_valid():
@@ -236,10 +238,19 @@ def audit_list(request):
     elif form.is_bound:
         entries = entries.none()
     page = Paginator(entries, settings.AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    named = audit_words.people_named(page.object_list)
+    person_names = {
+        person.pk: str(person)
+        for person in visible_people(request.user)
+        .filter(pk__in=named)
+        .only("pk", "given_names", "family_name")
+    }
+    rows = audit_words.describe(page.object_list, person_names)
     audit.record(
         audit.Event.VIEW,
         model=LogEntry,
         object_repr="Audit trail",
+        people=person_names,
         filters={key: value for key, value in request.GET.items() if value and key != "page"},
         page=page.number,
         shown=len(page.object_list),
@@ -252,6 +263,7 @@ def audit_list(request):
         {
             "form": form,
             "page": page,
+            "rows": rows,
             "query": query.urlencode(),
             "verification": audit_chain.last_verification(),
         },
