@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
+from referrals.selectors import visible_people
 from schedule.removal import RemovedBy
 from ubpanel import audit
 from ubpanel.access import get_object_or_404
@@ -71,7 +72,7 @@ def index(request):
     if may_draft(request.user, LetterKind.LOW_MEDIUM) or may_draft(request.user, LetterKind.HIGH):
         waiting = list(
             letters_waiting_for_decisions(request.user)
-            .select_related("item__meeting", "item__referral", "item__entry")
+            .select_related("item__meeting", "item__referral__person", "item__entry__person")
             .order_by("decided_at")
         )
         # Each removal waiting for its letter once, by its entry, whichever way it came about.
@@ -81,8 +82,9 @@ def index(request):
             .annotate(removal_decision=removal_decision_pk())
             .order_by("updated_at", "pk")
         )
-    # One audit INSERT for the page: the letters and the removed entries it names.
-    audit.record_access([*letters, *removals], audit.Event.LIST)
+    _name_people(request.user, letters, waiting)
+    # One audit INSERT for the page: the letters, decisions and removed entries it names.
+    audit.record_access([*letters, *waiting, *removals], audit.Event.LIST)
     sections = [
         ("Drafts", [x for x in letters if x.status == LetterStatus.DRAFT]),
         ("Approved, to send", [x for x in letters if x.status == LetterStatus.APPROVED]),
@@ -99,6 +101,19 @@ def index(request):
             "removed_by": RemovedBy.choices,
         },
     )
+
+
+def _name_people(user, letters, decisions) -> None:
+    """Set ``named`` on each letter and decision: its individual, if ``user`` may see them (one
+    query for the page)."""
+    about = [(letter, letter.person) for letter in letters]
+    for decision in decisions:
+        case = decision.item.entry or decision.item.referral
+        about.append((decision, case.person if case is not None else None))
+    ids = {person.pk for _, person in about if person is not None}
+    seen = set(visible_people(user).filter(pk__in=ids).values_list("pk", flat=True))
+    for row, person in about:
+        row.named = person if person is not None and person.pk in seen else None
 
 
 @require_POST
