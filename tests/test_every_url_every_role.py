@@ -226,7 +226,7 @@ def test_a_refusal_of_each_kind_shows_in_the_audit_viewer(world):
         page = reader.get(reverse("audit_list"), {"action": "denied", "user": who})
         text = page.content.decode()
         assert page.status_code == 200
-        assert f"path: {path}" in text, path
+        assert f"Page: {path}" in text, path
         assert why in text, path
 
 

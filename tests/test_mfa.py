@@ -550,6 +550,6 @@ def test_the_auditor_sees_a_refused_code_and_a_reset_in_the_audit_viewer(
     refused = auditor_client.get(reverse("audit_list"), {"action": "sign-in-failed"})
     removed = auditor_client.get(reverse("audit_list"), {"action": "delete", "user": "officer"})
 
-    assert "mfa: wrong-code" in refused.content.decode()
+    assert "Second factor: wrong-code" in refused.content.decode()
     assert f"{mfa.APP_NAME} ({user})" in removed.content.decode()
     assert f"{mfa.CODES_NAME} ({user})" in removed.content.decode()

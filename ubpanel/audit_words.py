@@ -246,6 +246,7 @@ DETAIL_WORDS = {
     "reason": "Reason",
     "username": "Username typed",
     "known_user": "An existing account",
+    "mfa": "Second factor",
 }
 NOT_SHOWN = {"event", "people", "method"}
 
