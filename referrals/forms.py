@@ -8,7 +8,6 @@ from ubpanel.converters import parse_id
 from ubpanel.forms import DATE_INPUT, GovukForm, GovukFormMixin
 from ubpanel.tiers import TIER_DEFINITIONS, RiskTier
 
-from . import normalise
 from .evidence import evidence_check
 from .models import (
     BehaviourCategory,
@@ -18,6 +17,7 @@ from .models import (
     Referral,
 )
 from .services import INCIDENT_FIELDS, REFERRAL_FIELDS, SUBJECT_FIELDS
+from .subject_checks import SubjectChecks, date_not_in_future
 
 FOI_SAR_EXPLANATION = (
     "Contact that relates purely to information requests (Freedom of Information, Subject Access "
@@ -30,7 +30,7 @@ FOI_SAR_EXPLANATION = (
 SUBJECT_MAX_LENGTHS = {"subject_address": 500, "subject_aliases": 1_000}
 
 
-class ReferralForm(GovukFormMixin, forms.ModelForm):
+class ReferralForm(SubjectChecks, GovukFormMixin, forms.ModelForm):
     max_lengths = SUBJECT_MAX_LENGTHS
     behaviour_categories = forms.MultipleChoiceField(
         label="What behaviour are you reporting?",
@@ -127,9 +127,14 @@ class ReferralForm(GovukFormMixin, forms.ModelForm):
         }
         self.fields["subject_given_names"].hide_optional = True
         self.fields["subject_family_name"].hide_optional = True
-
-    def clean_subject_postcode(self):
-        return normalise.postcode_display(self.cleaned_data.get("subject_postcode", ""))
+        count = self.fields["number_of_incidents"]
+        count.min_value = 0
+        count.error_messages["invalid"] = "The number of incidents must be a whole number, like 3"
+        count.error_messages["min_value"] = "The number of incidents must be 0 or more"
+        for name in ("subject_email", "subject_phone"):
+            self.fields[name].widget.attrs.setdefault("spellcheck", "false")
+        self.fields["subject_email"].widget.input_type = "email"
+        self.fields["subject_phone"].widget.input_type = "tel"
 
     def validate_for_submission(self) -> bool:
         """The protocol's rules for a referral the panel can assess. Errors go beside the fields."""
@@ -189,6 +194,13 @@ class IncidentForm(GovukFormMixin, forms.ModelForm):
             field.required = False
             if name in ("occurred_on", "location", "description"):
                 field.hide_optional = True
+        self.fields["occurred_on"].error_name = "The date of the incident"
+
+    def clean_occurred_on(self):
+        return date_not_in_future(
+            self.cleaned_data.get("occurred_on"),
+            "The date of the incident must be today or in the past",
+        )
 
     def validate_for_submission(self) -> bool:
         if not self.has_changed() and not self.initial:
@@ -268,7 +280,7 @@ class MergeForm(GovukForm):
         return number
 
 
-class SubjectForm(GovukFormMixin, forms.ModelForm):
+class SubjectForm(SubjectChecks, GovukFormMixin, forms.ModelForm):
     """Assurance records who a mailbox email is about before matching them."""
 
     max_lengths = SUBJECT_MAX_LENGTHS
@@ -282,9 +294,6 @@ class SubjectForm(GovukFormMixin, forms.ModelForm):
             "subject_address": forms.Textarea(attrs={"rows": 2}),
         }
         help_texts = {"subject_aliases": "One per line."}
-
-    def clean_subject_postcode(self):
-        return normalise.postcode_display(self.cleaned_data.get("subject_postcode", ""))
 
     def clean(self):
         cleaned = super().clean()

@@ -13,6 +13,8 @@ from functools import lru_cache
 from anyascii import anyascii
 from nicknames import NickNamer
 
+from . import phones
+
 _NOT_LETTERS = re.compile(r"[^a-z0-9 ]+")
 _SPACES = re.compile(r"\s+")
 # Latin letters that are not a plain letter plus an accent, so NFKD leaves them whole (Bjørn,
@@ -93,15 +95,6 @@ def email(value: str) -> str:
 
 
 def phone(value: str) -> str:
-    """UK numbers to their national form: digits only, +44 / 0044 become a leading 0.
-
-    ``+44 (0)7700 900123`` is written that way often enough: its bracketed 0 is not doubled.
-    """
-    digits = re.sub(r"\D", "", value or "")
-    if digits.startswith("0044"):
-        digits = digits[4:]
-    elif digits.startswith("44") and len(digits) >= 11:
-        digits = digits[2:]
-    else:
-        return digits
-    return digits if digits.startswith("0") else "0" + digits
+    """The number matched and searched on (see ``phones.matching_key``): ``07700 900123 ext 2``
+    is ``07700900123``, its extension left out, not glued on."""
+    return phones.matching_key(value)

@@ -96,6 +96,16 @@ def may_submit(user, referral: Referral) -> bool:
     return may_edit_draft(user, referral) and can_move(referral, "referral_submit")
 
 
+def may_delete_draft(user, referral: Referral) -> bool:
+    """The referrer deletes a draft made on the web that they have not sent; an email's referral
+    is the Assurance team's record of what arrived, and is never a manager's to delete."""
+    return (
+        may_edit_draft(user, referral)
+        and referral.source == ReferralSource.WEB
+        and referral.status == ReferralStatus.DRAFT
+    )
+
+
 def may_provide_information(user, referral: Referral) -> bool:
     """The referrer answers the Assurance team's question."""
     return referral.referrer_id == user.pk and can_move(referral, "referral_provide_information")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import adjustments, legal, mailbox, people, referrer, triage
+from .views import adjustments, drafts, legal, mailbox, people, referrer, triage
 
 app_name = "referrals"
 urlpatterns = [
@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", referrer.referral_edit, name="new"),
     path("<id:pk>/", referrer.referral_detail, name="detail"),
     path("<id:pk>/edit/", referrer.referral_edit, name="edit"),
+    path("<id:pk>/delete/", drafts.draft_delete, name="draft_delete"),
     path("<id:pk>/answer/", referrer.referral_answer, name="answer"),
     path("<id:pk>/person/", referrer.referral_suggest_person, name="suggest_person"),
     path("evidence/<id:pk>/", referrer.evidence_download, name="evidence_download"),

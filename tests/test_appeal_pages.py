@@ -252,7 +252,9 @@ def test_a_date_in_the_future_is_refused_beside_the_field(assurance_client, entr
     html = response.content.decode()
     assert 'id="id_received_on-error"' in html
     assert "must be today or in the past" in html
-    assert 'value="2026-06-02"' in html
+    assert 'name="received_on_day" value="2"' in html
+    assert 'name="received_on_month" value="6"' in html
+    assert 'name="received_on_year" value="2026"' in html
     assert 'value="unreasonable" checked' in html
     assert STATEMENT in html
     assert not Appeal.objects.exists()
@@ -266,7 +268,8 @@ def test_no_grounds_is_refused_beside_the_field(assurance_client, entry):
     assert response.status_code == 400
     html = response.content.decode()
     assert 'id="id_grounds-error"' in html
-    assert 'value="2026-03-20"' in html
+    assert 'name="received_on_day" value="20"' in html
+    assert 'name="received_on_year" value="2026"' in html
     assert STATEMENT in html
 
 

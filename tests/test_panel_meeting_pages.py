@@ -191,7 +191,10 @@ def test_a_meeting_without_a_date_or_with_a_past_date_is_refused_beside_the_fiel
     assert 'id="id_format-error"' in html
     assert 'id="id_time-error"' in html
     assert 'value="R1"' in html  # what was typed is kept
-    assert 'value="2020-01-01"' in html
+    # The date is shown again in its day, month and year boxes.
+    assert 'name="date_day" value="1"' in html
+    assert 'name="date_month" value="1"' in html
+    assert 'name="date_year" value="2020"' in html
     assert not Meeting.objects.exists()
 
 

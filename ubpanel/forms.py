@@ -17,12 +17,15 @@ from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 from django.forms.utils import pretty_name
 
+from .date_input import GovukDateInput, use_govuk_date_field
 from .form_errors import name_errors
 
-# Dates are typed as a date field today; one widget so every form changes together.
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# Dates are typed in GOV.UK's day, month and year boxes; one widget so every form changes together
+# (each form gets its own copy of a widget, so sharing the instance is safe).
+DATE_INPUT = GovukDateInput()
 
 WIDGET_CLASSES = {
+    GovukDateInput: "govuk-date-input",
     forms.Textarea: "govuk-textarea",
     forms.Select: "govuk-select",
     forms.SelectMultiple: "govuk-select",
@@ -36,6 +39,7 @@ ERROR_CLASSES = {
     "govuk-textarea": "govuk-textarea--error",
     "govuk-select": "govuk-select--error",
     "govuk-file-upload": "govuk-file-upload--error",
+    "govuk-date-input": "govuk-date-input--error",
 }
 
 
@@ -156,6 +160,7 @@ class GovukFormMixin:
         for name, field in self.fields.items():
             if isinstance(field, forms.CharField):
                 limit_text_field(field, name, self.max_lengths.get(name))
+            use_govuk_date_field(field, name_in_errors(field, name))
 
 
 class GovukForm(GovukFormMixin, forms.Form):

@@ -20,6 +20,7 @@ from .drafts import (
     REFERRAL_FIELDS,
     SUBJECT_FIELDS,
     evidence_add,
+    referral_draft_delete,
     referral_provide_information,
     referral_save_draft,
     referral_submit,
@@ -67,5 +68,6 @@ __all__ = [
     "referral_request_information",
     "referral_save_draft",
     "referral_submit",
+    "referral_draft_delete",
     "referral_update_subject",
 ]

@@ -6,12 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.utils import timezone
 
 from referrals.evidence import evidence_check
 from referrals.models import EventKind, Evidence, Incident, Referral, ReferralSource
 from referrals.notifications import notify_assurance, notify_legal_services, notify_referrer
-from referrals.selectors import may_edit_draft, may_provide_information, may_submit
+from referrals.selectors import (
+    may_delete_draft,
+    may_edit_draft,
+    may_provide_information,
+    may_submit,
+)
 from ubpanel.audit import bulk_create_audited
 from ubpanel.services import service
 
@@ -125,6 +131,25 @@ def referral_submit(*, actor, referral: Referral) -> Referral:
     if to == S.AWAITING_LEGAL_ADVICE:
         notify_legal_services(referral)
     return referral
+
+
+@service
+def referral_draft_delete(*, actor, referral: Referral) -> str:
+    """The manager deleted a draft they had not sent. Its incidents and evidence go with it; the
+    audit trail keeps that it existed and who deleted it. Returns its reference."""
+    referral = lock(referral)
+    if referral.status != S.DRAFT:
+        raise ReferralTransitionError(
+            f"{referral.reference} has been sent: only a draft that has not been sent is deleted."
+        )
+    refuse_unless(may_delete_draft, actor, referral, "Only its referrer deletes a draft.")
+    reference = referral.reference
+    files = [evidence.file.name for evidence in referral.evidence.all()]
+    storage = Evidence._meta.get_field("file").storage
+    # django-auditlog writes the deletion of the referral, its incidents and its evidence.
+    referral.delete()
+    transaction.on_commit(lambda: [storage.delete(name) for name in files if name])
+    return reference
 
 
 @service

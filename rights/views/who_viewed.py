@@ -79,7 +79,12 @@ def _rows(request, pk):
 
 
 def _filtered(request) -> bool:
-    return any(key in request.GET for key in WhoViewedFilterForm.base_fields)
+    # A date is posted as its three boxes: date_from_day, date_from_month, date_from_year.
+    return any(
+        key == name or key.startswith(f"{name}_")
+        for key in request.GET
+        for name in WhoViewedFilterForm.base_fields
+    )
 
 
 def _describe(entry: LogEntry, *, anonymised: bool) -> dict:

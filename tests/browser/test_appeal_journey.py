@@ -12,6 +12,7 @@ from ubpanel.entry_status import EntryStatus
 from ubpanel.roles import Role
 
 from .conftest import sign_in
+from .dates import expect_date, fill_date
 
 pytestmark = pytest.mark.django_db(transaction=True)
 STATEMENT = "I was only asking about my housing repair. I was never abusive."
@@ -36,16 +37,14 @@ def test_assurance_records_an_appeal_and_the_monitoring_officer_dismisses_it(
     expect(assurance.get_by_test_id("entry-appeals")).to_contain_text("No appeals")
     assurance.get_by_role("button", name="Record an appeal").click()
     expect(assurance.get_by_test_id("deadline")).to_contain_text("28 working days")
-    assurance.get_by_label("When did the written request arrive?").fill(received.isoformat())
+    fill_date(assurance, "When did the written request arrive?", received)
     assurance.get_by_label("What does the individual say?").fill(STATEMENT)
     assurance.get_by_role("button", name="Record the appeal").click()
 
     # Forgot the grounds: the error is beside the field, and what was typed is still there.
     expect(assurance.locator("#id_grounds-error")).to_contain_text("Choose the grounds")
     expect(assurance.get_by_label("What does the individual say?")).to_have_value(STATEMENT)
-    expect(assurance.get_by_label("When did the written request arrive?")).to_have_value(
-        received.isoformat()
-    )
+    expect_date(assurance, "When did the written request arrive?", received)
     screenshot(assurance, "record-with-error")
     assurance.get_by_label("The decision was unreasonable").check()
     assurance.get_by_role("button", name="Record the appeal").click()

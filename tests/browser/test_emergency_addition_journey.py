@@ -1,5 +1,7 @@
 """Journey: the chair makes an emergency addition, live at once; frontline staff see what to do."""
 
+from datetime import date
+
 import pytest
 from playwright.sync_api import expect
 
@@ -7,6 +9,7 @@ from schedule.models import Entry
 from ubpanel.demo import DEMO_PASSWORD, demo_data_load
 
 from .conftest import sign_in
+from .dates import fill_date
 
 pytestmark = pytest.mark.django_db(transaction=True)
 INCIDENT = "Struck a refuse collector with a bin lid on Monday morning."
@@ -45,7 +48,7 @@ def test_the_chair_makes_an_emergency_addition_that_is_live_at_once(
     screenshot(chair, "form-errors")
 
     # The incidents are structured, as on a referral; a second one is added without script.
-    first.locator("input[name$='occurred_on']").fill("2026-11-23")
+    fill_date(first, name="occurred_on", value=date(2026, 11, 23))
     first.locator("input[name$='occurred_at']").fill("07:40")
     first.get_by_label("Where it happened").fill("Collection round, Weymouth Avenue")
     first.get_by_label("Actual violence").check()
@@ -54,7 +57,7 @@ def test_the_chair_makes_an_emergency_addition_that_is_live_at_once(
     expect(first.get_by_label("Where it happened")).to_have_value(
         "Collection round, Weymouth Avenue"
     )
-    second.locator("input[name$='occurred_on']").fill("2026-11-24")
+    fill_date(second, name="occurred_on", value=date(2026, 11, 24))
     second.get_by_label("Where it happened").fill("Phone call to the depot")
     second.get_by_label("What happened").fill(SECOND_INCIDENT)
 

@@ -22,6 +22,7 @@ from tests.panel_setup import deputy_for, open_meeting, propose, seat_holders, v
 from ubpanel.roles import Role
 
 from .conftest import sign_in
+from .dates import fill_date
 
 pytestmark = pytest.mark.django_db(transaction=True)
 C, COMPLAINTS, HS, CS, ASC, EQ = Seat.values
@@ -71,7 +72,7 @@ def test_assurance_build_the_agenda_and_the_invited_manager_sees_only_their_item
 
     assurance.get_by_label("Monthly").check()
     assurance.get_by_label("In person").check()
-    assurance.get_by_label("Date", exact=True).fill(day.isoformat())
+    fill_date(assurance, "Date", day)
     assurance.get_by_label("Start time").fill("10:30")
     assurance.get_by_role("button", name="Schedule the meeting").click()
 

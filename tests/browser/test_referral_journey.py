@@ -1,5 +1,7 @@
 """Journey: a manager refers an individual; Assurance triages, asks for more, lists it for panel."""
 
+from datetime import date
+
 import pytest
 from playwright.sync_api import expect
 
@@ -7,6 +9,7 @@ from referrals.models import Referral, ReferralStatus
 from ubpanel.demo import DEMO_PASSWORD, demo_data_load
 
 from .conftest import sign_in
+from .dates import fill_date
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -30,7 +33,7 @@ def test_a_referral_goes_from_the_manager_through_triage_to_the_panel(
     manager.get_by_label("Given names").fill("Jonathon")
     manager.get_by_label("Family name").fill("Smith")
     manager.get_by_label("Postcode").fill("dt1 1aa")
-    manager.get_by_label("Date", exact=True).fill("2026-11-02")
+    fill_date(manager, "Date", date(2026, 11, 2))
     manager.get_by_label("Location").fill("Housing office, Dorchester")
     manager.get_by_label("What happened").fill(
         "Shouted at the duty officer and threatened to come back."
