@@ -10,72 +10,126 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from schedule.models import LIVE_STATUSES, ContactCheck, Entry, EntryEventKind, EntryStatus
+from schedule.models import (
+    LIVE_STATUSES,
+    ContactCheck,
+    Entry,
+    EntryEvent,
+    EntryEventKind,
+    EntryStatus,
+)
 from ubpanel.audit import acting_as
+from ubpanel.audit_bulk import bulk_create_audited_in_batches, bulk_update_audited
 from ubpanel.models import User
 from ubpanel.outbox import notify
 from ubpanel.services import service
 
-from ._common import entry_event, long_date
+from ._common import long_date
 
 
 def reviews_remind(*, actor: User | None = None, today: date | None = None) -> list[Entry]:
     """Reminders go out ahead of each entry's 12-month review (DESIGN: "reminders go out ahead;
-    the item lands on the agenda"): Assurance and the record owner are emailed
+    the item lands on the agenda"): Assurance and the record owner are told
     ``REVIEW_REMINDER_DAYS`` before the review is due. One reminder per review date, however often
-    this runs; repeat behaviour moves the date, and the new date gets its own reminder. The email
-    names the entry and the date, never the individual.
+    this runs; repeat behaviour moves the date, and the new date gets its own reminder. The emails
+    name the entries and their dates, never the individuals.
+
+    A sweep that scales (issue 16, point 5): one transaction, the due entries read and locked in
+    one query (skipping any another run holds), their reminder dates and history written in bulk
+    with an audit entry each, and one digest per recipient listing its references: Assurance gets
+    every reference, each record owner their own. A re-run the same day finds nothing to do.
     """
     today = today or timezone.localdate()
     horizon = today + timedelta(days=settings.REVIEW_REMINDER_DAYS)
-    due = (
-        Entry.objects.filter(status__in=LIVE_STATUSES, review_due_on__lte=horizon)
-        .exclude(review_reminder_sent_for=F("review_due_on"))
-        .exclude(status=EntryStatus.PENDING_RATIFICATION)
-        .values_list("pk", flat=True)
-    )
-    reminded = []
-    for pk in list(due):
-        # Each entry in its own transaction, skipping one another run holds: a sweep, not a step.
-        with acting_as(actor), transaction.atomic():
-            entry = (
-                Entry.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("record_owner")
-                .filter(pk=pk)
-                .first()
-            )
-            if entry is None or entry.review_reminder_sent_for == entry.review_due_on:
-                continue  # another run has it
+    with acting_as(actor), transaction.atomic():
+        entries = list(
+            Entry.objects.filter(status__in=LIVE_STATUSES, review_due_on__lte=horizon)
+            .exclude(review_reminder_sent_for=F("review_due_on"))
+            .exclude(status=EntryStatus.PENDING_RATIFICATION)
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("person", "record_owner")
+            .order_by("review_due_on", "pk")
+        )
+        if not entries:
+            return []
+        now = timezone.now()
+
+        def remind(entry: Entry) -> None:
             entry.review_reminder_sent_for = entry.review_due_on
-            entry.save(update_fields=["review_reminder_sent_for", "updated_at"])
-            entry_event(
-                entry,
-                actor=actor,
-                kind=EntryEventKind.REVIEW_REMINDER,
-                message=f"Review reminder sent: the review is due {long_date(entry.review_due_on)}.",
-            )
-            _send_reminder(entry)
-            reminded.append(entry)
-    return reminded
+            entry.updated_at = now
+
+        bulk_update_audited(
+            entries,
+            remind,
+            ["review_reminder_sent_for", "updated_at"],
+            values={"review_reminder_sent_for": F("review_due_on"), "updated_at": now},
+        )
+        bulk_create_audited_in_batches(
+            EntryEvent,
+            [
+                EntryEvent(
+                    entry=entry,
+                    actor=actor,
+                    kind=EntryEventKind.REVIEW_REMINDER,
+                    message=(
+                        f"Review reminder sent: the review is due {long_date(entry.review_due_on)}."
+                    ),
+                )
+                for entry in entries
+            ],
+        )
+        _send_digests(entries)
+    return entries
 
 
-def _send_reminder(entry: Entry) -> None:
-    link = settings.SITE_URL + reverse("schedule:entry_detail", args=[entry.pk])
+def _send_digests(entries: list[Entry]) -> None:
+    """One digest to Assurance listing every entry, one to each record owner listing theirs."""
+    by_owner: dict[int, tuple[User, list[Entry]]] = {}
+    for entry in entries:
+        if entry.record_owner is not None:
+            by_owner.setdefault(entry.record_owner_id, (entry.record_owner, []))[1].append(entry)
+    _send_digest(entries, addresses=[settings.ASSURANCE_EMAIL])
+    for owner, theirs in by_owner.values():
+        if (owner.email or "").strip().lower() == settings.ASSURANCE_EMAIL.strip().lower():
+            continue  # Assurance's own digest already lists them
+        _send_digest(theirs, users=[owner])
+
+
+def _send_digest(entries: list[Entry], *, users=(), addresses=()) -> None:
+    count = len(entries)
+    if count == 1:
+        entry = entries[0]
+        subject = f"{entry.reference}: 12-month review due {long_date(entry.review_due_on)}"
+        link = _entry_link(entry)
+        reference = entry.reference
+    else:
+        subject = f"{count} schedule entries: 12-month reviews due"
+        link = settings.SITE_URL + reverse("schedule:review_overview")
+        reference = ""
+    lines = "\n".join(
+        f"- {entry.reference}: review due {long_date(entry.review_due_on)}, {_entry_link(entry)}"
+        for entry in entries
+    )
+    these = "This schedule entry is" if count == 1 else f"These {count} schedule entries are"
     notify(
         kind="review-due",
-        addresses=[settings.ASSURANCE_EMAIL],
-        users=[entry.record_owner] if entry.record_owner is not None else [],
+        users=users,
+        addresses=addresses,
         link=link,
-        reference=entry.reference,
-        subject=f"{entry.reference}: 12-month review due {long_date(entry.review_due_on)}",
+        reference=reference,
+        subject=subject,
         body=(
-            f"Schedule entry {entry.reference} is due for its 12-month review by the "
-            f"Unreasonable Behaviours Panel on {long_date(entry.review_due_on)}. It goes on "
-            "the agenda of the panel meeting arranged before that date; the record owner "
-            "may be invited to inform the decision.\n\n"
-            f"Open the entry in ubpanel: {link}\n"
+            f"{these} due for the 12-month review by the Unreasonable "
+            "Behaviours Panel on the date given. Each goes on the agenda of the panel meeting "
+            "arranged before its date; the record owner may be invited to inform the decision."
+            f"\n\n{lines}\n\nReviews due and overdue in ubpanel: "
+            f"{settings.SITE_URL}{reverse('schedule:review_overview')}\n"
         ),
     )
+
+
+def _entry_link(entry: Entry) -> str:
+    return settings.SITE_URL + reverse("schedule:entry_detail", args=[entry.pk])
 
 
 @service
