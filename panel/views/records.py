@@ -32,11 +32,17 @@ from panel.selectors import (
 from panel.views.meetings import meeting_agenda, with_individuals
 from ubpanel import audit
 from ubpanel.access import get_object_or_404
+from ubpanel.form_errors import summary_errors
 from ubpanel.pages import form_page, submit
 from ubpanel.roles import PANEL_ROLES, can_see_special_category, role_required
 
 SEAT_ORDER = list(Seat.values)
 SPECIAL_CATEGORY_FIELDS = {"health_notes", "care_system_notes"}
+
+
+def _error_summary(form, seat_label: str) -> list[tuple[str, str]]:
+    """The refused seat's errors for the summary, each once, saying which seat ("Chair: …")."""
+    return [(anchor, f"{seat_label}: {message}") for anchor, message in summary_errors(form)]
 
 
 def attendance(request, pk):
@@ -93,7 +99,7 @@ def attendance(request, pk):
             "items": items,
             "may_record": may_record,
             "chair_absent": chair_is_absent(meeting),
-            "errors": posted is not None,
+            "errors": _error_summary(forms.get(posted), Seat(posted).label if posted else ""),
         },
         forms.get(posted),
     )

@@ -33,6 +33,7 @@ from schedule.services import entry_add_emergency, entry_record_owner_set
 from ubpanel import audit, hooks
 from ubpanel.access import get_object_or_404
 from ubpanel.errors import DomainError
+from ubpanel.form_errors import summary_errors
 from ubpanel.pages import form_page, submit
 from ubpanel.roles import CASE_ROLES, can_see_special_category, role_required
 from ubpanel.tiers import TIER_DEFINITIONS
@@ -145,19 +146,52 @@ def _candidates(user, form):
 
 
 def _incidents_formset(data=None):
-    """The emergency addition's incidents; "Add another incident" posts with one more form."""
-    if data is not None and "add_incident" in data:
+    """The emergency addition's incidents; "Add another incident" posts with one more form.
+    There is always at least one form, whatever count is posted."""
+    if data is not None:
         data = data.copy()
+        adding = "add_incident" in data
         try:
             total = int(data.get("incidents-TOTAL_FORMS") or 1)
         except ValueError:
-            total = 1  # a tampered count: the formset reports it; here it just must not crash
-        data["incidents-TOTAL_FORMS"] = str(max(total, 0) + 1)
+            total = 1 if adding else None  # a tampered count: the formset reports it
+        if total is not None:
+            data["incidents-TOTAL_FORMS"] = str(max(total, 1) + adding)
     return EmergencyIncidentFormSet(data, prefix="incidents")
 
 
+# The fields about who the individual is, above the incidents on the page; the rest come after.
+WHO_FIELDS = ("given_names", "family_name", "date_of_birth", "address", "postcode", "person")
+
+
+def _error_summary(form, incidents) -> list[tuple[str, str]]:
+    """The page's error summary, (anchor, message), in the page's order: who the individual is,
+    the incidents ("Incident 2: Enter where it happened"; the set's own errors link to the first
+    incident, or to the incidents' heading when there is none), then the rest; each message once."""
+    own = summary_errors(form) if form.is_bound else []
+    who = {form[name].id_for_label or form[name].auto_id for name in WHO_FIELDS}
+    entries = [entry for entry in own if entry[0] in who]
+    first = "incidents"  # the incidents' heading, when no incident form is shown
+    if incidents.forms:
+        date = incidents.forms[0]["occurred_on"]
+        first = date.id_for_label or date.auto_id
+    if incidents.is_bound:
+        entries += [(first, str(error)) for error in incidents.non_form_errors()]
+        for number, incident in enumerate(incidents.forms, 1):
+            entries += [(a, f"Incident {number}: {m}") for a, m in summary_errors(incident)]
+    entries += [entry for entry in own if entry[0] not in who]
+    seen: set[str] = set()
+    return [entry for entry in entries if not (entry[1] in seen or seen.add(entry[1]))]
+
+
 def _incident_rows(formset) -> list[dict]:
-    return [form.cleaned_data for form in formset.forms if form.is_valid() and form.cleaned_data]
+    """The incidents with anything typed in them (the first form, which may not be left out,
+    cleans to a row of blanks when nothing is)."""
+    return [
+        form.cleaned_data
+        for form in formset.forms
+        if form.is_valid() and any(form.cleaned_data.values())
+    ]
 
 
 def _add_emergency(request, data: dict, incidents: list[dict]):
@@ -230,6 +264,7 @@ def emergency_add(request):
                 "incidents": incidents,
                 "searched": True,
                 "beside": _adjustments_beside(request.user, unbound, candidates),
+                "errors": _error_summary(form, incidents),
             },
         )
     incidents_valid = incidents.is_valid()
@@ -263,6 +298,7 @@ def emergency_add(request):
             "incidents": incidents,
             "searched": True,
             "beside": _adjustments_beside(request.user, form, candidates),
+            "errors": _error_summary(form, incidents),
         },
         status=400,
     )
