@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import adjustments, drafts, legal, mailbox, people, referrer, triage
+from .views import adjustments, check, drafts, legal, mailbox, people, referrer, triage
 
 app_name = "referrals"
 urlpatterns = [
@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", referrer.referral_edit, name="new"),
     path("<id:pk>/", referrer.referral_detail, name="detail"),
     path("<id:pk>/edit/", referrer.referral_edit, name="edit"),
+    path("<id:pk>/check/", check.referral_check, name="check"),
     path("<id:pk>/delete/", drafts.draft_delete, name="draft_delete"),
     path("<id:pk>/answer/", referrer.referral_answer, name="answer"),
     path("<id:pk>/person/", referrer.referral_suggest_person, name="suggest_person"),

@@ -184,6 +184,7 @@ SIGNED_IN_PAGES = {
     "referrals:new": [],
     "referrals:detail": [1],
     "referrals:edit": [1],
+    "referrals:check": [1],
     "referrals:draft_delete": [1],
     "referrals:answer": [1],
     "referrals:suggest_person": [1],

@@ -1,4 +1,5 @@
-"""The referral form: drafts, the protocol's routing rules on submit, evidence, nothing lost."""
+"""The referral form: drafts, the protocol's routing rules on "Continue", evidence, nothing lost.
+A complete draft goes on to the check page (tests/test_referral_check.py), which sends it."""
 
 import pytest
 from django.core.files.storage import storages
@@ -39,6 +40,17 @@ def form_data(**overrides):
     return {k: v for k, v in data.items() if v is not None}
 
 
+def send_referral(client, data, url=None):
+    """What a manager does: fill in the form, press "Continue", then "Send referral" on the check
+    page. Returns the check page's answer to the send."""
+    response = client.post(url or reverse("referrals:new"), data)
+    assert response.status_code == 302, "the form came back: the draft is not complete"
+    referral = Referral.objects.order_by("-pk").first()
+    assert response["Location"] == reverse("referrals:check", args=[referral.pk])
+    assert referral.status == ReferralStatus.DRAFT
+    return client.post(response["Location"])
+
+
 @pytest.fixture
 def manager(make_user):
     return make_user(Role.REFERRING_MANAGER, service=ServiceFactory(name="Housing"))
@@ -54,7 +66,7 @@ def test_a_manager_submits_a_complete_referral(
     manager_client, manager, mailoutbox, audit_entries, settings, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = manager_client.post(reverse("referrals:new"), form_data())
+        response = send_referral(manager_client, form_data())
 
     referral = Referral.objects.get()
     assert response.status_code == 302
@@ -143,8 +155,8 @@ def test_purely_foi_or_sar_contact_is_refused_with_the_protocols_explanation(man
 
 
 def test_a_hate_incident_reported_to_the_police_is_recorded(manager_client):
-    manager_client.post(
-        reverse("referrals:new"),
+    send_referral(
+        manager_client,
         form_data(hate_incident="on", police_report="reported", police_reference="55/12345/26"),
     )
 

@@ -8,7 +8,7 @@ from referrals.models import Referral
 from ubpanel.roles import Role
 
 from .factories import ServiceFactory, SubmittedReferralFactory
-from .test_referral_form import form_data
+from .test_referral_form import form_data, send_referral
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,7 @@ def test_the_answer_is_kept_when_the_form_comes_back_with_errors(manager_client)
 
 
 def test_a_submitted_referral_keeps_it(manager_client):
-    manager_client.post(reverse("referrals:new"), form_data(legal_proceedings_intimated="on"))
+    send_referral(manager_client, form_data(legal_proceedings_intimated="on"))
 
     referral = Referral.objects.get()
     assert (referral.status, referral.legal_proceedings_intimated) == ("submitted", True)

@@ -100,16 +100,21 @@ def _replace_empty_choice(field: forms.Field, name: str) -> None:
 
 def summary_errors(form) -> list[tuple[str, str]]:
     """The error summary's entries, (anchor, message): the form's own errors (linked to its first
-    field), then each field's, in the page's order; the same message for the same field once."""
+    field), then each field's, in the page's order; the same message for the same field once, and
+    a message of the form's own that a field also gives once, linked to that field."""
     if not form or not getattr(form, "errors", None):
         return []
     visible = list(form.visible_fields())
-    entries: list[tuple[str, str]] = []
-    first = visible[0].id_for_label if visible else ""
-    for error in form.non_field_errors():
-        entries.append((first, str(error)))
+    fields: list[tuple[str, str]] = []
     for bound in visible:
         for error in bound.errors:
-            entries.append((bound.id_for_label or bound.auto_id, str(error)))
+            fields.append((bound.id_for_label or bound.auto_id, str(error)))
+    first = visible[0].id_for_label if visible else ""
+    said_by_a_field = {message for _, message in fields}
+    entries = [
+        (first, str(error))
+        for error in form.non_field_errors()
+        if str(error) not in said_by_a_field
+    ] + fields
     seen: set[tuple[str, str]] = set()
     return [e for e in entries if not (e in seen or seen.add(e))]

@@ -51,6 +51,7 @@ OBJECT_KINDS: dict[str, str] = {
     "referrals:new": "referrals.Referral",
     "referrals:detail": "referrals.Referral",
     "referrals:edit": "referrals.Referral",
+    "referrals:check": "referrals.Referral",
     "referrals:draft_delete": "referrals.Referral",
     "referrals:answer": "referrals.Referral",
     "referrals:suggest_person": "referrals.Referral",

@@ -1,4 +1,5 @@
-"""The referring manager's side: refer an individual, save drafts, submit, answer questions."""
+"""The referring manager's side: refer an individual, save drafts, check and send them (see
+``check``), answer questions."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -34,7 +35,13 @@ from referrals.services import (
     referral_link_person,
     referral_provide_information,
     referral_save_draft,
-    referral_submit,
+)
+from referrals.views.check import (
+    draft_forms,
+    draft_ready,
+    error_summary,
+    incident_rows,
+    incidents_without_a_date,
 )
 from ubpanel import audit
 from ubpanel.access import get_object_or_404
@@ -57,14 +64,6 @@ def index(request):
     return render(request, "referrals/index.html", {"referrals": referrals})
 
 
-def _incident_rows(formset) -> list[dict]:
-    return [
-        {name: form.cleaned_data.get(name) for name in INCIDENT_FIELDS}
-        for form in formset.forms
-        if form.is_valid() and any(form.cleaned_data.get(name) for name in INCIDENT_FIELDS)
-    ]
-
-
 def _with_extra_incident(data):
     data = data.copy()
     try:
@@ -78,7 +77,8 @@ def _with_extra_incident(data):
 @role_required({Role.REFERRING_MANAGER})
 def referral_edit(request, pk=None):
     """Refer an individual (pk None) or carry on with a draft. Everything typed is saved as a draft
-    first, so that a validation error never loses it; submitting then applies the protocol's rules."""
+    first, so that a validation error never loses it; "Continue" then applies the protocol's rules
+    and, when the draft is complete, goes to the check page, from which it is sent."""
     referral = None
     if pk is not None:
         referral = get_object_or_404(
@@ -107,32 +107,20 @@ def referral_edit(request, pk=None):
                 actor=request.user,
                 referral=referral,
                 fields=form.referral_fields(),
-                incidents=_incident_rows(incidents),
+                incidents=incident_rows(incidents),
             )
             for upload in evidence_form.cleaned_data.get("files", []) if evidence_ok else []:
                 _evidence_add_all(request, referral, upload)
         if "submit" in data and not adding_incident:
-            ready = form.validate_for_submission()
-            for incident_form in incidents.forms:
-                ready = incident_form.validate_for_submission() and ready
-            if not _incident_rows(incidents):
-                incidents.forms[0].add_error(
-                    "occurred_on",
-                    "Enter the date, place and what happened for at least one incident",
-                )
-                ready = False
-            if ready and evidence_ok:
-                try:
-                    referral_submit(actor=request.user, referral=referral)
-                except ReferralTransitionError as error:
-                    messages.error(request, error_text(error))
-                else:
-                    messages.success(
-                        request,
-                        f"Referral {referral.reference} has been sent to the Assurance team.",
-                    )
-                return redirect("referrals:detail", pk=referral.pk)
-        elif not adding_incident and evidence_ok and form.is_valid() and incidents.is_valid():
+            if draft_ready(form, incidents) and evidence_ok:
+                return redirect("referrals:check", pk=referral.pk)
+        elif (
+            not adding_incident
+            and not incidents_without_a_date(incidents)
+            and evidence_ok
+            and form.is_valid()
+            and incidents.is_valid()
+        ):
             messages.success(
                 request,
                 f"Draft {referral.reference} saved. You can come back to it from Referrals.",
@@ -140,6 +128,11 @@ def referral_edit(request, pk=None):
             return redirect("referrals:edit", pk=referral.pk)
         # Otherwise show the page again with the errors beside the fields and everything typed;
         # the form now posts to the saved draft, so a second attempt does not make another one.
+    elif referral is not None and "check" in request.GET:
+        # Sent back from the check page: the draft is no longer complete; say what is missing.
+        form, incidents, _ = draft_forms(referral)
+        draft_ready(form, incidents)
+        evidence_form = EvidenceForm()
     else:
         form = ReferralForm(instance=referral)
         initial = [
@@ -156,6 +149,7 @@ def referral_edit(request, pk=None):
             "form": form,
             "incidents": incidents,
             "evidence_form": evidence_form,
+            "errors": error_summary(form, incidents, evidence_form),
             "referral": referral,
             "evidence": list(referral.evidence.all()) if referral and referral.pk else [],
             "candidates": _intake_candidates(request.user, referral),
