@@ -43,10 +43,20 @@ AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
 AXES_ENABLE_ADMIN = False  # ubpanel.admin registers the attempts for Assurance
 
-# Sessions end after 30 minutes idle (the cookie age, renewed on every request) and at the latest
-# 10 hours after sign-in (SessionLifetimeMiddleware).
+# Sessions end after 30 minutes idle and at the latest 10 hours after sign-in
+# (SessionLifetimeMiddleware). A request is activity, but the session is not saved on every request
+# for it: ubpanel.middleware.SessionMiddleware records the time of activity in the session (and so
+# saves it, renewing the stored session's expiry) only once the last recorded time is at least
+# SESSION_ACTIVITY_STEP_SECONDS old, and signs out once the recorded time is SESSION_COOKIE_AGE
+# old. A session therefore never outlives 30 idle minutes; it may end up to one step sooner.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_ACTIVITY_STEP_SECONDS = env.int("SESSION_ACTIVITY_STEP_SECONDS", default=60)
+if not 0 <= SESSION_ACTIVITY_STEP_SECONDS < SESSION_COOKIE_AGE:
+    raise ImproperlyConfigured(
+        "SESSION_ACTIVITY_STEP_SECONDS must be at least 0 (0: the session is saved on every "
+        "request) and less than SESSION_IDLE_SECONDS (sign-out after that long idle)."
+    )
 SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=10 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
