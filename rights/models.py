@@ -84,6 +84,12 @@ class SubjectAccessExport(models.Model):
     def __str__(self):
         return f"Subject access export {self.pk} for person {self.person_id}"
 
+    @property
+    def reference(self) -> str:
+        """ "SAR-00007": how its pages, its file's name and the audit trail name the export (from
+        the id alone, so a deleted export is named the same)."""
+        return f"SAR-{self.pk:05d}"
+
     def get_additional_data(self):
         return people_data(self)
 

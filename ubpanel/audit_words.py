@@ -55,7 +55,7 @@ class Kind:
 
 
 # content type ("app_label.model") -> how its records are named. A kind whose model has a
-# ``reference`` property (UBS-, REF-, UBP-, LET-) is named by it; any other by its number.
+# ``reference`` property (UBS-, REF-, UBP-, LET-, SAR-) is named by it; any other by its number.
 KINDS: dict[str, Kind] = {
     "schedule.entry": Kind("Schedule entry"),
     "schedule.entryuserobjectpermission": Kind(
@@ -105,8 +105,6 @@ KINDS: dict[str, Kind] = {
     "otp_totp.totpdevice": Kind("Authenticator app"),
     "otp_static.staticdevice": Kind("Backup codes"),
 }
-# References that no model property gives (the export's is made in rights.exports.build).
-REFERENCE_FORMATS = {"rights.subjectaccessexport": "SAR-{pk:05d}"}
 
 
 def kind_of(label: str) -> Kind:
@@ -132,8 +130,6 @@ def reference(label: str, pk) -> str:
         return ""
     if not text.isdigit():
         return text
-    if label in REFERENCE_FORMATS:
-        return REFERENCE_FORMATS[label].format(pk=int(text))
     model = _model(label)
     if model is not None and isinstance(getattr(model, "reference", None), property):
         return model(pk=int(text)).reference

@@ -53,7 +53,8 @@ FAILED_TEXT = "The export could not be made ({kind}). Ask for a new one; if that
 
 
 def reference_of(export: SubjectAccessExport) -> str:
-    return f"SAR-{export.pk:05d}"
+    """The export's reference ("SAR-00007"), which the model gives."""
+    return export.reference
 
 
 def file_name(export: SubjectAccessExport) -> str:
