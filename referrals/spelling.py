@@ -1,23 +1,18 @@
-"""How alike two spellings are: the edit distance and pg_trgm's trigram measure, in Python, for
+"""How alike two spellings are: the edit distance (rapidfuzz) and pg_trgm's trigram measure, in Python, for
 ``referrals.matching`` (and the SQLite fallback that has no pg_trgm)."""
 
 from functools import lru_cache
 
+from rapidfuzz.distance import OSA
+
 
 def edit_distance(a: str, b: str) -> int:
-    """Letters inserted, deleted, changed or swapped with a neighbour (optimal string alignment)."""
-    before_previous: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, letter in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, other in enumerate(b, 1):
-            current[j] = min(
-                previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (letter != other)
-            )
-            if i > 1 and j > 1 and letter == b[j - 2] and a[i - 2] == other:
-                current[j] = min(current[j], before_previous[j - 2] + 1)
-        before_previous, previous = previous, current
-    return previous[-1]
+    """Letters inserted, deleted, changed or swapped with a neighbour (optimal string alignment).
+
+    rapidfuzz's C implementation: the same distance as the dynamic programme it replaced (compared
+    over every pair of the tests' and the benchmark's names), a hundred times faster, which
+    matters when a search scores dozens of names per request."""
+    return OSA.distance(a, b)
 
 
 @lru_cache(maxsize=16384)

@@ -12,8 +12,10 @@ through trigram indexes (pg_trgm's ``%`` for whole names, ``<%`` word similarity
 SQLite, the demo's database, has neither: there the same keys are read from the people tables and
 compared in Python, which is fine for the demo's hundreds of people.
 
-Every key found is then scored in Python the same way on both databases (``_score``). Whole names
-are compared word by word with ``referrals.matching.name_similarity``, the measure used at intake;
+The lookup and the namesake details are in ``search_lookup`` and ``search_query``. PostgreSQL
+returns at most MAX_KEYS keys, best first, after the permission check. Each is then scored in
+Python the same way on both databases (``_score``). Whole names are compared word by word with
+``referrals.matching.name_similarity``, the measure used at intake (rapidfuzz's edit distance);
 a name that is only begun (``jam``, ``whitl``, ``james ash``) matches when each word typed begins
 a different word of the name.
 
@@ -23,7 +25,9 @@ looked up exactly through the names' trigram index (pg_trgm serves ``=``), so th
 indexed query; names in other scripts, stored transliterated when they are written (``Иван
 Петров`` is ``ivan petrov``, whichever way it is typed); initials (``j smith``), weaker than the
 name in full. Each result carries what tells namesakes apart, the year of birth and the postcode
-districts (``DT1``), of a person whose entry the user may see, and nothing more.
+districts (``DT1``), of a person whose entry the user may see, and nothing more. A name typed
+with a date or year of birth, or a postcode or district (``john smith 1975``, ``john smith dt1``),
+puts the namesakes they fit first, before the cut to MAX_KEYS, and says so in the reasons.
 
 ``visible_entries(user)`` is the only gate, applied in the lookup itself: a person whose entry the
 user may not see is never read, so the answer is exactly the one for a search that matched
@@ -34,26 +38,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connections
-from django.db.models import Q
+from django.db.models import OuterRef, Q
 
 from referrals import normalise
 from referrals.matching import name_likeness, name_similarity
-from referrals.models import Person, PersonAddress, PersonAlias, PersonEmail, PersonPhone
+from referrals.models import PersonAddress
 
 from .models import LIVE_STATUSES, AddressWarning, Entry, SearchKeyKind
 from .search_index import search_keys_maintained
+from .search_lookup import MAX_KEYS, Key, keys_postgresql, keys_python
+from .search_query import MIN_NAME_LETTERS, Query
 from .selectors import visible_address_warnings, visible_entries
 
+__all__ = ["MAX_KEYS", "MAX_RESULTS", "Query", "Result", "search_entries"]
+
 MAX_RESULTS = 10
-# Keys read per search at most, best first: enough for every person a first name alone can match.
-MAX_KEYS = 300
-# Shorter address text would match half the register ("1", "st").
-MIN_ADDRESS_TEXT = 4
-# A number typed with fewer digits is not a phone number.
-MIN_PHONE_DIGITS = 7
-# Fewer letters typed than this do not start a name search: "jo" would list every Jo and Jones.
-MIN_NAME_LETTERS = 3
 # As at intake (referrals.matching): a name alone must be about two-thirds alike to be shown.
 MIN_NAME_SIMILARITY = 2 / 3
 # A name only begun scores between these, more the more of the name was typed: always shown, and
@@ -63,6 +64,9 @@ PARTIAL_FLOOR, PARTIAL_CEILING = 0.7, 0.95
 IDENTIFIER_SCORE = 1.0
 # Names score at most this (referrals.matching's NAME_WEIGHT), below any identifier.
 NAME_WEIGHT = 0.6
+# A name typed with a date or year of birth, or a postcode or district, that fits them too (each
+# adds this): above every namesake that does not, still below an identifier typed alone.
+NARROWED_BONUS = 0.15
 
 NAMES = (SearchKeyKind.NAME, SearchKeyKind.ALIAS)
 
@@ -82,82 +86,16 @@ class Result:
         apart without showing the address."""
         if not self.entry:
             return []
-        districts = {
-            normalise.postcode_district(address.postcode_normalised)
-            for address in self.entry.person.addresses.all()
-        }
+        # Read with the entry on PostgreSQL (no query of its own); prefetched on SQLite.
+        postcodes = getattr(self.entry, "postcodes", None)
+        if postcodes is None:
+            postcodes = [a.postcode_normalised for a in self.entry.person.addresses.all()]
+        districts = {normalise.postcode_district(postcode) for postcode in postcodes}
         return sorted(district for district in districts if district)
 
     @property
     def tier(self) -> str:
         return (self.entry or self.address_warning).tier
-
-
-@dataclass(frozen=True)
-class Query:
-    """What was typed, read every way it could be meant."""
-
-    text: str
-    postcode: str
-    email: str
-    phone: str
-
-    @classmethod
-    def parse(cls, text: str) -> Query:
-        text = " ".join((text or "").split())[:200]
-        compact = normalise.postcode(text)
-        is_postcode = 5 <= len(compact) <= 7 and compact[0].isalpha() and compact[-3].isdigit()
-        phone = normalise.phone(text) if not any(ch.isalpha() for ch in text) else ""
-        return cls(
-            text=text,
-            postcode=compact if is_postcode else "",
-            email=normalise.email(text) if "@" in text else "",
-            phone=phone if len(phone) >= MIN_PHONE_DIGITS else "",
-        )
-
-    @property
-    def kinds(self) -> list[str]:
-        """What the search was read as, for the audit trail."""
-        kinds = [
-            kind
-            for kind, present in (
-                ("postcode", self.postcode),
-                ("email", self.email),
-                ("phone", self.phone),
-            )
-            if present
-        ]
-        return kinds or ["name or address"]
-
-    @property
-    def name(self) -> str:
-        """A name or address text only when it is not plainly a postcode, email or phone number."""
-        return "" if (self.postcode or self.email or self.phone) else self.text
-
-    @property
-    def name_key(self) -> str:
-        """The name in its normalised form, when enough of it was typed to look for."""
-        key = normalise.name(self.name)
-        return key if len(key.replace(" ", "")) >= MIN_NAME_LETTERS else ""
-
-    @property
-    def name_variants(self) -> list[str]:
-        """The name with its given name in each other form (``bill smith``: ``william smith``)."""
-        return normalise.name_variants(self.name_key) if self.name_key else []
-
-    @property
-    def address_text(self) -> str:
-        return self.name if len(self.name) >= MIN_ADDRESS_TEXT else ""
-
-
-@dataclass(frozen=True)
-class Key:
-    """Something a person on the schedule is known by that may fit the search."""
-
-    person_id: int
-    kind: str
-    value: str  # normalised; an address as written
-    written: str = ""  # an alias as written
 
 
 def search_entries(user, query: str) -> list[Result]:
@@ -167,9 +105,9 @@ def search_entries(user, query: str) -> list[Result]:
         return []
     entries = visible_entries(user).filter(status__in=LIVE_STATUSES)
     if search_keys_maintained(entries.db):
-        keys = _keys_postgresql(entries, parsed)
+        keys = keys_postgresql(entries, parsed)
     else:
-        keys = _keys_python(entries, parsed)
+        keys = keys_python(entries, parsed)
     scores = _score(keys, parsed)
 
     results = []
@@ -177,103 +115,19 @@ def search_entries(user, query: str) -> list[Result]:
         # Ties (a first name alone fits many) go alphabetically, as the results are shown.
         best = sorted(scores, key=lambda pk: (-scores[pk][0], scores[pk][2], pk))
         found = entries.filter(person_id__in=best[:MAX_RESULTS])
-        found = found.select_related("person", "spoc_service").prefetch_related("person__addresses")
+        found = found.select_related("person", "spoc_service")
+        if connections[entries.db].vendor == "postgresql":
+            # The postcodes come with the entry (the districts shown): one query for both.
+            postcodes = PersonAddress.objects.filter(person_id=OuterRef("person_id"))
+            found = found.annotate(postcodes=ArraySubquery(postcodes.values("postcode_normalised")))
+        else:
+            found = found.prefetch_related("person__addresses")
         for entry in found:
             score, reasons, _ = scores[entry.person_id]
             results.append(Result(score=score, reasons=reasons, entry=entry))
     results.extend(_address_warnings(user, parsed))
     results.sort(key=lambda r: (-r.score, str(r.entry or r.address_warning)))
     return results[:MAX_RESULTS]
-
-
-# --- The lookup ------------------------------------------------------------------------------
-
-
-def _keys_postgresql(entries, parsed: Query) -> list[Key]:
-    """One query: the search table's keys like what was typed, of people the user may see."""
-    on_schedule, params = entries.order_by().values("person_id").query.sql_with_params()
-    like = ""
-    if parsed.address_text:
-        escaped = parsed.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        like = f"%{escaped}%"
-    # Only Django's own SQL is interpolated; what was typed goes in as parameters.
-    # The given name's other forms are looked up exactly (the names' trigram index serves ``=``).
-    sql = f"""
-        SELECT k.person_id, k.kind, k.value, k.written
-          FROM (
-                SELECT * FROM schedule_searchkey_search(%s, %s, %s, %s, %s)
-                UNION ALL
-                SELECT v.person_id, v.kind, v.value, v.written, 1::real
-                  FROM schedule_searchkey v
-                 WHERE v.kind IN ('name', 'alias') AND v.value = ANY(%s::text[])
-               ) AS k
-         WHERE k.person_id IN ({on_schedule})
-         ORDER BY k.rank DESC, k.value
-         LIMIT %s
-    """  # noqa: S608
-    with connections[entries.db].cursor() as cursor:
-        cursor.execute(
-            sql,
-            [
-                parsed.name_key,
-                like,
-                parsed.postcode,
-                parsed.email,
-                parsed.phone,
-                parsed.name_variants,
-                *params,
-                MAX_KEYS,
-            ],
-        )
-        return [Key(*row) for row in cursor.fetchall()]
-
-
-def _keys_python(entries, parsed: Query) -> list[Key]:
-    """SQLite: the same keys from the people tables; every name is scored in Python."""
-    on_schedule = entries.order_by().values("person_id")
-    keys: list[Key] = []
-    if parsed.name_key:
-        people = Person.objects.filter(pk__in=on_schedule)
-        aliases = PersonAlias.objects.filter(person_id__in=on_schedule)
-        keys += [
-            Key(pk, SearchKeyKind.NAME, name)
-            for pk, name in people.values_list("pk", "search_name")
-        ]
-        keys += [
-            Key(pk, SearchKeyKind.ALIAS, name, written)
-            for pk, name, written in aliases.values_list("person_id", "search_name", "name")
-        ]
-    if parsed.postcode or parsed.address_text:
-        addresses = PersonAddress.objects.filter(person_id__in=on_schedule)
-        if parsed.postcode:
-            matching = addresses.filter(postcode_normalised=parsed.postcode)
-            keys += [
-                Key(pk, SearchKeyKind.POSTCODE, parsed.postcode)
-                for pk in matching.values_list("person_id", flat=True)
-            ]
-        else:
-            matching = addresses.filter(address__icontains=parsed.text)
-            keys += [
-                Key(pk, SearchKeyKind.ADDRESS, address)
-                for pk, address in matching.values_list("person_id", "address")
-            ]
-    if parsed.email:
-        matching = PersonEmail.objects.filter(
-            person_id__in=on_schedule, email_normalised=parsed.email
-        )
-        keys += [
-            Key(pk, SearchKeyKind.EMAIL, parsed.email)
-            for pk in matching.values_list("person_id", flat=True)
-        ]
-    if parsed.phone:
-        matching = PersonPhone.objects.filter(
-            person_id__in=on_schedule, number_normalised=parsed.phone
-        )
-        keys += [
-            Key(pk, SearchKeyKind.PHONE, parsed.phone)
-            for pk in matching.values_list("person_id", flat=True)
-        ]
-    return keys
 
 
 # --- Scoring ---------------------------------------------------------------------------------
@@ -288,6 +142,7 @@ def _score(keys: list[Key], parsed: Query) -> dict[int, tuple[float, list[str], 
     """
     typed = parsed.name_key
     names: dict[int, tuple[float, str, str]] = {}
+    narrowed: dict[int, list[str]] = {}
     identifiers: dict[int, list[str]] = {}
     for key in keys:
         if key.kind in NAMES:
@@ -298,6 +153,8 @@ def _score(keys: list[Key], parsed: Query) -> dict[int, tuple[float, list[str], 
                     and similarity > names.get(key.person_id, (0.0,))[0]
                 ):
                     names[key.person_id] = (similarity, reason, key.value)
+                if key.born or key.lives_at:
+                    narrowed[key.person_id] = parsed.narrowed_reasons(key.born, key.lives_at)
         else:
             reasons = identifiers.setdefault(key.person_id, [])
             reason = _identifier_reason(key, parsed)
@@ -309,6 +166,10 @@ def _score(keys: list[Key], parsed: Query) -> dict[int, tuple[float, list[str], 
         found_by = identifiers.get(person_id, [])
         score = IDENTIFIER_SCORE if found_by else NAME_WEIGHT * similarity
         reasons = [name_reason, *found_by] if name_reason else found_by
+        if name_reason and person_id in narrowed:
+            # The date of birth or postcode typed fits this namesake: first among them.
+            score += NARROWED_BONUS * len(narrowed[person_id])
+            reasons = [*reasons, *narrowed[person_id]]
         scores[person_id] = (score, reasons, name)
     return scores
 

@@ -60,13 +60,19 @@ def current_grants(user) -> QuerySet[AccessGrant]:
 
 def tiers_visible_to(user) -> frozenset[str]:
     """The risk tiers ``user`` may see: every tier for the case roles; otherwise what their
-    grants allow (one query)."""
+    grants allow (one query, once per user object and day: a search asks for entries and for
+    address warnings, and a request's user is new every request, as ``user_roles`` is)."""
     if user_roles(user) & CASE_ROLES:
         return ALL_TIERS
+    today = _today()
+    cached = getattr(user, "_ubpanel_tiers", None)
+    if cached is not None and cached[0] == today:
+        return cached[1]
     tiers = set()
     for low, medium, high in current_grants(user).values_list("low", "medium", "high"):
         tiers.update(t for t, on in zip(RiskTier.values, (low, medium, high), strict=True) if on)
-    return frozenset(tiers)
+    user._ubpanel_tiers = (today, frozenset(tiers))
+    return user._ubpanel_tiers[1]
 
 
 def visible_entries(user) -> QuerySet[Entry]:

@@ -206,6 +206,55 @@ def record(
     from attributes already loaded), with ``people`` added: the ids a row with no object of its own
     showed (a search's hits, a mailbox).
     """
+    named = {int(pk) for pk in people if pk is not None}
+    targets = [
+        (ContentType.objects.get_for_model(obj), obj.pk, str(obj), person_ids(obj))
+        for obj in objects
+    ]
+    if not targets:
+        if model is None:
+            raise ValueError("record() needs objects or a model")
+        targets = [(ContentType.objects.get_for_model(model), object_pk, object_repr, [])]
+    entries = _entries(event, targets, named, actor, detail)
+    written = LogEntry.objects.bulk_create(entries)
+    schedule_sealing()  # bulk_create sends no post_save
+    return written
+
+
+def record_search(
+    *,
+    model: type[models.Model],
+    object_repr: str,
+    shown: Iterable[models.Model],
+    people: Iterable[Any] = (),
+    **detail: Any,
+) -> None:
+    """A search and what it showed: the row ``record(Event.SEARCH, model=..., people=...,
+    **detail)`` writes, and the rows ``record_access(shown, Event.SEARCH)`` writes, exactly as
+    they would, in one INSERT with no transaction of its own (one statement is atomic by itself:
+    the search and what it showed are recorded together or not at all). Search before contact is
+    the app's most frequent request, live search posting on every pause in typing."""
+    named = {int(pk) for pk in people if pk is not None}
+    content_type = ContentType.objects.get_for_model
+    entries = _entries(
+        Event.SEARCH, [(content_type(model), "", object_repr, [])], named, None, detail
+    )
+    entries += _entries(
+        Event.SEARCH,
+        [(content_type(obj), obj.pk, str(obj), person_ids(obj)) for obj in shown],
+        set(),
+        None,
+        {},
+    )
+    fields = [f for f in LogEntry._meta.concrete_fields if not f.primary_key]
+    # QuerySet.bulk_create() always opens a transaction (BEGIN, INSERT, COMMIT: three round
+    # trips); the manager's _insert() is the single INSERT that bulk_create() itself runs.
+    LogEntry.objects._insert(entries, fields=fields, using=LogEntry.objects.db)
+    schedule_sealing()  # no post_save either
+
+
+def _entries(event, targets, named: set[int], actor, detail: dict[str, Any]) -> list[LogEntry]:
+    """One ACCESS entry per (content type, pk, repr, people it shows), sanitised."""
     actor = actor if actor is not None else current_actor()
     if actor is not None and not actor.is_authenticated:
         actor = None
@@ -221,16 +270,7 @@ def record(
         "remote_addr": _remote_addr() or (request.META.get("REMOTE_ADDR") if request else None),
         "cid": get_cid(),
     }
-    named = {int(pk) for pk in people if pk is not None}
-    targets = [
-        (ContentType.objects.get_for_model(obj), obj.pk, str(obj), person_ids(obj))
-        for obj in objects
-    ]
-    if not targets:
-        if model is None:
-            raise ValueError("record() needs objects or a model")
-        targets = [(ContentType.objects.get_for_model(model), object_pk, object_repr, [])]
-    entries = [
+    return [
         sanitise_entry(
             LogEntry(
                 content_type=ct,
@@ -243,9 +283,6 @@ def record(
         )
         for ct, pk, rep, shown in targets
     ]
-    written = LogEntry.objects.bulk_create(entries)
-    schedule_sealing()  # bulk_create sends no post_save
-    return written
 
 
 def _with_people(data: dict[str, Any], ids: set[int]) -> dict[str, Any]:

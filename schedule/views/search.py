@@ -8,7 +8,6 @@ showed; a visitor can record that they checked before a visit.
 
 from django import forms
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import path, reverse_lazy
 from django.views.decorators.cache import never_cache
@@ -30,7 +29,11 @@ class SearchForm(GovukForm):
         label="Name, address, postcode, email or phone number",
         max_length=200,
         error_messages={"required": "Enter a name, address, postcode, email or phone number"},
-        help_text="Spelling, accents and the order of names do not need to be exact.",
+        help_text=(
+            "Spelling, accents and the order of names do not need to be exact. To tell people"
+            " with the same name apart, add a date or year of birth or a postcode:"
+            " John Smith 1975, John Smith DT1."
+        ),
         widget=forms.TextInput(
             attrs={
                 "type": "search",
@@ -44,6 +47,13 @@ class SearchForm(GovukForm):
             }
         ),
     )
+
+    def clean_q(self):
+        typed = self.cleaned_data["q"]
+        problem = Query.parse(typed).problem
+        if problem:
+            raise forms.ValidationError(problem, code="date_of_birth")
+        return typed
 
 
 class ContactCheckForm(GovukForm):
@@ -73,22 +83,20 @@ def index(request):
 def _audit_search(text: str, results) -> None:
     entries = [r.entry for r in results if r.entry]
     warnings = [r.address_warning for r in results if r.address_warning]
-    # One transaction: the search and what it showed are recorded together (and it saves a
-    # commit on every keystroke of a live search).
-    with transaction.atomic():
-        # The query itself is recorded: an auditor must be able to see who looked for whom.
-        audit.record(
-            audit.Event.SEARCH,
-            model=Entry,
-            object_repr="Schedule search",
-            query=text,
-            read_as=Query.parse(text).kinds,
-            entries_shown=[e.pk for e in entries],
-            address_warnings_shown=[w.pk for w in warnings],
-            # Who the search showed: each hit's person (an address warning's, through its entry).
-            people=[pk for hit in [*entries, *warnings] for pk in person_ids(hit)],
-        )
-        audit.record_access([*entries, *warnings], audit.Event.SEARCH)
+    # One INSERT: the search and what it showed are recorded together (it is the app's most
+    # frequent write, on every pause in a live search). The query itself is recorded: an auditor
+    # must be able to see who looked for whom.
+    audit.record_search(
+        model=Entry,
+        object_repr="Schedule search",
+        shown=[*entries, *warnings],
+        query=text,
+        read_as=Query.parse(text).kinds,
+        entries_shown=[e.pk for e in entries],
+        address_warnings_shown=[w.pk for w in warnings],
+        # Who the search showed: each hit's person (an address warning's, through its entry).
+        people=[pk for hit in [*entries, *warnings] for pk in person_ids(hit)],
+    )
 
 
 @role_required(SCHEDULE_ROLES)
