@@ -61,7 +61,7 @@ def _check_url(referral):
 
 
 def _summary_messages(html: str) -> list[str]:
-    summary = html.split('data-testid="error-summary"', 1)[1].split("</ul>", 1)[0]
+    summary = html.split('govuk-error-summary__list">', 1)[1].split("</ul>", 1)[0]
     return re.findall(r'<li><a href="#[^"]*">([^<]*)</a></li>', summary)
 
 
@@ -363,7 +363,7 @@ def test_the_error_summary_follows_the_page_and_links_to_each_field(manager_clie
 
     html = manager_client.post(reverse("referrals:new"), data).content.decode()
 
-    summary = html.split('data-testid="error-summary"', 1)[1].split("</ul>", 1)[0]
+    summary = html.split('govuk-error-summary__list">', 1)[1].split("</ul>", 1)[0]
     anchors = re.findall(r'href="#([^"]+)"', summary)
     assert anchors == ["id_subject_email", "id_incidents-0-location", "id_summary"]
     for anchor in anchors:

@@ -1,4 +1,5 @@
-"""Journey: a manager refers an individual; Assurance triages, asks for more, lists it for panel."""
+"""Journey: a manager refers an individual, checks the answers and sends it; Assurance triages,
+asks for more, lists it for panel."""
 
 from datetime import date
 
@@ -21,7 +22,7 @@ def demo(transactional_db):
 
 
 def test_a_referral_goes_from_the_manager_through_triage_to_the_panel(
-    demo, new_page, screenshot, tmp_path
+    demo, new_page, screenshot, axe, tmp_path
 ):
     evidence = tmp_path / "call-log.pdf"
     evidence.write_bytes(PDF)
@@ -40,7 +41,7 @@ def test_a_referral_goes_from_the_manager_through_triage_to_the_panel(
     )
     manager.get_by_label("Being abusive, threatening").check()
     manager.set_input_files("input[type=file]", str(evidence))
-    manager.get_by_role("button", name="Send to the Assurance team").click()
+    manager.get_by_role("button", name="Continue").click()
 
     # Missing answers are explained beside the fields; what was typed is still there.
     expect(manager.locator(".govuk-error-summary")).to_contain_text(
@@ -64,7 +65,36 @@ def test_a_referral_goes_from_the_manager_through_triage_to_the_panel(
     manager.get_by_role(
         "group", name="Do you think the individual has underlying health"
     ).get_by_label("Not known").check()
-    manager.get_by_role("button", name="Send to the Assurance team").click()
+    manager.get_by_role("button", name="Continue").click()
+
+    # Check your answers: everything typed, each with a link back to its field; nothing sent yet.
+    expect(manager.get_by_role("heading", level=1)).to_have_text(
+        "Check your answers before sending your referral"
+    )
+    individual = manager.get_by_test_id("check-individual")
+    expect(individual).to_contain_text("Jonathon Smith")
+    expect(individual).to_contain_text("DT1 1AA")
+    expect(
+        individual.locator(".govuk-summary-list__row", has_text="Date of birth")
+    ).to_contain_text("Not given")
+    expect(manager.get_by_test_id("check-incident")).to_contain_text("2 November 2026")
+    expect(manager.get_by_test_id("check-behaviour")).to_contain_text("Low")
+    expect(manager.get_by_test_id("check-health")).to_contain_text("Not known")
+    expect(manager.get_by_test_id("check-evidence")).to_contain_text("call-log.pdf")
+    expect(manager.get_by_role("heading", name="Now send your referral")).to_be_visible()
+    screenshot(manager, "check-your-answers")
+    axe(manager)
+    assert Referral.objects.get(subject_family_name="Smith").status == ReferralStatus.DRAFT
+
+    # Change an answer: the link opens the form at that field; Continue comes back here.
+    manager.get_by_role("link", name="Change where incident 1 happened").click()
+    expect(manager.get_by_label("Location")).to_have_value("Housing office, Dorchester")
+    assert manager.url.endswith("#id_incidents-0-location")
+    manager.get_by_label("Location").fill("Housing office, Weymouth")
+    manager.get_by_role("button", name="Continue").click()
+    expect(manager.get_by_test_id("check-incident")).to_contain_text("Housing office, Weymouth")
+
+    manager.get_by_role("button", name="Send referral").click()
     expect(manager.locator(".govuk-notification-banner")).to_contain_text(
         "has been sent to the Assurance team"
     )
