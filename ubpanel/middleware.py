@@ -174,6 +174,8 @@ class SessionMiddleware(DjangoSessionMiddleware):
 
     def process_request(self, request):
         super().process_request(request)
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return  # no session to check, and no need to load one here
         active_at = request.session.get(SESSION_ACTIVE_AT_KEY)
         if active_at is not None and idle_too_long(active_at, now=time.time()):
             request.session.flush()  # as if the stored session had expired: signed out
