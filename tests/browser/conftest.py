@@ -7,6 +7,7 @@ Screenshots go to artifacts/screenshots/ (git-ignored) for a person to look at.
 import os
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import sync_playwright
@@ -15,6 +16,13 @@ CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # axe-core from npm (package.json): the accessibility rules a page is checked against.
 AXE_PATH = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+_AXE_RUN = """async (tags) => {
+    const result = await window.axe.run(document, {runOnly: {type: "tag", values: tags}});
+    return result.violations.map(v => ({
+        id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.map(n => n.target.join(" ")),
+    }));
+}"""
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
 
@@ -50,8 +58,13 @@ def browser():
 
 
 @pytest.fixture
-def new_page(browser, live_server):
-    """Open a fresh browser context (its own cookies) on the live server: ``new_page()``."""
+def new_page(browser, live_server, axe_source):
+    """Open a fresh browser context (its own cookies) on the live server: ``new_page()``.
+
+    Every HTML page the test reaches with a GET is checked with axe-core when the test ends
+    (``_axe_pages_reached``), failing on a serious or critical violation, so no journey can reach
+    a page nobody checked. Pages shown in answer to a POST (a form with its errors) cannot be
+    fetched again: journeys check those with ``axe(page)`` where they matter."""
     contexts = []
 
     def open_page():
@@ -62,6 +75,8 @@ def new_page(browser, live_server):
             timezone_id="Europe/London",
         )
         context.set_default_timeout(10_000)
+        context.pages_reached = []
+        context.on("response", lambda response: _note_page_reached(context, response))
         contexts.append(context)
         page = context.new_page()
         page.console_errors = []
@@ -72,8 +87,75 @@ def new_page(browser, live_server):
         return page
 
     yield open_page
+    problems = []
+    for context in contexts:
+        problems += _axe_pages_reached(context, axe_source)
     for context in contexts:
         context.close()
+    assert not problems, "axe-core: serious or critical violations on pages reached:\n" + "\n".join(
+        problems
+    )
+
+
+@pytest.fixture(scope="package", autouse=True)
+def _axe_pages_listed():
+    """Leave the list of page kinds checked in artifacts/axe-pages.txt for a person to read."""
+    yield
+    ARTIFACTS.parent.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS.parent / "axe-pages.txt").write_text(
+        "".join(f"{kind}\n" for kind in sorted(_AXE_CHECKED))
+    )
+
+
+# Page kinds already checked in this run (the path with its numbers taken out): each kind of page
+# is checked once per run, to keep the browser tests quick.
+_AXE_CHECKED: set[str] = set()
+_SERIOUS = ("serious", "critical")
+
+
+def _note_page_reached(context, response):
+    """Remember a page the browser was shown after a GET (only attributes already in hand: an event
+    handler must not call back into Playwright while the test drives the page)."""
+    request = response.request
+    try:
+        if (
+            request.resource_type == "document"
+            and request.method == "GET"
+            and response.status == 200
+            and response.headers.get("content-type", "").startswith("text/html")
+            and request.frame.parent_frame is None
+        ):
+            context.pages_reached.append(response.url)
+    except Exception:  # a response with no frame (a service worker's): not a page
+        pass
+
+
+def _axe_pages_reached(context, axe_source):
+    """Open each page kind the context reached again, as the same user, and check it with axe;
+    a page that now answers otherwise (signed out since, or gone) is passed over."""
+    problems = []
+    try:
+        page = context.new_page()
+    except Exception:  # the test closed its own context
+        return problems
+    for url in dict.fromkeys(context.pages_reached):
+        path = urlsplit(url).path
+        kind = re.sub(r"\d+", "N", path)
+        if kind in _AXE_CHECKED:
+            continue
+        response = page.goto(url)
+        if response is None or response.status != 200 or urlsplit(page.url).path != path:
+            continue
+        _AXE_CHECKED.add(kind)
+        page.evaluate(axe_source)
+        violations = page.evaluate(_AXE_RUN, AXE_TAGS)
+        problems += [
+            f"{path}: {v['id']} ({v['impact']}) {v['help']} at {v['nodes']}"
+            for v in violations
+            if v["impact"] in _SERIOUS
+        ]
+    page.close()
+    return problems
 
 
 @pytest.fixture
@@ -118,16 +200,7 @@ def axe(axe_source):
     def check(page):
         if not page.evaluate("() => typeof window.axe !== 'undefined'"):
             page.evaluate(axe_source)
-        violations = page.evaluate(
-            """async (tags) => {
-                const result = await window.axe.run(document, {runOnly: {type: "tag", values: tags}});
-                return result.violations.map(v => ({
-                    id: v.id, impact: v.impact, help: v.help,
-                    nodes: v.nodes.map(n => n.target.join(" ")),
-                }));
-            }""",
-            AXE_TAGS,
-        )
+        violations = page.evaluate(_AXE_RUN, AXE_TAGS)
         assert violations == [], f"{page.url}: {violations}"
 
     return check
