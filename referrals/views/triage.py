@@ -1,6 +1,7 @@
 """The Assurance team's triage: the queue, a referral with its matches, and the triage actions."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -82,6 +83,8 @@ ACTIONS = {
     "close": (services.referral_close, "reason", "Why it is closed", True, "Close", may_close),
 }
 
+TRIAGE_PER_PAGE = 50
+
 
 def _action_forms(request, referral, bound=None, bound_action=None):
     """The triage actions the user may take on the referral now (and the one just posted)."""
@@ -101,18 +104,24 @@ def _action_forms(request, referral, bound=None, bound_action=None):
 
 @role_required(ASSURANCE)
 def queue(request):
-    referrals = list(
+    """Oldest first, a page at a time: the queue is read from an index on the order it is shown
+    in, however many referrals the council holds (issue 16, point 4)."""
+    referrals = (
         triage_queue(request.user)
         .select_related("service", "referrer", "person")
-        .order_by("submitted_at", "created_at")
+        .order_by("submitted_at", "created_at", "pk")
     )
+    page = Paginator(referrals, TRIAGE_PER_PAGE).get_page(request.GET.get("page"))
+    referrals = list(page.object_list)
     emails = list(
         failed_emails(request.user).select_related("referral").order_by("-received_at")[:50]
     )
     audit.record_access(referrals, audit.Event.LIST)
     audit.record_access(emails, audit.Event.LIST)
     return render(
-        request, "referrals/triage_queue.html", {"referrals": referrals, "failed_emails": emails}
+        request,
+        "referrals/triage_queue.html",
+        {"referrals": referrals, "page": page, "failed_emails": emails},
     )
 
 

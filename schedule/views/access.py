@@ -2,6 +2,7 @@
 decisions (approve, decline, re-certify, revoke)."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -33,24 +34,25 @@ from ubpanel.access import get_object_or_404
 from ubpanel.pages import form_page, submit
 from ubpanel.roles import CASE_ROLES, Role, role_required
 
+LIVE_GRANT_STATUSES = (AccessGrantStatus.REQUESTED, AccessGrantStatus.APPROVED)
+PAST_GRANTS_PER_PAGE = 25
+
 # Access this close to its re-certification date is flagged in the register, so the panel can
 # consider it at its next monthly meeting before it lapses.
 
 
-def _sections(grants: list[AccessGrant]) -> list[tuple[str, str, list[AccessGrant]]]:
+def _sections(grants: list[AccessGrant], past) -> list[tuple[str, str, list[AccessGrant]]]:
     today = timezone.localdate()
-    waiting, lapsed, current, past = [], [], [], []
+    waiting, lapsed, current = [], [], []
     for grant in grants:
         grant.recertify_soon = False
         if grant.status == AccessGrantStatus.REQUESTED:
             waiting.append(grant)
-        elif grant.status == AccessGrantStatus.APPROVED and (grant.recertify_by or today) < today:
+        elif (grant.recertify_by or today) < today:
             lapsed.append(grant)
-        elif grant.status == AccessGrantStatus.APPROVED:
+        else:
             grant.recertify_soon = (grant.recertify_by or today) <= today + RECERTIFY_WITHIN
             current.append(grant)
-        else:
-            past.append(grant)
     return [
         ("waiting", "Waiting for the panel's decision", waiting),
         ("lapsed", "Re-certification overdue: no access until the panel re-certifies", lapsed),
@@ -61,16 +63,24 @@ def _sections(grants: list[AccessGrant]) -> list[tuple[str, str, list[AccessGran
 
 @role_required(CASE_ROLES)
 def access_register(request):
-    grants = list(
-        visible_access_grants(request.user).select_related(
-            "service", "user", "requested_by", "approved_by", "closed_by"
-        )
+    """Requests and access held in full (one row per service or officer at most), then the
+    declined and revoked, newest first, a page at a time: the history is what grows."""
+    grants = visible_access_grants(request.user).select_related(
+        "service", "user", "requested_by", "approved_by", "closed_by"
     )
-    audit.record_access(grants, audit.Event.LIST)
+    live = list(grants.filter(status__in=LIVE_GRANT_STATUSES).order_by("pk"))
+    past = Paginator(
+        grants.exclude(status__in=LIVE_GRANT_STATUSES).order_by("-pk"), PAST_GRANTS_PER_PAGE
+    ).get_page(request.GET.get("page"))
+    audit.record_access([*live, *past.object_list], audit.Event.LIST)
     return render(
         request,
         "schedule/access_register.html",
-        {"sections": _sections(grants), "may_decide": may_decide_access(request.user)},
+        {
+            "sections": _sections(live, list(past.object_list)),
+            "page": past,
+            "may_decide": may_decide_access(request.user),
+        },
     )
 
 

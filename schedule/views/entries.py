@@ -43,11 +43,9 @@ ENTRIES_PER_PAGE = 25
 
 @role_required(CASE_ROLES)
 def entry_list(request):
-    entries = (
-        visible_entries(request.user)
-        .select_related("person")
-        .order_by("person__family_name", "person__given_names", "pk")
-    )
+    # Newest reference first, read from the primary key's index: sorting 100,000 entries by
+    # their people's names took 400 ms a page (issue 16, point 4); the search finds a name.
+    entries = visible_entries(request.user).select_related("person").order_by("-pk")
     page = Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
     audit.record_access(page.object_list, audit.Event.LIST)
     return render(
