@@ -23,9 +23,9 @@ class EstimatedCountPaginator(Paginator):
     """A Paginator whose ``count`` is exact up to ``exact_up_to`` rows and estimated beyond;
     ``estimated`` says which (the template writes "about")."""
 
-    def __init__(self, *args, exact_up_to: int = EXACT_UP_TO, **kwargs):
+    def __init__(self, *args, exact_up_to: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.exact_up_to = exact_up_to
+        self.exact_up_to = EXACT_UP_TO if exact_up_to is None else exact_up_to
         self.estimated = False
 
     @cached_property

@@ -1,0 +1,160 @@
+"""Lists that grow are paged or bounded (issue 16, point 4): the triage queue, the access register,
+the schedule list and the audit trail show a page at a time, in the same number of queries for a
+handful of rows as for many, and the audit trail does not count a huge trail to say so."""
+
+import pytest
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+from django.utils import timezone
+
+from ubpanel import pagination
+
+from .factories import AccessGrantFactory, ActiveEntryFactory, SubmittedReferralFactory
+
+pytestmark = pytest.mark.django_db
+
+TRIAGE = reverse("referrals:triage_queue")
+REGISTER = reverse("schedule:access_register")
+ENTRIES = reverse("schedule:entry_list")
+AUDIT = reverse("audit_list")
+
+
+def _revoked(count):
+    return AccessGrantFactory.create_batch(
+        count, status="revoked", closed_reason="No longer needed.", closed_at=timezone.now()
+    )
+
+
+@pytest.mark.parametrize("rows", [10, 60])
+def test_the_triage_queue_takes_the_same_queries_for_10_or_60_referrals(
+    assurance_client, rows, django_assert_max_num_queries
+):
+    SubmittedReferralFactory.create_batch(rows)
+    assurance_client.get(TRIAGE)
+
+    with django_assert_max_num_queries(16):
+        response = assurance_client.get(TRIAGE)
+
+    assert response.status_code == 200
+
+
+def test_the_triage_queue_shows_fifty_oldest_first_then_the_next_page(assurance_client):
+    referrals = SubmittedReferralFactory.create_batch(51)
+    oldest_first = sorted(referrals, key=lambda r: (r.submitted_at, r.created_at, r.pk))
+
+    first = assurance_client.get(TRIAGE).content.decode()
+    second = assurance_client.get(TRIAGE + "?page=2").content.decode()
+
+    assert "Page 1 of 2" in first
+    assert oldest_first[0].reference in first
+    assert f">{oldest_first[-1].reference}<" not in first
+    assert f">{oldest_first[-1].reference}<" in second
+    assert 'class="govuk-pagination"' in first
+
+
+@pytest.mark.parametrize("rows", [10, 60])
+def test_the_access_register_takes_the_same_queries_for_10_or_60_past_grants(
+    panel_client, rows, django_assert_max_num_queries
+):
+    _revoked(rows)
+    AccessGrantFactory()
+    panel_client.get(REGISTER)
+
+    with django_assert_max_num_queries(14):
+        response = panel_client.get(REGISTER)
+
+    assert response.status_code == 200
+
+
+def test_the_access_register_pages_the_declined_and_revoked_but_shows_live_access_whole(
+    panel_client, audit_entries
+):
+    live = AccessGrantFactory.create_batch(30)
+    past = _revoked(26)
+
+    first = panel_client.get(REGISTER)
+    html = first.content.decode()
+
+    assert "Page 1 of 2" in html
+    assert html.count('data-testid="grants-current"') == 1
+    for grant in live:
+        assert audit_entries(event="list", object_pk=str(grant.pk))
+    # Newest declined or revoked first: the oldest waits for page 2.
+    assert audit_entries(event="list", object_pk=str(past[-1].pk))
+    assert not audit_entries(event="list", object_pk=str(past[0].pk))
+    panel_client.get(REGISTER + "?page=2")
+    assert audit_entries(event="list", object_pk=str(past[0].pk))
+
+
+def test_the_schedule_list_shows_the_newest_reference_first(panel_client):
+    entries = ActiveEntryFactory.create_batch(3)
+
+    html = panel_client.get(ENTRIES).content.decode()
+
+    positions = [html.index(entry.reference) for entry in reversed(entries)]
+    assert positions == sorted(positions)
+
+
+def _audit_rows(count):
+    kind = ContentType.objects.get_for_model(LogEntry)
+    LogEntry.objects.bulk_create(
+        [
+            LogEntry(
+                content_type=kind,
+                object_pk=str(n),
+                object_id=n,
+                object_repr="Row",
+                action=LogEntry.Action.ACCESS,
+                additional_data={"event": "view"},
+            )
+            for n in range(count)
+        ]
+    )
+
+
+def test_the_audit_trail_estimates_its_length_beyond_the_exact_count(
+    auditor_client, settings, monkeypatch
+):
+    settings.AUDIT_PAGE_SIZE = 10
+    monkeypatch.setattr(pagination, "EXACT_UP_TO", 25)
+    _audit_rows(40)
+
+    html = auditor_client.get(AUDIT).content.decode()
+
+    assert "Page 1 of about" in html
+
+
+def test_the_audit_trail_counts_exactly_a_short_trail(auditor_client, settings):
+    settings.AUDIT_PAGE_SIZE = 10
+    _audit_rows(15)
+
+    html = auditor_client.get(AUDIT).content.decode()
+
+    assert "Page 1 of 2" in html
+    assert "about" not in html.split("govuk-pagination")[1]
+
+
+@pytest.mark.parametrize("rows", [30, 300])
+def test_the_audit_trail_takes_the_same_queries_beyond_the_exact_count(
+    auditor_client, settings, monkeypatch, rows, django_assert_max_num_queries
+):
+    settings.AUDIT_PAGE_SIZE = 10
+    monkeypatch.setattr(pagination, "EXACT_UP_TO", 20)
+    _audit_rows(rows)
+    auditor_client.get(AUDIT)
+
+    with django_assert_max_num_queries(13):
+        response = auditor_client.get(AUDIT)
+
+    assert response.status_code == 200
+
+
+def test_the_estimate_is_never_below_what_was_counted():
+    _audit_rows(30)
+    paginator = pagination.EstimatedCountPaginator(
+        LogEntry.objects.order_by("-pk"), 10, exact_up_to=5
+    )
+
+    assert paginator.count >= 6
+    assert paginator.estimated
