@@ -8,7 +8,7 @@ MANAGE := $(UV) run --frozen python manage.py
 # The demo's console emails link to the port actually served (`make run PORT=8001`).
 DEMO := $(DEV) SITE_URL=http://127.0.0.1:$(PORT)
 
-.PHONY: help install uv run test test-browser lint format check-migrations demo collectstatic bench bench-letters bench-pages bench-sweep
+.PHONY: help install uv run test test-browser lint format check-migrations demo collectstatic bench bench-letters bench-pages bench-sweep bench-load
 
 help:
 	@echo "make run    - install everything, set up the embedded demo (SQLite) and serve http://127.0.0.1:$(PORT)"
@@ -56,6 +56,10 @@ bench: uv
 # The letters benchmark (bench/README.md): DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL (Redis).
 bench-letters: uv
 	$(UV) run --frozen python -m bench.letters.run $(BENCH_ARGS)
+
+# The load benchmark (bench/README.md): DATABASE_URL (PostgreSQL); gunicorn, 2 workers, loopback.
+bench-load: uv
+	$(UV) run --frozen python -m bench.load.run $(BENCH_ARGS)
 
 # The list-pages benchmark (bench/README.md): DATABASE_URL pointing at a PostgreSQL server.
 bench-pages: uv

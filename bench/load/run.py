@@ -1,0 +1,551 @@
+"""Benchmark: signed-in users under load through gunicorn (issue 16, point 6).
+
+Seeds its own PostgreSQL database with bench/search's register (people, about 5 % of them on the
+schedule, a large audit trail) plus the users and a triage queue, starts gunicorn as the Dockerfile
+does but with 2 workers, production settings and secrets made for the run, on a free loopback port,
+signs the users in over HTTP (password, and the authenticator app's code for the roles production
+asks it of), then has them work without pause for a fixed time: search before contact, live search
+as typed, home, an entry's page, the triage queue. Prints requests per second, p50/p95/max per kind
+and overall, and errors; then search before contact alone at 1 and at 10 concurrent users.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ubpanel uv run python -m bench.load.run
+
+The database named by ``--database`` (default ubpanel_bench_load, on DATABASE_URL's server) is
+created and dropped again unless ``--keep``. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import random
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+from bench.search.run import _admin_execute, _database_url, seed
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+HOST = "127.0.0.1"
+READY_SECONDS = 120.0
+REQUEST_TIMEOUT = 60.0
+# The issue's baseline: 20 users, 60 s, 2 workers: 41-51 req/s, p95 515-629 ms, 0 errors.
+BASELINE_P95_MS = (515.0, 629.0)
+TARGET_P95_MS = BASELINE_P95_MS[0] / 2
+
+# What each kind of user does, and how often (weights). Frontline staff search before contact,
+# whole pages and as they type; Assurance work the triage queue and read entries.
+FRONTLINE_MIX = {"search": 30, "live search": 35, "home": 15, "entry": 20}
+ASSURANCE_MIX = {"triage": 40, "home": 20, "search": 20, "entry": 20}
+KINDS = ("search", "live search", "home", "entry", "triage")
+
+
+@dataclass
+class BenchUser:
+    username: str
+    totp_key: str | None = None  # hex, for the roles production asks a code of
+    mix: dict = field(default_factory=dict)
+
+
+@dataclass
+class Plan:
+    """What the bench's users do: who they are, and what they type and open."""
+
+    password: str
+    frontline: list[BenchUser]
+    assurance: list[BenchUser]
+    searches: list[str]
+    typed: list[str]
+    entries: list[int]
+
+
+# --- The database -----------------------------------------------------------------------------
+
+
+def seed_load(
+    *, people: int, audit_rows: int, frontline: int, assurance: int, rng: random.Random, out
+) -> Plan:
+    """bench/search's register, then the load's users (one password, made for the run), a TOTP
+    device for each Assurance officer, and submitted referrals for their triage queue."""
+    from binascii import hexlify
+
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from referrals.models import Referral
+    from schedule.models import Entry
+    from schedule.selectors import visible_entries
+    from ubpanel.models import User
+    from ubpanel.roles import Role
+
+    # bench/search's seed returns the searcher and the searches first (then, lately, namesakes).
+    searcher, searches, *_ = seed(people=people, audit_rows=audit_rows, rng=rng, out=out)
+    seal_seeded_trail(out)
+    password = secrets.token_urlsafe(18)
+    service = searcher.service
+    frontline_group = Group.objects.get(name=Role.FRONTLINE.label)
+    assurance_group = Group.objects.get(name=Role.ASSURANCE_OFFICER.label)
+    manager_group = Group.objects.get(name=Role.REFERRING_MANAGER.label)
+
+    def user(username, group):
+        made = User.objects.create_user(
+            username=username,
+            password=password,
+            service=service,
+            first_name="Bench",
+            last_name=username,
+        )
+        made.groups.add(group)
+        return made
+
+    plan_frontline = []
+    for number in range(frontline):
+        user(f"bench-frontline-{number}", frontline_group)
+        plan_frontline.append(BenchUser(f"bench-frontline-{number}", mix=FRONTLINE_MIX))
+    plan_assurance = []
+    for number in range(assurance):
+        officer = user(f"bench-assurance-{number}", assurance_group)
+        key = hexlify(secrets.token_bytes(20)).decode()
+        TOTPDevice.objects.create(user=officer, name="Authenticator app", key=key, confirmed=True)
+        plan_assurance.append(BenchUser(officer.username, totp_key=key, mix=ASSURANCE_MIX))
+
+    manager = user("bench-manager", manager_group)
+    now = timezone.now()
+    Referral.objects.bulk_create(
+        Referral(
+            status="submitted",
+            referrer=manager,
+            service=service,
+            subject_given_names=f"Given{number}",
+            subject_family_name=f"Family{number}",
+            subject_postcode="DT1 1AA",
+            summary="Repeated abusive calls to the housing team.",
+            behaviour_categories=["abusive"],
+            number_of_incidents=3,
+            suggested_tier="low",
+            health_concerns="not_known",
+            submitted_at=now,
+        )
+        for number in range(60)
+    )
+
+    frontline_user = User.objects.get(username="bench-frontline-0")
+    entries = list(visible_entries(frontline_user).values_list("pk", flat=True)[:500])
+    names = Entry.objects.filter(pk__in=entries).values_list(
+        "person__given_names", "person__family_name"
+    )
+    typed = [
+        f"{given} {family[: rng.randint(3, len(family))]}".lower()
+        for given, family in names
+        if len(family) >= 3
+    ]
+    return Plan(
+        password=password,
+        frontline=plan_frontline,
+        assurance=plan_assurance,
+        searches=[query for query, _ in searches],
+        typed=typed,
+        entries=entries,
+    )
+
+
+def seal_seeded_trail(out) -> None:
+    """The seeding bulk-loads the audit trail without its hash chain. In service every row is
+    sealed soon after it is written, and the sealer after each audited write looks only at rows
+    newer than the last link made over an hour ago; with no such link it would hash the seeded
+    trail a batch per write, here and in every request measured. So, as bench/search does, the
+    seeded trail stands for one sealed long ago: one link, two hours back, on its last row. The
+    benchmark's chain is not verified."""
+    from auditlog.models import LogEntry
+    from django.db import connection
+
+    from ubpanel.audit_chain import GENESIS, SEALED_FIELDS, entry_digest
+    from ubpanel.models import AuditSeal
+
+    row = LogEntry.objects.order_by("-pk").values(*SEALED_FIELDS).first()
+    if row is None:
+        return
+    previous = AuditSeal.objects.order_by("-pk").values_list("hash", flat=True).first() or GENESIS
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {AuditSeal._meta.db_table} (entry_id, previous_hash, hash, sealed_at)"  # noqa: S608
+            " VALUES (%s, %s, %s, now() - interval '2 hours') ON CONFLICT DO NOTHING",
+            [row["id"], previous, entry_digest(previous, row)],
+        )
+    print("The seeded audit trail stands for one sealed two hours ago (one link)", file=out)
+
+
+# --- gunicorn ---------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def production_env(*, database_url: str, static_root: str) -> dict[str, str]:
+    """Production settings with secrets made for this run. Plain HTTP on the loopback address
+    (no TLS proxy in front), so no redirect to HTTPS; everything else as production has it."""
+    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "VIRTUAL_ENV", "TMPDIR")
+    env = {name: os.environ[name] for name in keep if name in os.environ}
+    env.update(
+        DJANGO_ENV="production",
+        DJANGO_SETTINGS_MODULE="bench.load.settings",
+        BENCH_STATIC_ROOT=static_root,
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS=HOST,
+        DATABASE_URL=database_url,
+        CELERY_BROKER_URL=os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0"),
+        EMAIL_URL="smtp://127.0.0.1:1",  # never used by these pages
+        SECURE_SSL_REDIRECT="false",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def dockerfile_command() -> list[str]:
+    import json
+
+    [line] = [
+        line for line in (ROOT / "Dockerfile").read_text().splitlines() if line.startswith("CMD ")
+    ]
+    return json.loads(line.removeprefix("CMD "))
+
+
+@contextlib.contextmanager
+def gunicorn(*, database_url: str, workers: int, out):
+    """gunicorn with the Dockerfile's command and ``workers`` workers on a free loopback port,
+    once ``/healthz/live`` answers; yields the base URL."""
+    folder = Path(tempfile.mkdtemp(prefix="ubpanel-bench-load-"))
+    static_root = folder / "static"
+    env = production_env(database_url=database_url, static_root=str(static_root))
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    port = free_port()
+    command = dockerfile_command()
+    assert command[0] == "gunicorn", command
+    command = [sys.executable, "-m", "gunicorn", *command[1:]]
+    command[command.index("--bind") + 1] = f"{HOST}:{port}"
+    command[command.index("--workers") + 1] = str(workers)
+    log = folder / "gunicorn.log"
+    with log.open("w") as log_file:
+        process = subprocess.Popen(  # noqa: S603  (our own gunicorn command, no shell)
+            command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT
+        )
+    base = f"http://{HOST}:{port}"
+    try:
+        deadline = time.monotonic() + READY_SECONDS
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{log.read_text()}")
+            try:
+                if requests.get(f"{base}/healthz/live", timeout=2).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"gunicorn did not answer in {READY_SECONDS:.0f} s")
+            time.sleep(0.1)
+        print(
+            f"gunicorn ({workers} workers, production settings) ready on {base} in "
+            f"{time.perf_counter() - started:.1f} s (static files collected)",
+            file=out,
+        )
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        errors = [line for line in log.read_text().splitlines() if "Traceback" in line]
+        if errors:
+            print(f"gunicorn's log has {len(errors)} tracebacks: {log}", file=out)
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+# --- The users ----------------------------------------------------------------------------------
+
+
+class SignedIn:
+    """One user's browser: its cookies and CSRF token. The production cookies are marked Secure,
+    which a client keeps to HTTPS; here, on plain loopback HTTP, they are sent all the same."""
+
+    def __init__(self, base: str, user: BenchUser):
+        self.base = base
+        self.user = user
+        self.http = requests.Session()
+
+    def request(self, method: str, path: str, *, data=None, htmx=False) -> requests.Response:
+        headers = {"HX-Request": "true"} if htmx else {}
+        if method == "POST":
+            data = {**(data or {}), "csrfmiddlewaretoken": self.http.cookies.get("csrftoken", "")}
+        response = self.http.request(
+            method,
+            self.base + path,
+            data=data,
+            headers=headers,
+            allow_redirects=False,
+            timeout=REQUEST_TIMEOUT,
+        )
+        for cookie in self.http.cookies:
+            cookie.secure = False
+        return response
+
+    def sign_in(self, password: str) -> None:
+        from binascii import unhexlify
+
+        from django_otp.oath import TOTP
+
+        self.request("GET", "/accounts/sign-in/")
+        response = self.request(
+            "POST",
+            "/accounts/sign-in/",
+            data={"username": self.user.username, "password": password},
+        )
+        if response.status_code != 302:
+            raise RuntimeError(f"{self.user.username} could not sign in: {response.status_code}")
+        response = self.request("GET", "/")
+        if response.status_code == 302 and "/accounts/mfa/verify/" in response.headers["Location"]:
+            code = f"{TOTP(unhexlify(self.user.totp_key)).token():06d}"
+            response = self.request("POST", "/accounts/mfa/verify/", data={"code": code})
+            response = self.request("GET", "/")
+        if response.status_code != 200:
+            raise RuntimeError(f"{self.user.username} is not signed in: {response.status_code}")
+
+
+def one_request(client: SignedIn, kind: str, plan: Plan, rng: random.Random):
+    if kind == "search":
+        return client.request("POST", "/schedule/", data={"q": rng.choice(plan.searches)})
+    if kind == "live search":
+        return client.request("POST", "/schedule/", data={"q": rng.choice(plan.typed)}, htmx=True)
+    if kind == "home":
+        return client.request("GET", "/")
+    if kind == "entry":
+        return client.request("GET", f"/schedule/entries/{rng.choice(plan.entries)}/")
+    if kind == "triage":
+        return client.request("GET", "/referrals/triage/")
+    raise ValueError(kind)
+
+
+@dataclass
+class Sample:
+    kind: str
+    ms: float
+    ok: bool
+    finished: float
+
+
+def drive(clients: list[SignedIn], plan: Plan, *, seconds: float, mix=None, seed_: int = 0):
+    """Each client works without pause until ``seconds`` have passed; returns the samples and
+    the wall time from the start to the last answer."""
+    samples: list[Sample] = []
+    lock = threading.Lock()
+    start = time.perf_counter()
+    deadline = start + seconds
+
+    def work(client: SignedIn, number: int):
+        rng = random.Random(seed_ * 1000 + number)  # noqa: S311  (a workload, not secrets)
+        weights = mix or client.user.mix
+        kinds, shares = list(weights), list(weights.values())
+        mine = []
+        while time.perf_counter() < deadline:
+            kind = rng.choices(kinds, shares)[0]
+            began = time.perf_counter()
+            try:
+                ok = one_request(client, kind, plan, rng).status_code == 200
+            except requests.RequestException:
+                ok = False
+            ended = time.perf_counter()
+            mine.append(Sample(kind, (ended - began) * 1000, ok, ended))
+        with lock:
+            samples.extend(mine)
+
+    threads = [
+        threading.Thread(target=work, args=(client, number), daemon=True)
+        for number, client in enumerate(clients)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(seconds + REQUEST_TIMEOUT + 5)
+    wall = max((sample.finished for sample in samples), default=deadline) - start
+    return samples, wall
+
+
+def _p(times: list[float], share: float) -> float:
+    ordered = sorted(times)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+def figures(samples: list[Sample], wall: float) -> dict:
+    times = [sample.ms for sample in samples]
+    return {
+        "requests": len(samples),
+        "requests_per_second": len(samples) / wall if wall else 0.0,
+        "p50_ms": statistics.median(times) if times else 0.0,
+        "p95_ms": _p(times, 0.95) if times else 0.0,
+        "max_ms": max(times, default=0.0),
+        "errors": sum(not sample.ok for sample in samples),
+    }
+
+
+def _line(label: str, row: dict) -> str:
+    return (
+        f"  {label:<12} {row['requests']:>6} requests {row['requests_per_second']:>7.1f}/s  "
+        f"p50 {row['p50_ms']:>7.1f} ms  p95 {row['p95_ms']:>7.1f} ms  max {row['max_ms']:>7.1f} ms"
+        f"  errors {row['errors']}"
+    )
+
+
+def run_load(base: str, plan: Plan, *, seconds: float, search_seconds: float, out) -> dict:
+    users = plan.frontline + plan.assurance
+    clients = [SignedIn(base, user) for user in users]
+    started = time.perf_counter()
+    for client in clients:
+        client.sign_in(plan.password)
+    print(f"{len(clients)} users signed in in {time.perf_counter() - started:.1f} s", file=out)
+    # A warm-up: each user opens each of their pages once (not counted).
+    warm = random.Random(0)  # noqa: S311
+    for client in clients:
+        for kind in client.user.mix:
+            one_request(client, kind, plan, warm)
+
+    load_before = os.getloadavg()[0]
+    samples, wall = drive(clients, plan, seconds=seconds, seed_=1)
+    result = {"users": len(clients), "seconds": seconds, "overall": figures(samples, wall)}
+    print(
+        f"{len(clients)} users ({len(plan.frontline)} frontline, {len(plan.assurance)} Assurance) "
+        f"for {seconds:.0f} s, no pause between requests; load average {load_before:.1f} "
+        f"before, {os.getloadavg()[0]:.1f} after (the machine's other work):",
+        file=out,
+    )
+    for kind in KINDS:
+        mine = [sample for sample in samples if sample.kind == kind]
+        if mine:
+            result[kind] = figures(mine, wall)
+            print(_line(kind, result[kind]), file=out)
+    print(_line("overall", result["overall"]), file=out)
+    print(
+        f"  baseline (the issue): 41–51 req/s, p95 {BASELINE_P95_MS[0]:.0f}–"
+        f"{BASELINE_P95_MS[1]:.0f} ms, 0 errors; target p95 ≤ {TARGET_P95_MS:.0f} ms, 0 errors",
+        file=out,
+    )
+
+    search_only = {"search": 1}
+    for concurrent in (1, 10):
+        chosen = [client for client in clients if client.user in plan.frontline][:concurrent]
+        samples, wall = drive(chosen, plan, seconds=search_seconds, mix=search_only, seed_=2)
+        row = figures(samples, wall)
+        result[f"search_alone_{concurrent}"] = row
+        print(_line(f"search ×{concurrent}", row), file=out)
+    ratio = (
+        result["search_alone_10"]["requests_per_second"]
+        / result["search_alone_1"]["requests_per_second"]
+        if result["search_alone_1"]["requests_per_second"]
+        else 0.0
+    )
+    result["search_scaling_10_over_1"] = ratio
+    print(
+        f"  search before contact alone: {ratio:.2f}× the requests/s at 10 concurrent users as at "
+        "1 (2 workers: at most 2× on 2 free cores)",
+        file=out,
+    )
+    return result
+
+
+# --- Main ---------------------------------------------------------------------------------------
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--people", type=int, default=100_000)
+    parser.add_argument("--audit-rows", type=int, default=1_000_000)
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument(
+        "--assurance", type=int, default=4, help="how many of --users are Assurance officers"
+    )
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument(
+        "--search-seconds",
+        type=float,
+        default=20.0,
+        help="how long search before contact alone runs at 1, then at 10 concurrent users",
+    )
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=16)
+    parser.add_argument("--database", default="ubpanel_bench_load")
+    parser.add_argument("--keep", action="store_true", help="leave the database afterwards")
+    args = parser.parse_args(argv)
+    if not 0 <= args.assurance <= args.users or args.users - args.assurance < 1:
+        parser.error("--assurance must leave at least one frontline user among --users")
+    return args
+
+
+def main(argv=None, out=sys.stdout) -> dict:
+    args = parse_args(argv)
+    # Stopped (timeout, kill): still stop gunicorn and drop the database, in the finally blocks.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("bench/load stopped (SIGTERM)"))
+    rng = random.Random(args.seed)  # noqa: S311  (repeatable test data, not secrets)
+    base_url = os.environ.get("DATABASE_URL", "")
+    if not base_url.startswith(("postgres://", "postgresql://")):
+        sys.exit(
+            "Set DATABASE_URL to a PostgreSQL server (the benchmark's database goes beside it)."
+        )
+    database_url = _database_url(base_url, args.database)
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_ENV", "test")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ubpanel.settings")
+    _admin_execute(base_url, f'DROP DATABASE IF EXISTS "{args.database}"')
+    _admin_execute(base_url, f'CREATE DATABASE "{args.database}"')
+    try:
+        import django
+        from django.core.management import call_command
+        from django.db import connections
+
+        django.setup()
+        call_command("migrate", verbosity=0)
+        plan = seed_load(
+            people=args.people,
+            audit_rows=args.audit_rows,
+            frontline=args.users - args.assurance,
+            assurance=args.assurance,
+            rng=rng,
+            out=out,
+        )
+        connections.close_all()
+        with gunicorn(database_url=database_url, workers=args.workers, out=out) as base:
+            return run_load(
+                base, plan, seconds=args.seconds, search_seconds=args.search_seconds, out=out
+            )
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not args.keep:
+            _admin_execute(base_url, f'DROP DATABASE IF EXISTS "{args.database}"')
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
