@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connections
+from django.db.models.expressions import RawSQL
 
 from referrals.models import Person, PersonAddress, PersonAlias, PersonEmail, PersonPhone
 
@@ -43,7 +44,13 @@ def keys_postgresql(entries, parsed: Query) -> list[Key]:
     first and at most MAX_KEYS, cut after the permission check (so a hidden namesake never takes
     a visible person's place). A date of birth or postcode typed with the name puts the people it
     fits first, before the cut: at a million people a common name has hundreds of namesakes."""
-    on_schedule, params = entries.order_by().values("person_id").query.sql_with_params()
+    # Whether the key's person has an entry the user may see, asked of each key found through
+    # the entry's person_id index. As an ``IN`` or a plain ``EXISTS`` PostgreSQL made it a semi
+    # join over every visible entry, misjudging them as one row, and compared each key with each
+    # (190 ms at 10,000 live entries; the lookup itself takes 20). ``OFFSET 0`` keeps the EXISTS a
+    # subplan run per key: a few index probes.
+    own_entry = entries.order_by().filter(person_id=RawSQL("k.person_id", ())).values("pk")
+    visible, params = own_entry.query.sql_with_params()
     like = ""
     if parsed.address_text:
         escaped = parsed.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -61,7 +68,7 @@ def keys_postgresql(entries, parsed: Query) -> list[Key]:
                   FROM schedule_searchkey v
                  WHERE v.kind IN ('name', 'alias') AND v.value = ANY(%s::text[])
                ) AS k
-         WHERE k.person_id IN ({on_schedule})
+         WHERE EXISTS ({visible} OFFSET 0)
          ORDER BY {born}::int + {lives_at}::int DESC, k.rank DESC, k.value
          LIMIT %s
     """  # noqa: S608
