@@ -17,7 +17,18 @@ def test_the_pages_benchmark_runs_and_prints_each_pages_figures():
     out = io.StringIO()
 
     figures = main(
-        ["--in-place", "--rows", "60", "--agenda-items", "20", "--repeats", "1"], out=out
+        [
+            "--in-place",
+            "--rows",
+            "60",
+            "--audit-rows",
+            "200",
+            "--agenda-items",
+            "20",
+            "--repeats",
+            "1",
+        ],
+        out=out,
     )
 
     printed = out.getvalue()
