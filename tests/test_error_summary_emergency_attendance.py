@@ -80,7 +80,7 @@ def test_adding_with_nothing_filled_in_lists_each_problem_once_linking_to_its_fi
     links = _assert_summary_is_sound(response.content.decode())
     assert ("#id_person", "Choose who this is, or record a new person") in links
     assert (
-        "#id_incidents-0-occurred_on",
+        "#id_incidents-0-occurred_on_0",
         "Incident 1: Enter the date, place and what happened for at least one incident",
     ) in links
     assert ("#id_guidance", "Say how staff should respond") in links
@@ -95,11 +95,11 @@ def test_the_summary_follows_the_page_who_then_the_incidents_then_the_rest(chair
     links = _Page(response.content.decode()).links
     anchors = [href for href, _ in links]
     assert (
-        "#id_incidents-0-occurred_on",
+        "#id_incidents-0-occurred_on_0",
         "Incident 1: Enter the date of the incident",
     ) in links
-    assert anchors.index("#id_person") < anchors.index("#id_incidents-0-occurred_on")
-    assert anchors.index("#id_incidents-0-occurred_on") < anchors.index("#id_reason")
+    assert anchors.index("#id_person") < anchors.index("#id_incidents-0-occurred_on_0")
+    assert anchors.index("#id_incidents-0-occurred_on_0") < anchors.index("#id_reason")
 
 
 def test_half_filled_answers_are_listed_once_and_what_was_typed_is_kept(chair_client):
@@ -157,7 +157,7 @@ def test_an_incident_count_of_nought_still_asks_for_one_incident(chair_client):
     assert response.status_code == 400
     links = _assert_summary_is_sound(response.content.decode())
     assert (
-        "#id_incidents-0-occurred_on",
+        "#id_incidents-0-occurred_on_0",
         "Incident 1: Enter the date, place and what happened for at least one incident",
     ) in links
 

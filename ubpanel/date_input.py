@@ -40,6 +40,10 @@ class GovukDateInput(forms.MultiWidget):
         box = {"inputmode": "numeric", "spellcheck": "false"}
         super().__init__({part: forms.TextInput(box) for part in PARTS}, attrs)
 
+    def id_for_label(self, id_):
+        # The error summary links a date's message to its Day box, as GOV.UK asks.
+        return f"{id_}_0" if id_ else id_
+
     def decompress(self, value):
         if isinstance(value, DateParts):
             return list(value.parts)

@@ -52,14 +52,9 @@ CHUNK = 1024 * 1024
 FAILED_TEXT = "The export could not be made ({kind}). Ask for a new one; if that fails too, tell the service desk."
 
 
-def reference_of(export: SubjectAccessExport) -> str:
-    """The export's reference ("SAR-00007"), which the model gives."""
-    return export.reference
-
-
 def file_name(export: SubjectAccessExport) -> str:
     """The name the requester's browser saves it as: no personal data in it."""
-    return f"subject-access-{reference_of(export)}.zip"
+    return f"subject-access-{export.reference}.zip"
 
 
 def export_build(export_id: int) -> SubjectAccessExport | None:
@@ -115,7 +110,7 @@ def _gather(export: SubjectAccessExport) -> tuple[dict, Collector]:
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "export": {
-            "reference": reference_of(export),
+            "reference": export.reference,
             "person_id": person.pk,
             "requested_at": export.requested_at,
             "requested_by": staff(export.requested_by),
@@ -215,7 +210,7 @@ def _finish(export, saved: str, size: int, sha256: str, *, counts: dict) -> None
         audit.record(
             audit.Event.EXPORT,
             objects=[export.person],
-            export=reference_of(export),
+            export=export.reference,
             sha256=sha256,
             counts=counts,
         )

@@ -9,7 +9,7 @@ from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from rights.exports.build import file_name, reference_of
+from rights.exports.build import file_name
 from rights.exports_selectors import exportable_people, may_download_export, visible_exports
 from rights.models import ExportStatus
 from rights.services.exports import subject_access_export_request
@@ -76,7 +76,7 @@ def export_list(request):
     return render(
         request,
         "rights/export_list.html",
-        {"page": page, "exports": [(e, reference_of(e)) for e in rows]},
+        {"page": page, "exports": [(e, e.reference) for e in rows]},
     )
 
 
@@ -85,7 +85,7 @@ def export_detail(request, pk):
     export = get_object_or_404(visible_exports(request.user), pk=pk)
     context = {
         "export": export,
-        "reference": reference_of(export),
+        "reference": export.reference,
         "working": export.status in (ExportStatus.QUEUED, ExportStatus.RUNNING),
         "poll_seconds": POLL_SECONDS,
         "may_download": may_download_export(request.user, export),
@@ -107,7 +107,7 @@ def export_download(request, pk):
     audit.record(
         audit.Event.DOWNLOAD,
         objects=[export],
-        export=reference_of(export),
+        export=export.reference,
         sha256=export.sha256,
     )
     response = FileResponse(
