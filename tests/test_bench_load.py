@@ -1,10 +1,13 @@
 """The load benchmark's own arithmetic and set-up (bench/load). The run itself (gunicorn, signed-in
 users) takes longer than the suite allows a benchmark; see bench/README.md."""
 
+import time
+
 from bench.load.run import (
     ASSURANCE_MIX,
     FRONTLINE_MIX,
     KINDS,
+    CpuSampler,
     Sample,
     dockerfile_command,
     figures,
@@ -50,3 +53,17 @@ def test_the_defaults_are_the_issues_twenty_users_for_sixty_seconds_on_two_worke
 
     assert (args.users, args.seconds, args.workers) == (20, 60.0, 2)
     assert args.database.startswith("ubpanel_bench_load")
+
+
+def test_cpu_is_counted_for_processes_replaced_while_the_load_runs():
+    readings = iter(
+        [
+            {1: ("gunicorn", 10.0), 2: ("postgresql", 5.0)},
+            {1: ("gunicorn", 12.0), 3: ("postgresql", 0.5)},  # backend 2 replaced by 3
+        ]
+    )
+
+    with CpuSampler(lambda: next(readings, {1: ("gunicorn", 12.0), 3: ("postgresql", 1.0)})) as s:
+        time.sleep(0.7)
+
+    assert s.used() == {"gunicorn": 2.0, "postgresql": 1.0}

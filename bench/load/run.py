@@ -197,7 +197,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def production_env(*, database_url: str, static_root: str) -> dict[str, str]:
+def production_env(
+    *, database_url: str, static_root: str, session_step: int | None = None
+) -> dict[str, str]:
     """Production settings with secrets made for this run. Plain HTTP on the loopback address
     (no TLS proxy in front), so no redirect to HTTPS; everything else as production has it."""
     keep = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "VIRTUAL_ENV", "TMPDIR")
@@ -214,6 +216,8 @@ def production_env(*, database_url: str, static_root: str) -> dict[str, str]:
         SECURE_SSL_REDIRECT="false",
         PYTHONUNBUFFERED="1",
     )
+    if session_step is not None:  # 0: the session saved on every request, as before issue 16
+        env["SESSION_ACTIVITY_STEP_SECONDS"] = str(session_step)
     return env
 
 
@@ -227,12 +231,14 @@ def dockerfile_command() -> list[str]:
 
 
 @contextlib.contextmanager
-def gunicorn(*, database_url: str, workers: int, out):
+def gunicorn(*, database_url: str, workers: int, session_step: int | None = None, out):
     """gunicorn with the Dockerfile's command and ``workers`` workers on a free loopback port,
     once ``/healthz/live`` answers; yields the base URL."""
     folder = Path(tempfile.mkdtemp(prefix="ubpanel-bench-load-"))
     static_root = folder / "static"
-    env = production_env(database_url=database_url, static_root=str(static_root))
+    env = production_env(
+        database_url=database_url, static_root=str(static_root), session_step=session_step
+    )
     started = time.perf_counter()
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
@@ -270,7 +276,7 @@ def gunicorn(*, database_url: str, workers: int, out):
             f"{time.perf_counter() - started:.1f} s (static files collected)",
             file=out,
         )
-        yield base
+        yield base, process.pid
     finally:
         process.terminate()
         try:
@@ -283,6 +289,67 @@ def gunicorn(*, database_url: str, workers: int, out):
             print(f"gunicorn's log has {len(errors)} tracebacks: {log}", file=out)
         else:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def _proc_cpu_seconds(pid: int) -> float:
+    """User and system CPU time of one process (Linux /proc), 0 if it cannot be read."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_by_process(master: int, *, base_url: str, database: str) -> dict[int, tuple]:
+    """CPU seconds used so far by each of gunicorn's workers and each PostgreSQL backend serving
+    the bench's database (when the server runs on this machine): {pid: (part, seconds)}."""
+    import psycopg
+
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == master:
+                pid = int(stat.parent.name)
+                found[pid] = ("gunicorn", _proc_cpu_seconds(pid))
+    with psycopg.connect(_database_url(base_url, "postgres"), autocommit=True) as connection:
+        for (pid,) in connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [database],
+        ):
+            found[pid] = ("postgresql", _proc_cpu_seconds(pid))
+    return found
+
+
+class CpuSampler:
+    """Samples the processes' CPU time twice a second while the load runs: a database connection
+    is replaced now and then (CONN_MAX_AGE), so a before-and-after reading would miss some."""
+
+    def __init__(self, read):
+        self.read = read
+        self.first: dict[int, float] = {}
+        self.last: dict[int, tuple] = {}
+        self.stop = threading.Event()
+
+    def __enter__(self):
+        self.first = {pid: used for pid, (_, used) in self.read().items()}
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+        return self
+
+    def _run(self):
+        while not self.stop.wait(0.5):
+            self.last.update(self.read())
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+        self.last.update(self.read())
+
+    def used(self) -> dict[str, float]:
+        parts = {"gunicorn": 0.0, "postgresql": 0.0}
+        for pid, (part, used) in self.last.items():
+            parts[part] += max(0.0, used - self.first.get(pid, 0.0))
+        return parts
 
 
 # --- The users ----------------------------------------------------------------------------------
@@ -419,7 +486,9 @@ def _line(label: str, row: dict) -> str:
     )
 
 
-def run_load(base: str, plan: Plan, *, seconds: float, search_seconds: float, out) -> dict:
+def run_load(
+    base: str, plan: Plan, *, seconds: float, search_seconds: float, cpu=None, out
+) -> dict:
     users = plan.frontline + plan.assurance
     clients = [SignedIn(base, user) for user in users]
     started = time.perf_counter()
@@ -433,7 +502,8 @@ def run_load(base: str, plan: Plan, *, seconds: float, search_seconds: float, ou
             one_request(client, kind, plan, warm)
 
     load_before = os.getloadavg()[0]
-    samples, wall = drive(clients, plan, seconds=seconds, seed_=1)
+    with CpuSampler(cpu) if cpu else contextlib.nullcontext() as sampler:
+        samples, wall = drive(clients, plan, seconds=seconds, seed_=1)
     result = {"users": len(clients), "seconds": seconds, "overall": figures(samples, wall)}
     print(
         f"{len(clients)} users ({len(plan.frontline)} frontline, {len(plan.assurance)} Assurance) "
@@ -447,6 +517,20 @@ def run_load(base: str, plan: Plan, *, seconds: float, search_seconds: float, ou
             result[kind] = figures(mine, wall)
             print(_line(kind, result[kind]), file=out)
     print(_line("overall", result["overall"]), file=out)
+    if sampler and samples and sampler.used()["gunicorn"]:
+        used = sampler.used()
+        result["cpu_ms_per_request"] = {
+            part: seconds_used * 1000 / len(samples) for part, seconds_used in used.items()
+        }
+        per_request = sum(result["cpu_ms_per_request"].values())
+        print(
+            f"  CPU per request (less sensitive than the times to the machine's other work): "
+            f"{per_request:.1f} ms = gunicorn's workers "
+            f"{result['cpu_ms_per_request']['gunicorn']:.1f} ms + their PostgreSQL backends "
+            f"{result['cpu_ms_per_request']['postgresql']:.1f} ms; on 2 cores of its own that is "
+            f"at most {2000 / per_request:.0f} requests/s",
+            file=out,
+        )
     print(
         f"  baseline (the issue): 41–51 req/s, p95 {BASELINE_P95_MS[0]:.0f}–"
         f"{BASELINE_P95_MS[1]:.0f} ms, 0 errors; target p95 ≤ {TARGET_P95_MS:.0f} ms, 0 errors",
@@ -494,6 +578,12 @@ def parse_args(argv):
         help="how long search before contact alone runs at 1, then at 10 concurrent users",
     )
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--session-step",
+        type=int,
+        default=None,
+        help="SESSION_ACTIVITY_STEP_SECONDS for the server (0: save the session on every request)",
+    )
     parser.add_argument("--seed", type=int, default=16)
     parser.add_argument("--database", default="ubpanel_bench_load")
     parser.add_argument("--keep", action="store_true", help="leave the database afterwards")
@@ -535,9 +625,19 @@ def main(argv=None, out=sys.stdout) -> dict:
             out=out,
         )
         connections.close_all()
-        with gunicorn(database_url=database_url, workers=args.workers, out=out) as base:
+        with gunicorn(
+            database_url=database_url,
+            workers=args.workers,
+            session_step=args.session_step,
+            out=out,
+        ) as (base, master):
             return run_load(
-                base, plan, seconds=args.seconds, search_seconds=args.search_seconds, out=out
+                base,
+                plan,
+                seconds=args.seconds,
+                search_seconds=args.search_seconds,
+                cpu=lambda: cpu_by_process(master, base_url=base_url, database=args.database),
+                out=out,
             )
     finally:
         from django.db import connections
