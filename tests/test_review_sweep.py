@@ -128,6 +128,8 @@ def _queries(day, django_capture_on_commit_callbacks):
 def test_the_sweep_makes_the_same_number_of_queries_for_10_or_200_due_entries(
     owners, django_capture_on_commit_callbacks
 ):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite splits a bulk INSERT by its limit on query parameters")
     for n in range(10):
         ActiveEntryFactory(review_due_on=date(2026, 12, 1), record_owner=owners[n % 2])
     ten = _queries(TODAY, django_capture_on_commit_callbacks)
