@@ -1,10 +1,12 @@
 """Journey: staff search the schedule before contact, results appearing as they type."""
 
+import datetime
 import re
 
 import pytest
 from playwright.sync_api import expect
 
+from referrals.models import PersonAddress
 from schedule.models import ContactCheck
 from tests.factories import (
     PASSWORD,
@@ -93,3 +95,51 @@ def test_a_visiting_service_cannot_find_a_low_tier_entry(register, new_page, scr
     assert _results(page) == hidden
     assert "Gary" not in page.url
     screenshot(page, "no-match")
+
+
+def test_namesakes_are_told_apart_by_date_of_birth_and_a_bad_date_is_refused(
+    transactional_db, page, screenshot, axe
+):
+    for born, postcode in [
+        ("1961-05-05", "DT1 1AA"),
+        ("1975-03-12", "DT4 7AA"),
+        ("1980-01-01", "DT2 2AB"),
+    ]:
+        person = PersonFactory(
+            given_names="John",
+            family_name="Smith",
+            date_of_birth=datetime.date.fromisoformat(born),
+        )
+        PersonAddress.objects.create(
+            person=person,
+            address="1 Any Road",
+            postcode=postcode,
+            postcode_normalised=postcode.replace(" ", ""),
+        )
+        ActiveEntryFactory(person=person, tier="medium")
+    officer = UserFactory(username="officer", roles=[Role.FRONTLINE])
+    AccessGrantFactory(service=officer.service)
+    sign_in(page, "officer", PASSWORD)
+    page.goto("/schedule/")
+    box = page.get_by_label("Name, address, postcode, email or phone number")
+
+    box.press_sequentially("john smith 12/03/1975", delay=20)
+
+    first = page.get_by_test_id("result").first
+    expect(first).to_contain_text("born 1975")
+    expect(first).to_contain_text("DT4")
+    expect(first).to_contain_text("Same date of birth")
+    expect(page.get_by_test_id("result")).to_have_count(3)
+    screenshot(page, "namesakes")
+    axe(page)
+
+    box.fill("john smith 31/02/1975")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator(".govuk-error-message").first).to_contain_text(
+        "The date of birth in your search, 31/02/1975, must be a real date"
+    )
+    expect(page.get_by_label("Name, address, postcode, email or phone number")).to_have_value(
+        "john smith 31/02/1975"
+    )
+    axe(page)
+    assert page.console_errors == []
