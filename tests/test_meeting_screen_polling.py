@@ -1,7 +1,10 @@
 """The meeting screen's background polls do not keep a session alive, and after sign-out they send
 the whole page to sign-in."""
 
+import time
+
 import pytest
+import time_machine
 from django.conf import settings
 from django.urls import reverse
 
@@ -22,10 +25,13 @@ def item():
 
 
 def test_a_poll_is_not_activity_but_opening_a_page_is(client, item):
-    client.force_login(item.chair)
-
-    page = client.get(reverse("panel:item_detail", args=[item.pk]))
-    poll = client.get(reverse("panel:item_live", args=[item.pk]), HTTP_HX_REQUEST="true")
+    signed_in_at = time.time()
+    with time_machine.travel(signed_in_at, tick=False):
+        client.force_login(item.chair)
+    # Two minutes on, past the step at which activity is written again.
+    with time_machine.travel(signed_in_at + 120, tick=False):
+        page = client.get(reverse("panel:item_detail", args=[item.pk]))
+        poll = client.get(reverse("panel:item_live", args=[item.pk]), HTTP_HX_REQUEST="true")
 
     assert poll.status_code == 200
     assert settings.SESSION_COOKIE_NAME in page.cookies

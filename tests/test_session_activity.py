@@ -215,3 +215,19 @@ def test_an_anonymous_visitor_gets_no_session(client):
     assert response.status_code == 200
     assert session_writes(captured) == []
     assert settings.SESSION_COOKIE_NAME not in response.cookies
+
+
+def test_a_session_begun_outside_the_sign_in_page_holds_its_times_from_the_start(
+    client, make_user, traveller
+):
+    """Single sign-on and a test's force_login go through Django's login() too: the sign-in
+    receiver records the session's start and activity, so its first page saves nothing."""
+    client.force_login(make_user(username="sso"))
+
+    response, writes = get_home(client)
+
+    assert response.status_code == 200
+    assert writes == []
+    assert (
+        client.session[SESSION_ACTIVE_AT_KEY] == datetime(2026, 12, 1, 9, 0, tzinfo=UTC).timestamp()
+    )

@@ -23,6 +23,7 @@ class UbpanelConfig(AppConfig):
             checks,  # noqa: F401  (register the production system checks)
             converters,  # noqa: F401  (register <id:pk> before any URLconf is read)
             mfa,  # noqa: F401  (the sign-in receiver that notes whether a user has an app)
+            middleware,  # noqa: F401  (the sign-in receiver that records the session's activity)
             task_actor,
         )
         from .models import Service, User

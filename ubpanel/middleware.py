@@ -7,7 +7,9 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
+from django.dispatch import receiver
 from django.http import HttpResponse
 from django.shortcuts import redirect, resolve_url
 from django.urls import Resolver404, resolve
@@ -191,6 +193,17 @@ class SessionMiddleware(DjangoSessionMiddleware):
             if session.modified or active_at is None or activity_due(active_at, now=now):
                 session[SESSION_ACTIVE_AT_KEY] = now
         return super().process_response(request, response)
+
+
+@receiver(user_logged_in, dispatch_uid="ubpanel.middleware.active_at_sign_in")
+def _active_at_sign_in(sender, request, user, **kwargs):
+    """Signing in starts the session's lifetime and is activity: the session holds both times from
+    the start, so its first page does not save it again (however the sign-in came: the form,
+    single sign-on, a test's ``force_login``)."""
+    if request is not None and hasattr(request, "session"):
+        now = time.time()
+        request.session[SESSION_STARTED_KEY] = now
+        request.session[SESSION_ACTIVE_AT_KEY] = now
 
 
 def activity_due(active_at: float, *, now: float) -> bool:
