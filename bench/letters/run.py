@@ -29,7 +29,8 @@ import time
 import uuid
 from collections import Counter
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from bench import database
 
 ROOT = Path(__file__).resolve().parents[2]
 TARGET_P95_MS = 300.0  # per letter: both PDFs (issue 6)
@@ -68,18 +69,6 @@ KIND_NAMES = {
     "high": "high risk",
     "expected_behaviour": "expected behaviour",
 }
-
-
-def _database_url(base_url: str, name: str) -> str:
-    parts = urlsplit(base_url)
-    return urlunsplit(parts._replace(path="/" + name))
-
-
-def _admin_execute(base_url: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(_database_url(base_url, "postgres"), autocommit=True) as connection:
-        connection.execute(sql)
 
 
 def _current_database_url() -> str:
@@ -467,13 +456,13 @@ def _in_own_database(args, rng, broker_url: str, media_root: Path, out) -> dict:
         sys.exit(
             "Set DATABASE_URL to a PostgreSQL server (the benchmark's database goes beside it)."
         )
-    database_url = _database_url(base_url, args.database)
+    database_url = database.url_for(base_url, args.database)
     os.environ["DATABASE_URL"] = database_url
     os.environ["MEDIA_ROOT"] = str(media_root)
     os.environ.setdefault("DJANGO_ENV", "test")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ubpanel.settings")
-    _admin_execute(base_url, f'DROP DATABASE IF EXISTS "{args.database}"')
-    _admin_execute(base_url, f'CREATE DATABASE "{args.database}"')
+    database.admin_execute(base_url, f'DROP DATABASE IF EXISTS "{args.database}"')
+    database.admin_execute(base_url, f'CREATE DATABASE "{args.database}"')
     try:
         import django
         from django.core.management import call_command
@@ -493,7 +482,7 @@ def _in_own_database(args, rng, broker_url: str, media_root: Path, out) -> dict:
 
         connections.close_all()
         if not args.keep:
-            _admin_execute(base_url, f'DROP DATABASE IF EXISTS "{args.database}"')
+            database.admin_execute(base_url, f'DROP DATABASE IF EXISTS "{args.database}"')
 
 
 if __name__ == "__main__":

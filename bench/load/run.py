@@ -35,7 +35,8 @@ from pathlib import Path
 
 import requests
 
-from bench.search.run import _admin_execute, _database_url, seed
+from bench.database import admin_execute, url_for
+from bench.search.run import seed
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 HOST = "127.0.0.1"
@@ -311,7 +312,7 @@ def cpu_by_process(master: int, *, base_url: str, database: str) -> dict[int, tu
             if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == master:
                 pid = int(stat.parent.name)
                 found[pid] = ("gunicorn", _proc_cpu_seconds(pid))
-    with psycopg.connect(_database_url(base_url, "postgres"), autocommit=True) as connection:
+    with psycopg.connect(url_for(base_url, "postgres"), autocommit=True) as connection:
         for (pid,) in connection.execute(
             "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
             [database],
@@ -603,12 +604,12 @@ def main(argv=None, out=sys.stdout) -> dict:
         sys.exit(
             "Set DATABASE_URL to a PostgreSQL server (the benchmark's database goes beside it)."
         )
-    database_url = _database_url(base_url, args.database)
+    database_url = url_for(base_url, args.database)
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_ENV", "test")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ubpanel.settings")
-    _admin_execute(base_url, f'DROP DATABASE IF EXISTS "{args.database}"')
-    _admin_execute(base_url, f'CREATE DATABASE "{args.database}"')
+    admin_execute(base_url, f'DROP DATABASE IF EXISTS "{args.database}"')
+    admin_execute(base_url, f'CREATE DATABASE "{args.database}"')
     try:
         import django
         from django.core.management import call_command
@@ -644,7 +645,7 @@ def main(argv=None, out=sys.stdout) -> dict:
 
         connections.close_all()
         if not args.keep:
-            _admin_execute(base_url, f'DROP DATABASE IF EXISTS "{args.database}"')
+            admin_execute(base_url, f'DROP DATABASE IF EXISTS "{args.database}"')
 
 
 if __name__ == "__main__":

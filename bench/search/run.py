@@ -22,8 +22,8 @@ import random
 import statistics
 import sys
 import time
-from urllib.parse import urlsplit, urlunsplit
 
+from bench import database
 from bench.search.namesakes import namesakes_from_database, run_namesakes, seed_namesakes
 from bench.search.recall import run_recall_cases
 
@@ -238,18 +238,6 @@ def misspell(given: str, family: str, rng: random.Random) -> str:
 
 
 # --- Database ---------------------------------------------------------------------------------
-
-
-def _database_url(base_url: str, name: str) -> str:
-    parts = urlsplit(base_url)
-    return urlunsplit(parts._replace(path="/" + name))
-
-
-def _admin_execute(base_url: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(_database_url(base_url, "postgres"), autocommit=True) as connection:
-        connection.execute(sql)
 
 
 def seed(
@@ -619,12 +607,12 @@ def main(argv=None, out=sys.stdout) -> dict:
         sys.exit(
             "Set DATABASE_URL to a PostgreSQL server (the benchmark's database goes beside it)."
         )
-    os.environ["DATABASE_URL"] = _database_url(base_url, args.database)
+    os.environ["DATABASE_URL"] = database.url_for(base_url, args.database)
     os.environ.setdefault("DJANGO_ENV", "test")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ubpanel.settings")
     if not args.reuse:
-        _admin_execute(base_url, f'DROP DATABASE IF EXISTS "{args.database}"')
-        _admin_execute(base_url, f'CREATE DATABASE "{args.database}"')
+        database.admin_execute(base_url, f'DROP DATABASE IF EXISTS "{args.database}"')
+        database.admin_execute(base_url, f'CREATE DATABASE "{args.database}"')
     try:
         import django
         from django.core.management import call_command
@@ -648,7 +636,7 @@ def main(argv=None, out=sys.stdout) -> dict:
 
         connections.close_all()
         if not args.keep:
-            _admin_execute(base_url, f'DROP DATABASE IF EXISTS "{args.database}"')
+            database.admin_execute(base_url, f'DROP DATABASE IF EXISTS "{args.database}"')
 
 
 def _seed(args, rng, out):
