@@ -22,7 +22,7 @@ import sys
 import time
 from datetime import timedelta
 
-from bench.sweep.run import own_database
+from bench.database import own_database
 
 TARGET_RATIO = 2.0
 SMALL = 10
