@@ -158,6 +158,64 @@ def test_after_a_commit_one_batch_is_sealed_and_the_nightly_check_seals_the_rest
     assert walk_chain().held
 
 
+def seal_by_hand(entry: LogEntry, previous: str = GENESIS) -> str:
+    """A link for ``entry`` alone, as if its transaction had committed and sealed first."""
+    row = LogEntry.objects.filter(pk=entry.pk).values(*audit_chain.SEALED_FIELDS).get()
+    digest = audit_chain.entry_digest(previous, row)
+    AuditSeal.objects.create(entry_id=entry.pk, previous_hash=previous, hash=digest)
+    return digest
+
+
+def test_a_sealer_after_commit_looks_only_above_the_chain_and_its_own_first_entry():
+    """A sealer after commit reads an index range at the top of the trail, not the whole trail:
+    an entry below everything sealed, not its own, is left to the nightly check; the entry its own
+    transaction wrote below the top (committed late) is sealed."""
+    forgotten, late, early = write_entries(3)
+    seal_by_hand(early)
+
+    assert seal_pending() == 0  # nothing above the top of the chain
+    assert seal_pending(from_id=late.pk) == 1  # the late transaction's own entry
+    assert list(AuditSeal.objects.order_by("pk").values_list("entry_id", flat=True)) == [
+        early.pk,
+        late.pk,
+    ]
+    assert LogEntry.objects.filter(seal__isnull=True).get() == forgotten
+    assert seal_pending(everything=True) == 1
+    assert walk_chain().held
+
+
+def test_one_sealer_per_transaction_starts_at_its_lowest_entry(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        first, second = write_entries(2)
+        audit.record_access([User.objects.create(username="seen")], audit.Event.VIEW)
+
+    [sealer] = callbacks
+    assert (sealer.from_id, sealer.unknown) == (first.pk, False)
+    seal_by_hand(LogEntry.objects.order_by("-pk").first())  # a later transaction sealed first
+    sealer()
+    assert not LogEntry.objects.filter(seal__isnull=True).exists()
+
+
+def test_a_sealer_that_was_not_told_its_entries_looks_at_the_whole_trail():
+    forgotten, top = write_entries(2)
+    seal_by_hand(top)
+    audit_chain.schedule_sealing()  # joins the test transaction's sealer, which never commits
+
+    [sealer] = [
+        item[1] for item in connection.run_on_commit if item[1].__class__.__name__ == "_Sealer"
+    ]
+    assert sealer.unknown
+    sealer()
+    assert not LogEntry.objects.filter(seal__isnull=True).exists()
+    assert forgotten.seal
+
+
+def test_writing_nothing_schedules_no_sealer(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        audit_chain.schedule_sealing([])
+    assert callbacks == []
+
+
 def test_the_management_command_verifies_on_demand(capsys):
     write_entries(2)
 
@@ -204,3 +262,38 @@ def test_concurrent_writers_keep_one_valid_chain():
     assert not LogEntry.objects.filter(seal__isnull=True).exists()
     state = walk_chain()
     assert (state.held, state.entries_checked) == (True, writers * per_writer * 2)
+
+
+@pytest.mark.skipif(not POSTGRESQL, reason="two open transactions need PostgreSQL (CI runs on it)")
+@pytest.mark.django_db(transaction=True)
+def test_an_entry_committed_after_a_later_one_was_sealed_is_sealed_by_its_own_commit():
+    """A transaction takes an entry id, another takes a higher one and commits and seals first;
+    when the first commits, its sealer finds its own entry below the top of the chain."""
+    written, release = threading.Event(), threading.Event()
+    failures = []
+
+    def slow_writer():
+        try:
+            with transaction.atomic():
+                audit.record(audit.Event.VIEW, model=User, object_pk=1, object_repr="slow")
+                written.set()
+                assert release.wait(timeout=60)
+        except Exception as error:  # reported below, in the test's own thread
+            failures.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=slow_writer)
+    thread.start()
+    assert written.wait(timeout=60)
+    fast = audit.record(audit.Event.VIEW, model=User, object_pk=2, object_repr="fast")[0]
+    assert AuditSeal.objects.filter(entry_id=fast.pk).exists()  # sealed at once, on its commit
+    release.set()
+    thread.join(timeout=60)
+
+    assert failures == []
+    slow = LogEntry.objects.get(object_repr="slow")
+    assert slow.pk < fast.pk
+    assert AuditSeal.objects.filter(entry_id=slow.pk).exists()
+    state = walk_chain()
+    assert (state.held, state.entries_checked) == (True, 2)

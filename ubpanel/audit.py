@@ -217,7 +217,7 @@ def record(
         targets = [(ContentType.objects.get_for_model(model), object_pk, object_repr, [])]
     entries = _entries(event, targets, named, actor, detail)
     written = LogEntry.objects.bulk_create(entries)
-    schedule_sealing()  # bulk_create sends no post_save
+    schedule_sealing(written)  # bulk_create sends no post_save
     return written
 
 
@@ -249,8 +249,13 @@ def record_search(
     fields = [f for f in LogEntry._meta.concrete_fields if not f.primary_key]
     # QuerySet.bulk_create() always opens a transaction (BEGIN, INSERT, COMMIT: three round
     # trips); the manager's _insert() is the single INSERT that bulk_create() itself runs.
-    LogEntry.objects._insert(entries, fields=fields, using=LogEntry.objects.db)
-    schedule_sealing()  # no post_save either
+    ids = LogEntry.objects._insert(
+        entries,
+        fields=fields,
+        returning_fields=[LogEntry._meta.pk],
+        using=LogEntry.objects.db,
+    )
+    schedule_sealing(row[0] for row in ids)  # no post_save either
 
 
 def _entries(event, targets, named: set[int], actor, detail: dict[str, Any]) -> list[LogEntry]:

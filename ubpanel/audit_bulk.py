@@ -102,7 +102,7 @@ def bulk_update_audited(
             model.objects.filter(pk__in=batch).update(**values)
     if entries:
         LogEntry.objects.bulk_create(entries, batch_size=BATCH)
-        schedule_sealing()  # bulk_create sends no post_save
+        schedule_sealing(entries)  # bulk_create sends no post_save
     return len(entries)
 
 
@@ -146,5 +146,5 @@ def bulk_create_audited_in_batches(model: type[models.Model], objects: Sequence[
             )
         )
     LogEntry.objects.bulk_create(entries, batch_size=BATCH)
-    schedule_sealing()
+    schedule_sealing(entries)
     return created

@@ -28,13 +28,13 @@ import logging
 import threading
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import UTC
 
 from auditlog.models import LogEntry
 from django.db import connection, transaction
+from django.db.models import Subquery
 from django.db.models.signals import post_save
 from django.dispatch import receiver
-from django.utils import timezone
 
 from .models import AuditRedaction, AuditSeal, AuditVerification
 
@@ -60,9 +60,6 @@ SEALED_FIELDS = (
     "timestamp",
     "additional_data",
 )
-# A transaction writing audit rows is short (requests; tasks stop after 5 minutes), so a sealer
-# after commit only looks this far back for rows committed late. The nightly check looks everywhere.
-LATE_COMMIT_WINDOW = timedelta(hours=1)
 BATCH = 2000
 _ADVISORY_LOCK_KEY = 0x75627061  # "ubpa": one lock for every sealer on the database
 _process_lock = threading.Lock()
@@ -100,28 +97,33 @@ def _one_sealer_at_a_time():
         yield
 
 
-def seal_pending(*, everything: bool = False) -> int:
+def seal_pending(*, everything: bool = False, from_id: int | None = None) -> int:
     """Seal the committed entries that have no link yet; returns how many were sealed.
 
-    ``everything`` looks at the whole trail (the nightly check); otherwise only at entries newer
-    than the last link made before LATE_COMMIT_WINDOW, which keeps the query cheap.
+    ``everything`` looks at the whole trail (the nightly check). Otherwise only entries above the
+    highest one sealed so far are looked at, and above ``from_id - 1`` when given: the first entry
+    the committing transaction wrote, which may sit below entries that committed before it. Both
+    are index ranges at the top of the trail, so the query costs the same on a trail of a million
+    rows as on a new one. An entry whose transaction's sealer never ran (a crash between commit
+    and sealing) is left to the nightly check.
     """
     sealed = 0
     while True:
         with _one_sealer_at_a_time():
-            last = AuditSeal.objects.order_by("-pk").values_list("hash", flat=True).first()
-            pending = LogEntry.objects.filter(seal__isnull=True)
-            if not everything:
-                floor = (
-                    AuditSeal.objects.filter(sealed_at__lt=timezone.now() - LATE_COMMIT_WINDOW)
-                    .order_by("-sealed_at")
-                    .values_list("entry_id", flat=True)
-                    .first()
+            head = (
+                AuditSeal.objects.order_by("-pk")
+                .values(
+                    "hash",
+                    top=Subquery(AuditSeal.objects.order_by("-entry_id").values("entry_id")[:1]),
                 )
-                if floor is not None:
-                    pending = pending.filter(pk__gt=floor)
+                .first()
+            )
+            pending = LogEntry.objects.filter(seal__isnull=True)
+            if not everything and head is not None:
+                floor = head["top"] if from_id is None else min(head["top"], from_id - 1)
+                pending = pending.filter(pk__gt=floor)
             rows = list(pending.order_by("pk").values(*SEALED_FIELDS)[:BATCH])
-            previous = last or GENESIS
+            previous = head["hash"] if head else GENESIS
             seals = []
             for row in rows:
                 digest = entry_digest(previous, row)
@@ -135,24 +137,53 @@ def seal_pending(*, everything: bool = False) -> int:
             return sealed
 
 
-def _seal_after_commit() -> None:
-    try:
-        seal_pending()
-    except Exception:  # the nightly check seals what this missed; never fail the request
-        logger.exception("Sealing audit entries failed; the nightly check will seal them.")
+class _Sealer:
+    """The on-commit callback sealing a transaction's entries; it remembers the lowest entry id
+    the transaction wrote (None when a writer could not say)."""
+
+    def __init__(self) -> None:
+        self.from_id: int | None = None
+        self.unknown = False
+
+    def note(self, entry_id: int | None) -> None:
+        if entry_id is None:
+            self.unknown = True
+        elif self.from_id is None or entry_id < self.from_id:
+            self.from_id = entry_id
+
+    def __call__(self) -> None:
+        try:
+            # A writer that could not give its ids may have committed below the top: look back
+            # as the nightly check does rather than leave its entries unsealed for a day.
+            seal_pending(everything=self.unknown, from_id=self.from_id)
+        except Exception:  # the nightly check seals what this missed; never fail the request
+            logger.exception("Sealing audit entries failed; the nightly check will seal them.")
 
 
-def schedule_sealing() -> None:
-    """Seal this transaction's audit rows once it commits (once per transaction)."""
-    if any(item[1] is _seal_after_commit for item in connection.run_on_commit):
+def schedule_sealing(entries=None) -> None:
+    """Seal this transaction's audit ``entries`` (saved LogEntry objects, or their ids) once it
+    commits; one sealer per transaction, however many entries. Without ``entries`` the sealer
+    looks at the whole trail, as the nightly check does."""
+    ids = [None] if entries is None else [getattr(entry, "pk", entry) for entry in entries]
+    if not ids:
         return
-    transaction.on_commit(_seal_after_commit)
+    sealer = next(
+        (item[1] for item in connection.run_on_commit if isinstance(item[1], _Sealer)), None
+    )
+    if sealer is None:
+        sealer = _Sealer()
+        for entry_id in ids:
+            sealer.note(entry_id)
+        transaction.on_commit(sealer)  # runs at once outside a transaction
+        return
+    for entry_id in ids:
+        sealer.note(entry_id)
 
 
 @receiver(post_save, sender=LogEntry, dispatch_uid="ubpanel.audit_chain.seal")
 def _entry_saved(sender, instance, created, **kwargs):
     if created:
-        schedule_sealing()
+        schedule_sealing([instance.pk])
 
 
 # --- Verification ----------------------------------------------------------------------------
