@@ -32,7 +32,7 @@ from .models import (
     ReferralSource,
     ReferralStatus,
 )
-from .statuses import referral_sources
+from .statuses import referral_sources, waiting_for_triage
 
 
 def visible_people(user) -> QuerySet[Person]:
@@ -210,14 +210,7 @@ def triage_queue(user) -> QuerySet[Referral]:
     """What waits for the Assurance team: submitted referrals, answers, legal advice, mailbox drafts."""
     if Role.ASSURANCE_OFFICER not in user_roles(user):
         return Referral.objects.none()
-    waiting = Q(
-        status__in=[
-            ReferralStatus.SUBMITTED,
-            ReferralStatus.MORE_INFORMATION,
-            ReferralStatus.AWAITING_LEGAL_ADVICE,
-        ]
-    ) | Q(status=ReferralStatus.DRAFT, source=ReferralSource.MAILBOX)
-    return visible_referrals(user).filter(waiting)
+    return visible_referrals(user).filter(waiting_for_triage())
 
 
 def failed_emails(user) -> QuerySet[InboundEmail]:

@@ -77,3 +77,16 @@ def referral_sources(referral, service: str) -> frozenset:
     if service in MAILBOX_DRAFT_ONLY and referral.source != ReferralSource.MAILBOX:
         sources -= {ReferralStatus.DRAFT}
     return sources
+
+
+def waiting_for_triage() -> models.Q:
+    """What waits for the Assurance team: submitted referrals, answers, legal advice, mailbox
+    drafts. The triage queue's filter and the condition of its index (``referral_triage_queue``),
+    which must stay the same expression for PostgreSQL to use the index."""
+    return models.Q(
+        status__in=[
+            ReferralStatus.SUBMITTED,
+            ReferralStatus.MORE_INFORMATION,
+            ReferralStatus.AWAITING_LEGAL_ADVICE,
+        ]
+    ) | models.Q(status=ReferralStatus.DRAFT, source=ReferralSource.MAILBOX)

@@ -5,12 +5,23 @@ handful of rows as for many, and the audit trail does not count a huge trail to 
 import pytest
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from panel.models import Invitee, MeetingStatus
+from referrals.selectors import triage_queue
 from ubpanel import pagination
+from ubpanel.roles import Role
 
-from .factories import AccessGrantFactory, ActiveEntryFactory, SubmittedReferralFactory
+from .factories import (
+    AccessGrantFactory,
+    ActiveEntryFactory,
+    AgendaItemFactory,
+    MeetingFactory,
+    SubmittedReferralFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -18,6 +29,8 @@ TRIAGE = reverse("referrals:triage_queue")
 REGISTER = reverse("schedule:access_register")
 ENTRIES = reverse("schedule:entry_list")
 AUDIT = reverse("audit_list")
+MEETINGS = reverse("panel:index")
+POSTGRESQL = connection.vendor == "postgresql"
 
 
 def _revoked(count):
@@ -51,6 +64,23 @@ def test_the_triage_queue_shows_fifty_oldest_first_then_the_next_page(assurance_
     assert f">{oldest_first[-1].reference}<" not in first
     assert f">{oldest_first[-1].reference}<" in second
     assert 'class="govuk-pagination"' in first
+
+
+@pytest.mark.skipif(not POSTGRESQL, reason="reads PostgreSQL's plan (CI runs on it)")
+def test_the_triage_queue_can_be_read_from_its_own_index_in_its_order(assurance_client):
+    """The queue's filter is the index's condition: PostgreSQL may read the first page straight
+    from ``referral_triage_queue`` without sorting (it chooses to once the table is large)."""
+    SubmittedReferralFactory.create_batch(3)
+    queue = triage_queue(assurance_client.user).order_by("submitted_at", "created_at", "pk")[:50]
+    sql, params = queue.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "referral_triage_queue" in plan
+    assert "Sort" not in plan
 
 
 @pytest.mark.parametrize("rows", [10, 60])
@@ -158,3 +188,53 @@ def test_the_estimate_is_never_below_what_was_counted():
 
     assert paginator.count >= 6
     assert paginator.estimated
+
+
+def _closed_meetings(count):
+    meetings = MeetingFactory.create_batch(count, status=MeetingStatus.CLOSED)
+    for meeting in meetings:
+        AgendaItemFactory.create_batch(2, meeting=meeting)
+    return meetings
+
+
+@pytest.mark.parametrize("rows", [10, 45])
+def test_the_meetings_page_takes_the_same_queries_and_counts_past_meetings_without_their_items(
+    panel_client, rows
+):
+    _closed_meetings(rows)
+    panel_client.get(MEETINGS)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = panel_client.get(MEETINGS)
+
+    assert response.status_code == 200
+    assert len(queries) <= 8
+    [count] = [q["sql"] for q in queries if q["sql"].startswith("SELECT COUNT(*)")]
+    assert "JOIN" not in count
+    assert "GROUP BY" not in count
+
+
+def test_the_meetings_page_counts_each_meetings_items_leaving_out_withdrawn_ones(
+    panel_client, client, make_user
+):
+    meeting = MeetingFactory(status=MeetingStatus.CLOSED)
+    first, second, withdrawn = AgendaItemFactory.create_batch(3, meeting=meeting)
+    withdrawn.status = "withdrawn"
+    withdrawn.save()
+    empty = MeetingFactory(status=MeetingStatus.CLOSED)
+    presenter = make_user(Role.REFERRING_MANAGER, username="presenter")
+    Invitee.objects.create(item=second, user=presenter, role="operations_manager")
+
+    def counts(response):
+        page = response.content.decode()
+        shown = {}
+        for shown_meeting in (meeting, empty):
+            url = reverse("panel:meeting_detail", args=[shown_meeting.pk])
+            if url in page:
+                row = page[page.index(url) :]
+                shown[shown_meeting] = row.split('cell--numeric">')[1].split("<")[0]
+        return shown
+
+    assert counts(panel_client.get(MEETINGS)) == {meeting: "2", empty: "0"}
+    client.force_login(presenter)
+    assert counts(client.get(MEETINGS)) == {meeting: "1"}  # an invitee counts only their items

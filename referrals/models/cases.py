@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from referrals.statuses import ReferralSource, ReferralStatus
+from referrals.statuses import ReferralSource, ReferralStatus, waiting_for_triage
 from ubpanel.audit_people import people_data, through
 from ubpanel.models import TimelineEvent
 from ubpanel.storage import private_storage
@@ -165,7 +165,15 @@ class Referral(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["service", "status"])]
+        indexes = [
+            models.Index(fields=["service", "status"]),
+            # The triage queue's first page read in its order, however many referrals wait.
+            models.Index(
+                fields=["submitted_at", "created_at", "id"],
+                condition=waiting_for_triage(),
+                name="referral_triage_queue",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.reference}: {self.subject_name or 'unnamed individual'}"
