@@ -66,10 +66,14 @@ def test_the_agenda_is_audited_with_the_people_it_names(panel_client, audit_entr
 
     panel_client.get(_detail(meeting))
 
+    # One row per item naming its individual ("who viewed this person" reads it), not a second
+    # row per person saying the same (issue 16: it doubled the agenda's audit cost).
     listed = audit_entries(event="list", actor=panel_client.user)
-    shown = {(entry.content_type.model, entry.object_pk) for entry in listed}
-    assert ("agendaitem", str(item.pk)) in shown
-    assert ("person", str(item.referral.person.pk)) in shown
+    shown = {
+        (entry.content_type.model, entry.object_pk): entry.additional_data.get("people")
+        for entry in listed
+    }
+    assert shown == {("agendaitem", str(item.pk)): [item.referral.person.pk]}
 
 
 def test_an_invitee_sees_only_their_own_item(manager_client):
