@@ -50,3 +50,29 @@ def own_database(name: str, *, keep: bool, in_place: bool):
         connections.close_all()
         if not keep:
             admin_execute(base_url, f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def seal_seeded_trail(out=sys.stdout) -> None:
+    """The seeding bulk-loads the audit trail without its hash chain. In service every row is
+    sealed once its transaction commits, and the sealer after each commit looks only above the
+    chain's highest sealed entry (and its own transaction's first). The seeded trail stands for
+    one sealed long ago: one link, dated two hours back, on its last row, so the requests measured
+    seal only their own rows (hashing a million rows first would take a quarter of an hour). The
+    benchmark's chain is not verified."""
+    from auditlog.models import LogEntry
+    from django.db import connection
+
+    from ubpanel.audit_chain import GENESIS, SEALED_FIELDS, entry_digest
+    from ubpanel.models import AuditSeal
+
+    row = LogEntry.objects.order_by("-pk").values(*SEALED_FIELDS).first()
+    if row is None:
+        return
+    previous = AuditSeal.objects.order_by("-pk").values_list("hash", flat=True).first() or GENESIS
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {AuditSeal._meta.db_table} (entry_id, previous_hash, hash, sealed_at)"  # noqa: S608
+            " VALUES (%s, %s, %s, now() - interval '2 hours') ON CONFLICT DO NOTHING",
+            [row["id"], previous, entry_digest(previous, row)],
+        )
+    print("The seeded audit trail stands for one sealed two hours ago (one link)", file=out)

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import requests
 
-from bench.database import admin_execute, url_for
+from bench.database import admin_execute, seal_seeded_trail, url_for
 from bench.search.run import seed
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -161,32 +161,6 @@ def seed_load(
         typed=typed,
         entries=entries,
     )
-
-
-def seal_seeded_trail(out) -> None:
-    """The seeding bulk-loads the audit trail without its hash chain. In service every row is
-    sealed soon after it is written, and the sealer after each audited write looks only at rows
-    newer than the last link made over an hour ago; with no such link it would hash the seeded
-    trail a batch per write, here and in every request measured. So, as bench/search does, the
-    seeded trail stands for one sealed long ago: one link, two hours back, on its last row. The
-    benchmark's chain is not verified."""
-    from auditlog.models import LogEntry
-    from django.db import connection
-
-    from ubpanel.audit_chain import GENESIS, SEALED_FIELDS, entry_digest
-    from ubpanel.models import AuditSeal
-
-    row = LogEntry.objects.order_by("-pk").values(*SEALED_FIELDS).first()
-    if row is None:
-        return
-    previous = AuditSeal.objects.order_by("-pk").values_list("hash", flat=True).first() or GENESIS
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {AuditSeal._meta.db_table} (entry_id, previous_hash, hash, sealed_at)"  # noqa: S608
-            " VALUES (%s, %s, %s, now() - interval '2 hours') ON CONFLICT DO NOTHING",
-            [row["id"], previous, entry_digest(previous, row)],
-        )
-    print("The seeded audit trail stands for one sealed two hours ago (one link)", file=out)
 
 
 # --- gunicorn ---------------------------------------------------------------------------------

@@ -400,36 +400,9 @@ def run_searches(
     start of the family name, as htmx posts them; no target), then the issue 15 cases."""
     from django.test.utils import override_settings
 
-    _seal_seeded_trail(out)
+    database.seal_seeded_trail(out)
     with override_settings(ROOT_URLCONF="bench.search.urls"):
         return _run_searches(searcher, searches, count=count, rng=rng, namesakes=namesakes, out=out)
-
-
-def _seal_seeded_trail(out) -> None:
-    """The seeding bulk-loads the audit trail without its hash chain. In service every row is
-    sealed soon after it is written, and the sealer after each request looks only at rows newer
-    than the last link made over an hour ago; with no such link it would scan the whole trail for
-    unsealed rows in every request (hundreds of milliseconds at 100,000 rows), and hashing a
-    million rows first takes a quarter of an hour. So the seeded trail stands for one sealed long
-    ago: one link, dated two hours back, on its last row. The benchmark's chain is not verified.
-    """
-    from auditlog.models import LogEntry
-    from django.db import connection
-
-    from ubpanel.audit_chain import GENESIS, SEALED_FIELDS, entry_digest
-    from ubpanel.models import AuditSeal
-
-    row = LogEntry.objects.order_by("-pk").values(*SEALED_FIELDS).first()
-    if row is None:
-        return
-    previous = AuditSeal.objects.order_by("-pk").values_list("hash", flat=True).first() or GENESIS
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {AuditSeal._meta.db_table} (entry_id, previous_hash, hash, sealed_at)"  # noqa: S608
-            " VALUES (%s, %s, %s, now() - interval '2 hours') ON CONFLICT DO NOTHING",
-            [row["id"], previous, entry_digest(previous, row)],
-        )
-    print("The audit trail so far stands for one sealed two hours ago (one link)", file=out)
 
 
 def _run_searches(searcher, searches, *, count, rng, namesakes, out) -> dict:
