@@ -238,3 +238,30 @@ def test_the_meetings_page_counts_each_meetings_items_leaving_out_withdrawn_ones
     assert counts(panel_client.get(MEETINGS)) == {meeting: "2", empty: "0"}
     client.force_login(presenter)
     assert counts(client.get(MEETINGS)) == {meeting: "1"}  # an invitee counts only their items
+
+
+@pytest.mark.parametrize(
+    ("url", "client_name", "make_rows"),
+    [
+        (TRIAGE, "assurance_client", SubmittedReferralFactory.create_batch),
+        (ENTRIES, "panel_client", ActiveEntryFactory.create_batch),
+        (REGISTER, "panel_client", _revoked),
+        (MEETINGS, "panel_client", _closed_meetings),
+    ],
+    ids=["triage", "entries", "register", "meetings"],
+)
+def test_every_growing_list_counts_exactly_up_to_a_limit_and_says_about_beyond_it(
+    request, monkeypatch, url, client_name, make_rows
+):
+    """The lists that grow count their rows only up to ``EXACT_UP_TO`` (a count that stops
+    there), as the audit trail does: COUNT(*) over 100,000 rows was what still grew."""
+    client = request.getfixturevalue(client_name)
+    make_rows(3)
+    monkeypatch.setattr("referrals.views.triage.TRIAGE_PER_PAGE", 1)
+    monkeypatch.setattr("schedule.views.entries.ENTRIES_PER_PAGE", 1)
+    monkeypatch.setattr("schedule.views.access.PAST_GRANTS_PER_PAGE", 1)
+    monkeypatch.setattr("panel.views.meetings.PAST_PER_PAGE", 1)
+    assert "Page 1 of 3<" in client.get(url).content.decode()
+
+    monkeypatch.setattr(pagination, "EXACT_UP_TO", 2)
+    assert "Page 1 of about" in client.get(url).content.decode()

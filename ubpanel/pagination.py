@@ -31,7 +31,8 @@ class EstimatedCountPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         queryset = self.object_list
-        seen = queryset.order_by()[: self.exact_up_to + 1].count()
+        # Only the keys: a sliced count keeps the select list, annotations and all.
+        seen = queryset.order_by().values("pk")[: self.exact_up_to + 1].count()
         if seen <= self.exact_up_to:
             return seen
         estimate = _estimate(queryset)

@@ -7,7 +7,6 @@ through ``ubpanel.access.get_object_or_404``: anyone else gets the audited 404.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import redirect, render
@@ -56,6 +55,7 @@ from ubpanel import audit
 from ubpanel.access import get_object_or_404
 from ubpanel.errors import error_text
 from ubpanel.pages import add_refusal, form_page
+from ubpanel.pagination import EstimatedCountPaginator
 from ubpanel.roles import role_required
 
 PAST_PER_PAGE = 20
@@ -117,7 +117,7 @@ def index(request):
     )
     in_progress = list(meetings.filter(status=MeetingStatus.OPEN).order_by("starts_at", "pk"))
     upcoming = list(meetings.filter(status=MeetingStatus.SCHEDULED).order_by("starts_at", "pk"))
-    past = Paginator(
+    past = EstimatedCountPaginator(
         meetings.filter(status=MeetingStatus.CLOSED).order_by("-starts_at", "-pk"), PAST_PER_PAGE
     ).get_page(request.GET.get("page"))
     invitations = list(

@@ -1,7 +1,6 @@
 """The Assurance team's triage: the queue, a referral with its matches, and the triage actions."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -31,6 +30,7 @@ from ubpanel.access import get_object_or_404
 from ubpanel.errors import error_text
 from ubpanel.form_errors import required_message
 from ubpanel.pages import form_page
+from ubpanel.pagination import EstimatedCountPaginator
 from ubpanel.roles import Role, role_required
 
 from .referrer import _detail_context
@@ -111,7 +111,7 @@ def queue(request):
         .select_related("service", "referrer", "person")
         .order_by("submitted_at", "created_at", "pk")
     )
-    page = Paginator(referrals, TRIAGE_PER_PAGE).get_page(request.GET.get("page"))
+    page = EstimatedCountPaginator(referrals, TRIAGE_PER_PAGE).get_page(request.GET.get("page"))
     referrals = list(page.object_list)
     emails = list(
         failed_emails(request.user).select_related("referral").order_by("-received_at")[:50]

@@ -2,7 +2,6 @@
 decisions (approve, decline, re-certify, revoke)."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -32,6 +31,7 @@ from schedule.work import RECERTIFY_WITHIN
 from ubpanel import audit
 from ubpanel.access import get_object_or_404
 from ubpanel.pages import form_page, submit
+from ubpanel.pagination import EstimatedCountPaginator
 from ubpanel.roles import CASE_ROLES, Role, role_required
 
 LIVE_GRANT_STATUSES = (AccessGrantStatus.REQUESTED, AccessGrantStatus.APPROVED)
@@ -69,7 +69,7 @@ def access_register(request):
         "service", "user", "requested_by", "approved_by", "closed_by"
     )
     live = list(grants.filter(status__in=LIVE_GRANT_STATUSES).order_by("pk"))
-    past = Paginator(
+    past = EstimatedCountPaginator(
         grants.exclude(status__in=LIVE_GRANT_STATUSES).order_by("-pk"), PAST_GRANTS_PER_PAGE
     ).get_page(request.GET.get("page"))
     audit.record_access([*live, *past.object_list], audit.Event.LIST)

@@ -3,7 +3,6 @@ view), and the chair's emergency addition."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -35,6 +34,7 @@ from ubpanel.access import get_object_or_404
 from ubpanel.errors import DomainError
 from ubpanel.form_errors import summary_errors
 from ubpanel.pages import form_page, submit
+from ubpanel.pagination import EstimatedCountPaginator
 from ubpanel.roles import CASE_ROLES, can_see_special_category, role_required
 from ubpanel.tiers import TIER_DEFINITIONS
 
@@ -46,7 +46,7 @@ def entry_list(request):
     # Newest reference first, read from the primary key's index: sorting 100,000 entries by
     # their people's names took 400 ms a page (issue 16, point 4); the search finds a name.
     entries = visible_entries(request.user).select_related("person").order_by("-pk")
-    page = Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
+    page = EstimatedCountPaginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
     audit.record_access(page.object_list, audit.Event.LIST)
     return render(
         request,
