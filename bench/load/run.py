@@ -76,7 +76,14 @@ class Plan:
 
 
 def seed_load(
-    *, people: int, audit_rows: int, frontline: int, assurance: int, rng: random.Random, out
+    *,
+    people: int,
+    audit_rows: int,
+    frontline: int,
+    assurance: int,
+    rng: random.Random,
+    out,
+    live_share: float = 0.05,
 ) -> Plan:
     """bench/search's register, then the load's users (one password, made for the run), a TOTP
     device for each Assurance officer, and submitted referrals for their triage queue."""
@@ -93,7 +100,9 @@ def seed_load(
     from ubpanel.roles import Role
 
     # bench/search's seed returns the searcher and the searches first (then, lately, namesakes).
-    searcher, searches, *_ = seed(people=people, audit_rows=audit_rows, rng=rng, out=out)
+    searcher, searches, *_ = seed(
+        people=people, audit_rows=audit_rows, rng=rng, live_share=live_share, out=out
+    )
     seal_seeded_trail(out)
     password = secrets.token_urlsafe(18)
     service = searcher.service
@@ -541,6 +550,12 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--audit-rows", type=int, default=1_000_000)
+    parser.add_argument(
+        "--live-share",
+        type=float,
+        default=0.05,
+        help="the share of people with a live entry (1.0: everyone, as in issue 16's search)",
+    )
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument(
         "--assurance", type=int, default=4, help="how many of --users are Assurance officers"
@@ -593,6 +608,7 @@ def main(argv=None, out=sys.stdout) -> dict:
         call_command("migrate", verbosity=0)
         plan = seed_load(
             people=args.people,
+            live_share=args.live_share,
             audit_rows=args.audit_rows,
             frontline=args.users - args.assurance,
             assurance=args.assurance,
