@@ -210,6 +210,33 @@ def test_a_sealer_that_was_not_told_its_entries_looks_at_the_whole_trail():
     assert forgotten.seal
 
 
+def test_a_bulk_write_is_sealed_wholly_by_its_own_commit_a_batch_at_a_time(monkeypatch):
+    """More rows than a batch: the transaction's sealer goes on to the top, each batch in a short
+    transaction of its own, rather than leaving the rest to the requests after it."""
+    monkeypatch.setattr(audit_chain, "BATCH", 2)
+    seal_by_hand(write_entries(1)[0])
+    written = write_entries(5)
+
+    assert seal_pending(from_id=written[0].pk) == 5
+    assert not LogEntry.objects.filter(seal__isnull=True).exists()
+    assert walk_chain().held
+
+
+def test_a_sealer_that_knows_its_entries_leaves_an_unlinked_trail_below_them_to_the_nightly_check(
+    monkeypatch,
+):
+    """A trail upgraded without links: a commit seals its own rows and those above, not the
+    whole old trail in one request."""
+    monkeypatch.setattr(audit_chain, "BATCH", 2)
+    old = write_entries(4)
+    mine = write_entries(3)
+
+    assert seal_pending(from_id=mine[0].pk) == 3
+    assert set(LogEntry.objects.filter(seal__isnull=True)) == set(old)
+    assert seal_pending(everything=True) == 4
+    assert walk_chain().held
+
+
 def test_writing_nothing_schedules_no_sealer(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
         audit_chain.schedule_sealing([])

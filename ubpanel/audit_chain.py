@@ -105,7 +105,7 @@ def seal_pending(*, everything: bool = False, from_id: int | None = None) -> int
     the committing transaction wrote, which may sit below entries that committed before it. Both
     are index ranges at the top of the trail, so the query costs the same on a trail of a million
     rows as on a new one. An entry whose transaction's sealer never ran (a crash between commit
-    and sealing) is left to the nightly check.
+    and sealing) is left to the nightly check, or to the next sealer if it is above the top.
     """
     sealed = 0
     while True:
@@ -119,9 +119,11 @@ def seal_pending(*, everything: bool = False, from_id: int | None = None) -> int
                 .first()
             )
             pending = LogEntry.objects.filter(seal__isnull=True)
-            if not everything and head is not None:
-                floor = head["top"] if from_id is None else min(head["top"], from_id - 1)
-                pending = pending.filter(pk__gt=floor)
+            floors = [] if head is None else [head["top"]]
+            if from_id is not None:
+                floors.append(from_id - 1)
+            if not everything and floors:
+                pending = pending.filter(pk__gt=min(floors))
             rows = list(pending.order_by("pk").values(*SEALED_FIELDS)[:BATCH])
             previous = head["hash"] if head else GENESIS
             seals = []
@@ -131,9 +133,11 @@ def seal_pending(*, everything: bool = False, from_id: int | None = None) -> int
                 previous = digest
             AuditSeal.objects.bulk_create(seals)
         sealed += len(seals)
-        # After a commit, one batch is enough (a trail upgraded without links is sealed a batch
-        # per commit, and wholly by the nightly check); the nightly check seals everything.
-        if len(rows) < BATCH or not everything:
+        # A sealer that knows its transaction's first entry seals up to the top, a batch per short
+        # transaction (a bulk write of 100,000 rows is sealed by its own commit, not 2,000 at a
+        # time by the requests after it); without it, one batch (a trail upgraded without links
+        # is sealed a batch per commit, and wholly by the nightly check, which seals everything).
+        if len(rows) < BATCH or not (everything or from_id is not None):
             return sealed
 
 
