@@ -156,7 +156,7 @@ def seed(
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO ubpanel_auditseal (entry_id, previous_hash, hash, sealed_at) "
-            "SELECT e.id, 'bench-' || e.id, 'bench-' || (e.id + 1), now() "
+            "SELECT e.id, 'bench-previous-' || e.id, 'bench-link-' || e.id, now() "
             "FROM auditlog_logentry e LEFT JOIN ubpanel_auditseal s ON s.entry_id = e.id "
             "WHERE s.id IS NULL AND e.object_repr = 'Someone'"
         )
