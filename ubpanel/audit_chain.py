@@ -174,14 +174,13 @@ def schedule_sealing(entries=None) -> None:
     sealer = next(
         (item[1] for item in connection.run_on_commit if isinstance(item[1], _Sealer)), None
     )
-    if sealer is None:
+    new = sealer is None
+    if new:
         sealer = _Sealer()
-        for entry_id in ids:
-            sealer.note(entry_id)
-        transaction.on_commit(sealer)  # runs at once outside a transaction
-        return
     for entry_id in ids:
         sealer.note(entry_id)
+    if new:
+        transaction.on_commit(sealer)  # runs at once outside a transaction
 
 
 @receiver(post_save, sender=LogEntry, dispatch_uid="ubpanel.audit_chain.seal")
