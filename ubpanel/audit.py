@@ -270,7 +270,7 @@ def _entries(event, targets, named: set[int], actor, detail: dict[str, Any]) -> 
         data.setdefault("method", request.method)
     # What every entry shares is sanitised once (sanitise_entry on a template entry), and the
     # actor and content type are set by id: a lazy request.user and a related descriptor per
-    # entry were most of an agenda's cost at 1,000 items (issue 16, point 4).
+    # entry were about a tenth of a 1,000-item agenda's time (issue 16, point 4).
     shared = sanitise_entry(
         LogEntry(
             object_pk="",
