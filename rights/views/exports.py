@@ -76,7 +76,7 @@ def export_list(request):
     return render(
         request,
         "rights/export_list.html",
-        {"page": page, "exports": [(e, e.reference) for e in rows]},
+        {"page": page, "exports": rows},
     )
 
 
@@ -85,7 +85,6 @@ def export_detail(request, pk):
     export = get_object_or_404(visible_exports(request.user), pk=pk)
     context = {
         "export": export,
-        "reference": export.reference,
         "working": export.status in (ExportStatus.QUEUED, ExportStatus.RUNNING),
         "poll_seconds": POLL_SECONDS,
         "may_download": may_download_export(request.user, export),
