@@ -11,7 +11,7 @@ from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import redirect, render
 from django.template.backends.utils import csrf_input
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -54,6 +54,7 @@ from panel.selectors import (
 from ubpanel import audit
 from ubpanel.access import get_object_or_404
 from ubpanel.errors import error_text
+from ubpanel.links import link_maker
 from ubpanel.pages import add_refusal, form_page
 from ubpanel.pagination import EstimatedCountPaginator
 from ubpanel.roles import role_required
@@ -179,19 +180,14 @@ def meeting_detail(request, pk):
     return _render_detail(request, meeting)
 
 
-URL_MARKER = "987654321"
-
-
-def _item_urls() -> list[tuple[str, str]]:
-    """Each item's links, made by one reverse() per kind of link for the whole agenda: a reverse()
-    and a CSRF token per row were most of the agenda's time per item (issue 16, point 4)."""
-    names = {
-        "detail": "panel:item_detail",
-        "move": "panel:item_move",
-        "invitees": "panel:item_invitees",
-        "withdraw": "panel:item_withdraw",
-    }
-    return [(key, reverse(name, args=[int(URL_MARKER)])) for key, name in names.items()]
+# Each item's links, made with one reverse() per kind of link for the whole agenda: a reverse()
+# and a CSRF token per row were most of the agenda's time per item (issue 16, point 4).
+ITEM_LINKS = {
+    "detail": "panel:item_detail",
+    "move": "panel:item_move",
+    "invitees": "panel:item_invitees",
+    "withdraw": "panel:item_withdraw",
+}
 
 
 def _render_detail(request, meeting, *, elected_form=None):
@@ -203,10 +199,10 @@ def _render_detail(request, meeting, *, elected_form=None):
     # and doubled the agenda's audit cost (issue 16, point 4).
     audit.record_access(items, audit.Event.LIST)
     manages = can_manage_agenda(user)
-    urls = _item_urls()
+    links = {key: link_maker(name) for key, name in ITEM_LINKS.items()}
     for item in items:
         item.meeting = meeting  # one meeting for the predicates, not a query per item
-        item.urls = {name: pattern.replace(URL_MARKER, str(item.pk)) for name, pattern in urls}
+        item.urls = {key: link(item.pk) for key, link in links.items()}
         item.legal_adviser_missing = manages and legal_adviser_missing(item)
         item.may_move = may_move_item(user, item)
         item.may_invite = may_invite(user, item)

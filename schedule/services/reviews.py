@@ -20,6 +20,7 @@ from schedule.models import (
 )
 from ubpanel.audit import acting_as
 from ubpanel.audit_bulk import bulk_create_audited_in_batches, bulk_update_audited
+from ubpanel.links import link_maker
 from ubpanel.models import User
 from ubpanel.outbox import notify
 from ubpanel.services import service
@@ -89,9 +90,8 @@ def _send_digests(entries: list[Entry]) -> None:
         if entry.record_owner is not None:
             by_owner.setdefault(entry.record_owner_id, (entry.record_owner, []))[1].append(entry)
     # One reverse() for them all: a reverse() per line costs more than the rest of the sweep.
-    marker = 987654321
-    pattern = settings.SITE_URL + reverse("schedule:entry_detail", args=[marker])
-    links = {entry.pk: pattern.replace(str(marker), str(entry.pk)) for entry in entries}
+    link = link_maker("schedule:entry_detail", prefix=settings.SITE_URL)
+    links = {entry.pk: link(entry.pk) for entry in entries}
     overview = settings.SITE_URL + reverse("schedule:review_overview")
     _send_digest(entries, links, overview, addresses=[settings.ASSURANCE_EMAIL])
     for owner, theirs in by_owner.values():
