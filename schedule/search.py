@@ -98,9 +98,10 @@ class Result:
         return (self.entry or self.address_warning).tier
 
 
-def search_entries(user, query: str) -> list[Result]:
-    """Live entries ``user`` may see, and address warnings of tiers they may see, best match first."""
-    parsed = Query.parse(query)
+def search_entries(user, query: str | Query) -> list[Result]:
+    """Live entries ``user`` may see, and address warnings of tiers they may see, best match
+    first. ``query`` as typed, or already read (the search form reads it once)."""
+    parsed = query if isinstance(query, Query) else Query.parse(query)
     if not parsed.text:
         return []
     entries = visible_entries(user).filter(status__in=LIVE_STATUSES)

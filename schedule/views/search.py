@@ -49,11 +49,12 @@ class SearchForm(GovukForm):
     )
 
     def clean_q(self):
-        typed = self.cleaned_data["q"]
-        problem = Query.parse(typed).problem
-        if problem:
-            raise forms.ValidationError(problem, code="date_of_birth")
-        return typed
+        """What was typed, read once (``schedule.search_query.Query``) for the search and its
+        audit row; a date of birth that cannot be one is refused beside the box."""
+        query = Query.parse(self.cleaned_data["q"])
+        if query.problem:
+            raise forms.ValidationError(query.problem, code="date_of_birth")
+        return query
 
 
 class ContactCheckForm(GovukForm):
@@ -71,8 +72,9 @@ def index(request):
         # The box was cleared while typing: clear the results, no error yet.
         form = SearchForm()
     elif form.is_valid():
-        results, searched = search_entries(request.user, form.cleaned_data["q"]), True
-        _audit_search(form.cleaned_data["q"], results)
+        query = form.cleaned_data["q"]
+        results, searched = search_entries(request.user, query), True
+        _audit_search(typed, query, results)
     # Live results replace only the results region, so a refused search (too long, a NUL) says
     # so there, in the words the full page puts beside the box.
     context = {"form": form, "results": results, "searched": searched, "live": bool(request.htmx)}
@@ -80,7 +82,7 @@ def index(request):
     return render(request, template, context)
 
 
-def _audit_search(text: str, results) -> None:
+def _audit_search(typed: str, query: Query, results) -> None:
     entries = [r.entry for r in results if r.entry]
     warnings = [r.address_warning for r in results if r.address_warning]
     # One INSERT: the search and what it showed are recorded together (it is the app's most
@@ -90,8 +92,8 @@ def _audit_search(text: str, results) -> None:
         model=Entry,
         object_repr="Schedule search",
         shown=[*entries, *warnings],
-        query=text,
-        read_as=Query.parse(text).kinds,
+        query=typed,
+        read_as=query.kinds,
         entries_shown=[e.pk for e in entries],
         address_warnings_shown=[w.pk for w in warnings],
         # Who the search showed: each hit's person (an address warning's, through its entry).
