@@ -146,22 +146,14 @@ def keys_python(entries, parsed: Query) -> list[Key]:
                 Key(pk, SearchKeyKind.ADDRESS, address)
                 for pk, address in matching.values_list("person_id", "address")
             ]
-    if parsed.email:
-        matching = PersonEmail.objects.filter(
-            person_id__in=on_schedule, email_normalised=parsed.email
-        )
-        keys += [
-            Key(pk, SearchKeyKind.EMAIL, parsed.email)
-            for pk in matching.values_list("person_id", flat=True)
-        ]
-    if parsed.phone:
-        matching = PersonPhone.objects.filter(
-            person_id__in=on_schedule, number_normalised=parsed.phone
-        )
-        keys += [
-            Key(pk, SearchKeyKind.PHONE, parsed.phone)
-            for pk in matching.values_list("person_id", flat=True)
-        ]
+    exact = (
+        (PersonEmail, "email_normalised", parsed.email, SearchKeyKind.EMAIL),
+        (PersonPhone, "number_normalised", parsed.phone, SearchKeyKind.PHONE),
+    )
+    for model, column, value, kind in exact:
+        if value:
+            matching = model.objects.filter(person_id__in=on_schedule, **{column: value})
+            keys += [Key(pk, kind, value) for pk in matching.values_list("person_id", flat=True)]
     return _narrowed_python(keys, parsed) if parsed.narrowed else keys
 
 
