@@ -76,3 +76,46 @@ def seal_seeded_trail(out=sys.stdout) -> None:
             [row["id"], previous, entry_digest(previous, row)],
         )
     print("The seeded audit trail stands for one sealed two hours ago (one link)", file=out)
+
+
+def add_database_arguments(
+    parser, default: str, *, keep_help: str = "leave the database afterwards", in_place=True
+) -> None:
+    """The options every benchmark's own database takes: its name, whether to keep it, and (for
+    the test suite's small runs) whether to use Django's current database instead."""
+    parser.add_argument("--database", default=default)
+    parser.add_argument("--keep", action="store_true", help=keep_help)
+    if in_place:
+        parser.add_argument(
+            "--in-place",
+            action="store_true",
+            help="use Django's current database as it is (the test suite's small run)",
+        )
+
+
+def seed_person_views(count: int, *, actor, person_ids, timestamps, batch: int = 20000) -> None:
+    """``count`` audit rows of ``actor`` viewing people, written with ``bulk_create`` a batch at a
+    time: ``person_ids(n)`` and ``timestamps(n)`` give the n-th row's person and time."""
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from referrals.models import Person
+
+    person_type = ContentType.objects.get_for_model(Person)
+    for start in range(0, count, batch):
+        rows = []
+        for n in range(start, min(start + batch, count)):
+            pk = person_ids(n)
+            rows.append(
+                LogEntry(
+                    content_type=person_type,
+                    object_pk=str(pk),
+                    object_id=pk,
+                    object_repr="Someone",
+                    action=LogEntry.Action.ACCESS,
+                    actor=actor,
+                    timestamp=timestamps(n),
+                    additional_data={"event": "view", "path": f"/people/{pk}/"},
+                )
+            )
+        LogEntry.objects.bulk_create(rows)

@@ -412,16 +412,12 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--letters", type=int, default=200)
     parser.add_argument("--seed", type=int, default=6)
-    parser.add_argument("--database", default="ubpanel_bench_letters")
-    parser.add_argument("--keep", action="store_true", help="leave the database and the PDFs")
+    database.add_database_arguments(
+        parser, "ubpanel_bench_letters", keep_help="leave the database and the PDFs"
+    )
     parser.add_argument(
         "--media-root",
         help="where the worker writes the PDFs (default: a temporary folder, removed afterwards)",
-    )
-    parser.add_argument(
-        "--in-place",
-        action="store_true",
-        help="use Django's current database as it is (the test suite's small run)",
     )
     return parser.parse_args(argv)
 

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import requests
 
-from bench.database import admin_execute, seal_seeded_trail, url_for
+from bench.database import add_database_arguments, admin_execute, seal_seeded_trail, url_for
 from bench.search.run import seed
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -575,8 +575,7 @@ def parse_args(argv):
         help="SESSION_ACTIVITY_STEP_SECONDS for the server (0: save the session on every request)",
     )
     parser.add_argument("--seed", type=int, default=16)
-    parser.add_argument("--database", default="ubpanel_bench_load")
-    parser.add_argument("--keep", action="store_true", help="leave the database afterwards")
+    add_database_arguments(parser, "ubpanel_bench_load", in_place=False)
     args = parser.parse_args(argv)
     if not 0 <= args.assurance <= args.users or args.users - args.assurance < 1:
         parser.error("--assurance must leave at least one frontline user among --users")

@@ -22,7 +22,7 @@ import sys
 import time
 from datetime import timedelta
 
-from bench.database import own_database
+from bench.database import add_database_arguments, own_database, seed_person_views
 
 TARGET_RATIO = 2.0
 SMALL = 10
@@ -52,8 +52,6 @@ def seed(
 ) -> None:
     """Top each list up to ``upto`` rows (the audit trail to ``audit_rows``, the agenda to
     ``agenda_items``)."""
-    from auditlog.models import LogEntry
-    from django.contrib.contenttypes.models import ContentType
     from django.db import connection
     from django.utils import timezone
 
@@ -131,23 +129,13 @@ def seed(
             ]
         )
     audit_more = audit_rows - have.get("audit_rows", 0)
-    person_type = ContentType.objects.get_for_model(Person)
-    for start in range(0, audit_more, 20000):
-        LogEntry.objects.bulk_create(
-            [
-                LogEntry(
-                    content_type=person_type,
-                    object_pk=str(n),
-                    object_id=n,
-                    object_repr="Someone",
-                    action=LogEntry.Action.ACCESS,
-                    actor=manager,
-                    timestamp=now - timedelta(seconds=have.get("audit_rows", 0) + n),
-                    additional_data={"event": "view", "path": f"/people/{n}/"},
-                )
-                for n in range(start, min(start + 20000, audit_more))
-            ]
-        )
+    earlier = have.get("audit_rows", 0)
+    seed_person_views(
+        audit_more,
+        actor=manager,
+        person_ids=lambda n: n,
+        timestamps=lambda n: now - timedelta(seconds=earlier + n),
+    )
     # A real trail is sealed as it is written; unsealed seeded rows would be sealed by the pages'
     # own requests, 2,000 a request, and time the sealer instead of the page. Hashing a million
     # rows in Python takes longer than the rest of the run, so the seeded rows get placeholder
@@ -266,13 +254,7 @@ def parse_args(argv):
     parser.add_argument("--audit-rows", type=int, default=1_000_000)
     parser.add_argument("--agenda-items", type=int, default=1_000)
     parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--database", default="ubpanel_bench_pages")
-    parser.add_argument("--keep", action="store_true", help="leave the database afterwards")
-    parser.add_argument(
-        "--in-place",
-        action="store_true",
-        help="use Django's current database as it is (the test suite's small run)",
-    )
+    add_database_arguments(parser, "ubpanel_bench_pages")
     return parser.parse_args(argv)
 
 

@@ -254,8 +254,6 @@ def seed(
     the namesakes)."""
     from datetime import date, timedelta
 
-    from auditlog.models import LogEntry
-    from django.contrib.contenttypes.models import ContentType
     from django.db import connection
     from django.utils import timezone
 
@@ -351,27 +349,13 @@ def seed(
         recertify_by=timezone.localdate().replace(year=timezone.localdate().year + 1),
     )
 
-    person_type = ContentType.objects.get_for_model(Person)
     now = timezone.now()
-    for start in range(0, audit_rows, 20000):
-        LogEntry.objects.bulk_create(
-            [
-                LogEntry(
-                    content_type=person_type,
-                    object_pk=str(pk),
-                    object_id=pk,
-                    object_repr="Someone",
-                    action=LogEntry.Action.ACCESS,
-                    actor=searcher,
-                    timestamp=now,
-                    additional_data={"event": "view", "path": f"/people/{pk}/"},
-                )
-                for pk in (
-                    people_rows[(start + i) % len(people_rows)][0]
-                    for i in range(min(20000, audit_rows - start))
-                )
-            ]
-        )
+    database.seed_person_views(
+        audit_rows,
+        actor=searcher,
+        person_ids=lambda n: people_rows[n % len(people_rows)][0],
+        timestamps=lambda n: now,
+    )
 
     searches = []
     for pk, given, family in on_schedule:
@@ -553,17 +537,13 @@ def parse_args(argv):
     parser.add_argument("--namesake-groups", type=int, default=10, help="names shared (at most 10)")
     parser.add_argument("--namesakes-each", type=int, default=30, help="people sharing each name")
     parser.add_argument("--seed", type=int, default=4)
-    parser.add_argument("--database", default="ubpanel_bench")
-    parser.add_argument("--keep", action="store_true", help="leave the database for a rerun")
+    database.add_database_arguments(
+        parser, "ubpanel_bench", keep_help="leave the database for a rerun"
+    )
     parser.add_argument(
         "--reuse",
         action="store_true",
         help="search an already seeded --database (kept by --keep) without seeding again",
-    )
-    parser.add_argument(
-        "--in-place",
-        action="store_true",
-        help="use Django's current database as it is (the test suite's small run)",
     )
     return parser.parse_args(argv)
 

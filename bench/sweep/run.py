@@ -21,7 +21,7 @@ import sys
 import time
 from datetime import timedelta
 
-from bench.database import own_database
+from bench.database import add_database_arguments, own_database
 
 TARGET_SECONDS = 60.0
 
@@ -128,13 +128,7 @@ def parse_args(argv):
     parser.add_argument("--entries", type=int, default=100_000)
     parser.add_argument("--due", type=int, help="how many are due (default: all)")
     parser.add_argument("--owners", type=int, default=20)
-    parser.add_argument("--database", default="ubpanel_bench_sweep")
-    parser.add_argument("--keep", action="store_true", help="leave the database afterwards")
-    parser.add_argument(
-        "--in-place",
-        action="store_true",
-        help="use Django's current database as it is (the test suite's small run)",
-    )
+    add_database_arguments(parser, "ubpanel_bench_sweep")
     return parser.parse_args(argv)
 
 
