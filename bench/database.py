@@ -7,6 +7,14 @@ import sys
 from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
 
+# What every seeded schedule entry says (``Entry(..., **ENTRY_TEXT)``): no benchmark reads it.
+ENTRY_TEXT = {
+    "how_to_respond": "Do not visit alone.",
+    "permitted_contact": "In writing to the SPOC only.",
+    "spoc_name": "Sam Spoc",
+    "incident_summary": "The narrative frontline staff never see.",
+}
+
 
 def url_for(base_url: str, name: str) -> str:
     parts = urlsplit(base_url)

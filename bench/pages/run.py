@@ -22,7 +22,7 @@ import sys
 import time
 from datetime import timedelta
 
-from bench.database import add_database_arguments, own_database, seed_person_views
+from bench.database import ENTRY_TEXT, add_database_arguments, own_database, seed_person_views
 
 TARGET_RATIO = 2.0
 SMALL = 10
@@ -95,10 +95,7 @@ def seed(
                     person=person,
                     tier="medium",
                     status="active",
-                    how_to_respond="Do not visit alone.",
-                    permitted_contact="In writing to the SPOC only.",
-                    spoc_name="Sam Spoc",
-                    incident_summary="The narrative frontline staff never see.",
+                    **ENTRY_TEXT,
                     review_due_on=(now + timedelta(days=200)).date(),
                 )
                 for person in people

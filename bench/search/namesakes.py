@@ -11,6 +11,7 @@ import random
 import sys
 from datetime import date, timedelta
 
+from bench.database import ENTRY_TEXT
 from referrals import normalise
 
 # Names the benchmark's generated family names never make, so each group is exactly its namesakes.
@@ -69,10 +70,7 @@ def seed_namesakes(*, groups: int, size: int, rng: random.Random) -> list[dict]:
             person=person,
             tier="medium",
             status="active",
-            how_to_respond="Do not visit alone.",
-            permitted_contact="In writing to the SPOC only.",
-            spoc_name="Sam Spoc",
-            incident_summary="The narrative frontline staff never see.",
+            **ENTRY_TEXT,
         )
         for person, _ in rows
     )

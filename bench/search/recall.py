@@ -11,6 +11,8 @@ from __future__ import annotations
 import sys
 from collections import defaultdict
 
+from bench.database import ENTRY_TEXT
+
 # (the case, the given name and family name as stored, what is typed)
 CASES = [
     ("short form typed", "William", "Oakridge", "Bill Oakridge"),
@@ -51,10 +53,7 @@ def ensure_people() -> dict[str, str]:
             person=person,
             tier="low",
             status="active",
-            how_to_respond="Do not visit alone.",
-            permitted_contact="In writing to the SPOC only.",
-            spoc_name="Sam Spoc",
-            incident_summary="The narrative frontline staff never see.",
+            **ENTRY_TEXT,
         )
         references[typed] = entry.reference
     return references

@@ -322,10 +322,7 @@ def seed(
                 person_id=pk,
                 tier=rng.choice(tiers),
                 status=rng.choice(statuses),
-                how_to_respond="Do not visit alone.",
-                permitted_contact="In writing to the SPOC only.",
-                spoc_name="Sam Spoc",
-                incident_summary="The narrative frontline staff never see.",
+                **database.ENTRY_TEXT,
             )
             for pk, _, _ in on_schedule
         ],

@@ -21,7 +21,7 @@ import sys
 import time
 from datetime import timedelta
 
-from bench.database import add_database_arguments, own_database
+from bench.database import ENTRY_TEXT, add_database_arguments, own_database
 
 TARGET_SECONDS = 60.0
 
@@ -56,10 +56,7 @@ def seed(*, entries: int, due: int, owners: int, out=sys.stdout) -> None:
                 tier="medium",
                 status="active",
                 record_owner=managers[n % owners],
-                how_to_respond="Do not visit alone.",
-                permitted_contact="In writing to the SPOC only.",
-                spoc_name="Sam Spoc",
-                incident_summary="The narrative frontline staff never see.",
+                **ENTRY_TEXT,
                 review_due_on=today + timedelta(days=(1 + n % 20) if n < due else 200),
             )
             for n, pk in enumerate(people)
