@@ -11,9 +11,11 @@ class CorrespondenceConfig(AppConfig):
 
         auditlog.register(Letter)
         auditlog.register(LetterPdf)
-        # The answers are special-category data: the trail records that they changed, not what
-        # they say.
-        auditlog.register(QuestionnaireReturn, mask_fields=["answers", "issue_details"])
+        # The answers, in their words or as categories, are special-category data: the trail
+        # records that they changed, not what they say.
+        auditlog.register(
+            QuestionnaireReturn, mask_fields=["answers", "categories", "issue_details"]
+        )
 
         from ubpanel import hooks
 

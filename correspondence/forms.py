@@ -4,8 +4,9 @@ from django import forms
 
 from ubpanel.forms import DATE_INPUT, GovukForm, GovukFormMixin
 
+from .equalities import CATEGORIES
 from .models import Characteristic, Letter, LetterKind, SendMethod
-from .services import LETTER_FIELDS
+from .services import LETTER_FIELDS, category_refused
 
 TEXTAREAS = {
     name: forms.Textarea(attrs={"rows": rows})
@@ -101,6 +102,9 @@ class SendForm(GovukForm):
 
 
 class QuestionnaireReturnForm(GovukForm):
+    """A returned questionnaire: each characteristic's answer in the category the committee counts
+    and, where it helps, in the individual's own words; then what it says of an underlying issue."""
+
     received_on = forms.DateField(label="Date received", widget=DATE_INPUT)
     underlying_issue = forms.BooleanField(
         label="The return reveals an underlying health issue, condition or disability",
@@ -116,11 +120,48 @@ class QuestionnaireReturnForm(GovukForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for value, label in Characteristic.choices:
-            self.fields[f"answer_{value}"] = forms.CharField(
-                label=label, required=False, max_length=500
+            category = forms.ChoiceField(
+                label="Category",
+                choices=[("", "Not answered"), *CATEGORIES[value]],
+                required=False,
+                error_messages={"invalid_choice": category_refused(value)},
             )
+            # "Not answered" says it is optional.
+            category.hide_optional = True
+            self.fields[f"category_{value}"] = category
+            words = forms.CharField(label="In their words", required=False, max_length=500)
+            words.error_name = f"What they wrote about {label.lower()}"
+            self.fields[f"answer_{value}"] = words
+        # The page's order, so the error summary lists messages as the page shows the fields.
+        self.order_fields(["received_on", *self._characteristic_fields()])
+
+    @staticmethod
+    def _characteristic_fields() -> list[str]:
+        return [
+            name
+            for value in Characteristic.values
+            for name in (f"category_{value}", f"answer_{value}")
+        ]
+
+    def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
+        """The page's parts in order, each (legend, fields): a characteristic's category and
+        words grouped under its name; the other fields each on their own (no legend)."""
+        parts = [("", [self["received_on"]])]
+        for value, label in Characteristic.choices:
+            parts.append((label, [self[f"category_{value}"], self[f"answer_{value}"]]))
+        parts.append(
+            ("", [self["underlying_issue"], self["previously_known"], self["issue_details"]])
+        )
+        return parts
 
     def answers(self) -> dict[str, str]:
         return {
             value: self.cleaned_data.get(f"answer_{value}", "") for value in Characteristic.values
         }
+
+    def categories(self) -> dict[str, str]:
+        """The answered characteristics' categories ({characteristic: category})."""
+        chosen = {
+            value: self.cleaned_data.get(f"category_{value}", "") for value in Characteristic.values
+        }
+        return {value: category for value, category in chosen.items() if category}

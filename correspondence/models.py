@@ -20,6 +20,10 @@ class LetterKind(models.TextChoices):
     REMOVAL = "removal", "Letter telling the individual they are no longer on the schedule"
 
 
+# The protocol: the equalities questionnaire goes with every low, medium and high letter.
+QUESTIONNAIRE_KINDS = (LetterKind.LOW_MEDIUM, LetterKind.HIGH)
+
+
 class LetterStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     APPROVED = "approved", "Approved"
@@ -148,7 +152,7 @@ class Letter(models.Model):
     @property
     def has_questionnaire(self) -> bool:
         """The protocol: the equalities questionnaire goes with every low, medium and high letter."""
-        return self.kind in (LetterKind.LOW_MEDIUM, LetterKind.HIGH)
+        return self.kind in QUESTIONNAIRE_KINDS
 
 
 class PdfVariant(models.TextChoices):
@@ -206,11 +210,17 @@ class Characteristic(models.TextChoices):
 class QuestionnaireReturn(models.Model):
     """The individual's returned equalities questionnaire, as recorded by staff.
 
-    Every answer is special-category data: shown to the panel and Adult Social Care only.
+    Every answer, in their words or as a category, is special-category data: shown to the panel
+    and Adult Social Care only.
     """
 
     letter = models.ForeignKey(Letter, on_delete=models.PROTECT, related_name="returns")
+    # The individual's own words, {characteristic: text}, as written on the form.
     answers = models.JSONField(default=dict)
+    # The same answers in the categories the committee counts (``correspondence.equalities``),
+    # {characteristic: category}; a characteristic not answered has no key. Returns recorded
+    # before the categories existed have none: their free text is not guessed into a category.
+    categories = models.JSONField("Equalities categories", default=dict, blank=True)
     underlying_issue = models.BooleanField(
         "The return reveals an underlying health issue, condition or disability", default=False
     )

@@ -335,6 +335,7 @@ def questionnaire_return(request, pk):
             actor=request.user,
             letter=letter,
             answers=form.answers(),
+            categories=form.categories(),
             underlying_issue=data["underlying_issue"],
             previously_known=data["previously_known"],
             issue_details=data["issue_details"],

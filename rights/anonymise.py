@@ -235,10 +235,12 @@ ANONYMISED = (
         },
         "letters",
     ),
+    # The equalities categories go with the words: they are the person's protected
+    # characteristics (special-category data), not the behaviour categories kept for counting.
     Rule(
         QuestionnaireReturn,
         lambda pk: QuestionnaireReturn.objects.filter(letter__person_id=pk),
-        {"answers": {}, "issue_details": ""},
+        {"answers": {}, "categories": {}, "issue_details": ""},
         "questionnaire_returns",
     ),
     Rule(

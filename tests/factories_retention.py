@@ -184,6 +184,7 @@ def removed_case(removed_at: datetime.datetime, **kwargs) -> Case:
         QuestionnaireReturn.objects.create(
             letter=letter,
             answers={"disability": f"{family}'s anxiety"},
+            categories={"disability": "yes"},
             issue_details=f"{family}'s anxiety",
             received_on=started.date(),
             recorded_by=staff,

@@ -235,6 +235,7 @@ def full_record() -> Record:
     QuestionnaireReturn.objects.create(
         letter=letter,
         answers={"disability": "yes"},
+        categories={"disability": "yes", "sex": "female"},
         underlying_issue=True,
         issue_details="Hearing impairment.",
         received_on=date(2026, 3, 20),

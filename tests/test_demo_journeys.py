@@ -7,7 +7,8 @@ import pytest
 from auditlog.models import LogEntry
 from django.utils import timezone
 
-from correspondence.models import Letter, LetterStatus
+from correspondence.equalities import CATEGORIES
+from correspondence.models import Letter, LetterStatus, QuestionnaireReturn
 from panel.models import AgendaItem, ItemKind, Meeting
 from referrals.models import InboundEmail, Person, Referral, ReferralStatus
 from rights.retention import due_within
@@ -32,7 +33,17 @@ def loaded():
 
 
 def snapshot() -> dict:
-    models = (Person, Referral, Entry, Appeal, Letter, InboundEmail, AddressWarning, AccessGrant)
+    models = (
+        Person,
+        Referral,
+        Entry,
+        Appeal,
+        Letter,
+        QuestionnaireReturn,
+        InboundEmail,
+        AddressWarning,
+        AccessGrant,
+    )
     counted = {model.__name__: model.objects.count() for model in models}
     counted["items"] = AgendaItem.objects.count()
     counted["meetings"] = Meeting.objects.count()
@@ -60,9 +71,21 @@ def test_an_entry_is_overdue_for_review_and_an_appeal_waits_for_the_monitoring_o
 
 def test_one_letter_waits_for_approval_and_one_sent_carries_a_questionnaire(loaded):
     assert Letter.objects.filter(status=LetterStatus.DRAFT).exists()
-    sent = Letter.objects.get(status=LetterStatus.SENT)
+    sent = Letter.objects.get(status=LetterStatus.SENT, person__family_name="Ashdown")
     assert sent.has_questionnaire
     assert not sent.returns.exists()
+
+
+def test_returned_questionnaires_give_the_committee_categories_at_every_tier(loaded):
+    returns = QuestionnaireReturn.objects.select_related("letter__entry")
+
+    assert 8 <= len(returns) <= 12
+    assert {r.letter.entry.tier for r in returns} == {"low", "medium", "high"}
+    for returned in returns:
+        assert returned.letter.status == LetterStatus.SENT
+        for characteristic, category in returned.categories.items():
+            assert category in dict(CATEGORIES[characteristic])
+    assert not Entry.objects.filter(underlying_issue_flagged_on__isnull=False).exists()
 
 
 def test_a_failed_email_address_warnings_and_an_access_request_are_there(loaded):

@@ -10,7 +10,12 @@ from django.utils import timezone
 
 from correspondence.letter_pdfs import letter_pdf_make
 from correspondence.models import Letter, LetterKind
-from correspondence.services import letter_approve, letter_draft, letter_send
+from correspondence.services import (
+    letter_approve,
+    letter_draft,
+    letter_send,
+    questionnaire_return_record,
+)
 from panel.services import agenda_fill_next_meeting
 from referrals.models import InboundEmail, Person
 from referrals.services import (
@@ -28,6 +33,7 @@ from schedule.services import (
     address_warning_add,
     appeal_record,
     entry_add_emergency,
+    entry_correct,
     entry_end_emergency,
     entry_ratify,
 )
@@ -42,6 +48,64 @@ REVIEW_DUE = ("Lewis", "Penhaligon", date(1966, 9, 30), "DT1 3BJ")
 OVERDUE = ("Marcus", "Webb", date(1988, 4, 17), "DT11 7BX")
 LETTER_SENT = ("Gwen", "Ashdown", date(1975, 12, 3), "DT2 8RE")
 REMOVED = ("Harold", "Pym", date(1950, 2, 11), "DT6 3LN")
+
+# Returned equalities questionnaires, so the committee's figures have something to count: the
+# person, the tier the panel settled on, the categories ticked and anything written in their words.
+RETURNED = [
+    (
+        ("Ada", "Trevelyan", date(1957, 5, 2), "DT1 1HA"),
+        "low",
+        {"age": "65_plus", "sex": "female", "disability": "yes", "race": "white"},
+        {"disability": "Arthritis in both hands"},
+    ),
+    (
+        ("Bilal", "Hussain", date(1992, 8, 14), "DT1 2RS"),
+        "medium",
+        {"age": "25_34", "sex": "male", "race": "asian", "religion": "muslim"},
+        {},
+    ),
+    (
+        ("Carys", "Penrose", date(1983, 2, 27), "DT2 9QE"),
+        "high",
+        {"age": "35_44", "sex": "female", "disability": "no", "marriage": "separated"},
+        {},
+    ),
+    (
+        ("Desmond", "Okoro", date(1969, 10, 9), "DT4 0AX"),
+        "medium",
+        {"age": "55_64", "sex": "male", "race": "black", "religion": "christian"},
+        {"religion": "Pentecostal"},
+    ),
+    (
+        ("Elin", "Marsh-Pryce", date(2001, 4, 3), "DT6 4EZ"),
+        "low",
+        {"age": "under_25", "sex": "prefer_not_to_say", "sexual_orientation": "bisexual"},
+        {},
+    ),
+    (
+        ("Frank", "Dunmore", date(1948, 12, 19), "DT11 0JQ"),
+        "high",
+        {"age": "65_plus", "sex": "male", "disability": "yes", "marriage": "widowed"},
+        {"disability": "Hearing loss; uses a hearing aid"},
+    ),
+    (
+        ("Iris", "Fairweather", date(1964, 9, 5), "DT2 7LD"),
+        "high",
+        {
+            "age": "55_64",
+            "sex": "female",
+            "religion": "buddhist",
+            "sexual_orientation": "gay_lesbian",
+        },
+        {},
+    ),
+    (
+        ("Jasper", "Coombes", date(1995, 3, 11), "DT5 1BN"),
+        "medium",
+        {"age": "25_34", "gender_reassignment": "different", "disability": "no"},
+        {},
+    ),
+]
 
 FAILED_EMAIL = (
     b"This is not an email: a file saved from the shared mailbox by mistake.\r\n"
@@ -197,6 +261,41 @@ def demo_letters() -> None:
         letter_send(actor=manager, letter=letter, method="post")
 
 
+def demo_questionnaire_returns() -> None:
+    """Letters sent at each tier, and their returned questionnaires recorded by Assurance."""
+    chair, manager, legal = _user("chair"), _user("manager"), _user("legal")
+    assurance = _user("assurance")
+    for key, tier, categories, words in RETURNED:
+        with transaction.atomic():
+            person = _person(key, actor=assurance)
+            if person is None:
+                continue
+            entry = _emergency(person, ratify=True)
+            if tier != entry.tier:
+                entry = entry_correct(
+                    actor=chair, entry=entry, field="tier", value=tier, note="Demo data."
+                )
+            # High risk: Legal Services' cease and desist letter; otherwise the manager's.
+            sender, kind = (
+                (legal, LetterKind.HIGH) if tier == "high" else (manager, LetterKind.LOW_MEDIUM)
+            )
+            letter = letter_draft(actor=sender, kind=kind, person=person, entry=entry)
+            letter = letter_approve(actor=sender, letter=letter)
+            letter_pdf_make(letter_id=letter.pk, version=letter.version)
+            letter = letter_send(actor=sender, letter=letter, method="post")
+            questionnaire_return_record(
+                actor=assurance,
+                letter=letter,
+                answers=words,
+                categories=categories,
+                # A disability the council already knew of: nothing to flag for the panel.
+                underlying_issue=categories.get("disability") == "yes",
+                previously_known=True,
+                issue_details=words.get("disability", ""),
+                received_on=timezone.localdate(),
+            )
+
+
 def demo_adjustment() -> None:
     """A reasonable adjustment for the person whose referral mentioned a hearing impairment."""
     person = Person.objects.get(given_names="Karen", family_name="Whitlock-Jones")
@@ -258,6 +357,7 @@ def demo_journeys_load() -> None:
     demo_entries()
     demo_appeal()
     demo_letters()
+    demo_questionnaire_returns()
     demo_adjustment()
     demo_removed_long_ago()
     demo_mailbox_and_access()

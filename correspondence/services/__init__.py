@@ -25,12 +25,13 @@ from .drafting import (
     letter_draft_from_decision,
     letter_update,
 )
-from .questionnaires import questionnaire_return_record
+from .questionnaires import category_refused, questionnaire_return_record
 from .sending import letter_approve, letter_send, letters_cancel_for_entry
 
 __all__ = [
     "LETTER_FIELDS",
     "LetterError",
+    "category_refused",
     "current_pdf",
     "letter_approve",
     "letter_draft",

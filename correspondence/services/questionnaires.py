@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from correspondence.equalities import CATEGORIES
 from correspondence.models import Characteristic, Letter, LetterStatus, QuestionnaireReturn
 from correspondence.selectors import may_record_questionnaire_return
 from schedule.services import entry_flag_underlying_issue
@@ -30,10 +31,13 @@ def questionnaire_return_record(
     previously_known: bool,
     issue_details: str,
     received_on: date,
+    categories: dict[str, str] | None = None,
 ) -> QuestionnaireReturn:
-    """Staff recorded a returned equalities questionnaire. A return revealing an underlying issue
-    not known before flags the entry and goes to the panel and Adult Social Care (the protocol:
-    "the panel will refer to appropriate specialist colleagues")."""
+    """Staff recorded a returned equalities questionnaire: each answer in the category the
+    committee counts (``categories``, from ``correspondence.equalities``) and, where it helps,
+    in the individual's own words (``answers``). A return revealing an underlying issue not known
+    before flags the entry and goes to the panel and Adult Social Care (the protocol: "the panel
+    will refer to appropriate specialist colleagues")."""
     letter = (
         Letter.objects.select_for_update(of=("self",)).select_related("entry").get(pk=letter.pk)
     )
@@ -46,6 +50,7 @@ def questionnaire_return_record(
     unknown = set(answers) - set(Characteristic.values)
     if unknown:
         raise ValidationError(f"Not protected characteristics: {', '.join(sorted(unknown))}")
+    categories = _answered_categories(categories or {})
     if underlying_issue and not issue_details.strip():
         raise ValidationError(
             {"issue_details": "Say what the return says about the underlying issue."}
@@ -55,6 +60,7 @@ def questionnaire_return_record(
     questionnaire = QuestionnaireReturn.objects.create(
         letter=letter,
         answers={key: value.strip() for key, value in answers.items() if value.strip()},
+        categories=categories,
         underlying_issue=underlying_issue,
         previously_known=previously_known,
         issue_details=issue_details.strip(),
@@ -70,6 +76,28 @@ def questionnaire_return_record(
         )
         _notify_specialists(letter)
     return questionnaire
+
+
+def category_refused(characteristic: str) -> str:
+    """What a category not in the characteristic's list is told (the form says it too)."""
+    return f"Choose a category for {Characteristic(characteristic).label.lower()} from the list"
+
+
+def _answered_categories(categories: dict[str, str]) -> dict[str, str]:
+    """The answered characteristics and their categories; a category not in the characteristic's
+    list is refused beside its field (``category_<characteristic>``)."""
+    unknown = set(categories) - set(Characteristic.values)
+    if unknown:
+        raise ValidationError(f"Not protected characteristics: {', '.join(sorted(unknown))}")
+    answered = {key: value for key, value in categories.items() if value}
+    errors = {
+        f"category_{key}": category_refused(key)
+        for key, value in answered.items()
+        if value not in dict(CATEGORIES[key])
+    }
+    if errors:
+        raise ValidationError(errors)
+    return answered
 
 
 def _notify_specialists(letter: Letter) -> None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from correspondence.models import Letter
+from correspondence.equalities import category_label
+from correspondence.models import Characteristic, Letter
 from correspondence.services import LETTER_FIELDS
 from panel.models import DECISION_FIELDS, AgendaItem
 from referrals.models import Person
@@ -30,6 +31,15 @@ GUIDANCE_FIELDS = [
     "restriction_kinds",
     "adjustment_clash_reason",
 ]
+
+
+def categories_labelled(categories: dict[str, str]) -> dict[str, str]:
+    """A questionnaire return's categories as the person would read them: {"Sex": "Female"}."""
+    return {
+        label: category_label(value, categories[value])
+        for value, label in Characteristic.choices
+        if value in categories
+    }
 
 
 def _guidance(c: Collector, obj) -> dict:
@@ -257,6 +267,7 @@ def _letter(c: Collector, letter: Letter) -> dict:
         {
             "received_on": ret.received_on,
             "answers": ret.answers,
+            "categories": categories_labelled(ret.categories),
             "underlying_issue": ret.underlying_issue,
             "previously_known": ret.previously_known,
             "issue_details": ret.issue_details,
