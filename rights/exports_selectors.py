@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from referrals.models import Person
 from ubpanel.roles import SUBJECT_ACCESS_ROLES, has_role
 
-from .models import ExportStatus, SubjectAccessExport
+from .models import SubjectAccessExport
 
 
 def may_request_export(user, person: Person | None = None) -> bool:
@@ -37,6 +37,5 @@ def may_download_export(user, export: SubjectAccessExport) -> bool:
     return (
         export.requested_by_id == getattr(user, "pk", None)
         and may_request_export(user)
-        and export.status == ExportStatus.READY
-        and bool(export.file)
+        and export.downloadable
     )

@@ -7,7 +7,7 @@ from django.db.models import Q
 
 from referrals.models import Person
 from ubpanel.audit_people import people_data
-from ubpanel.storage import private_storage
+from ubpanel.made_files import ExportStatus, MadeFile  # noqa: F401 (ExportStatus: imported from here)
 
 
 class LegalHold(models.Model):
@@ -47,39 +47,12 @@ class LegalHold(models.Model):
         return self.lifted_at is None
 
 
-class ExportStatus(models.TextChoices):
-    QUEUED = "queued", "Waiting to start"
-    RUNNING = "running", "Being made"
-    READY = "ready", "Ready to download"
-    FAILED = "failed", "Failed"
-    EXPIRED = "expired", "Deleted after its time"
-
-
-class SubjectAccessExport(models.Model):
+class SubjectAccessExport(MadeFile):
     """Everything held about one person, as one ZIP made by a Celery task; downloaded only by the
     person who asked for it, and deleted after SUBJECT_ACCESS_EXPORT_DAYS."""
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="subject_exports")
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    status = models.CharField(
-        max_length=16, choices=ExportStatus.choices, default=ExportStatus.QUEUED
-    )
-    progress = models.PositiveSmallIntegerField(default=0)  # per cent
-    stage = models.CharField(max_length=200, blank=True)
     redact_staff_names = models.BooleanField(default=False)
-    file = models.FileField(storage=private_storage, max_length=300, blank=True)
-    size = models.PositiveBigIntegerField(null=True, blank=True)
-    sha256 = models.CharField(max_length=64, blank=True)
-    failure = models.TextField(blank=True)
-    requested_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
-    deleted_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-requested_at", "-pk"]
 
     def __str__(self):
         return f"Subject access export {self.pk} for person {self.person_id}"

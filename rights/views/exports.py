@@ -5,22 +5,19 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from rights.exports.build import file_name
 from rights.exports_selectors import exportable_people, may_download_export, visible_exports
-from rights.models import ExportStatus
 from rights.services.exports import subject_access_export_request
-from ubpanel import audit
+from ubpanel import audit, made_files
 from ubpanel.access import get_object_or_404
 from ubpanel.forms import GovukForm
 from ubpanel.pages import form_page, submit
 from ubpanel.roles import SUBJECT_ACCESS_ROLES, role_required
 
 EXPORTS_PER_PAGE = 25
-POLL_SECONDS = 2
 REDACT_CHOICES = [
     ("yes", "Yes, replace each member of staff's name with their role"),
     ("no", "No, name the members of staff"),
@@ -85,8 +82,7 @@ def export_detail(request, pk):
     export = get_object_or_404(visible_exports(request.user), pk=pk)
     context = {
         "export": export,
-        "working": export.status in (ExportStatus.QUEUED, ExportStatus.RUNNING),
-        "poll_seconds": POLL_SECONDS,
+        **made_files.progress_context(export),
         "may_download": may_download_export(request.user, export),
     }
     if request.htmx:
@@ -103,17 +99,6 @@ def export_download(request, pk):
     if not may_download_export(request.user, export):
         messages.error(request, "The export cannot be downloaded: see its status below.")
         return redirect("rights:export_detail", pk=export.pk)
-    audit.record(
-        audit.Event.DOWNLOAD,
-        objects=[export],
-        export=export.reference,
-        sha256=export.sha256,
+    return made_files.file_response(
+        export, filename=file_name(export), content_type="application/zip", export=export.reference
     )
-    response = FileResponse(
-        export.file.open("rb"),
-        as_attachment=True,
-        filename=file_name(export),
-        content_type="application/zip",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
