@@ -12,7 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from panel import services
-from panel.models import OUTCOMES_FOR, AgendaItem, ItemKind, Outcome, Seat
+from panel.models import OUTCOMES_FOR, AgendaItem, Decision, ItemKind, Outcome, Seat
 from referrals.models import ReferralEvent, ReferralStatus
 from schedule.models import AccessGrant, EntryEvent, EntryEventKind
 from ubpanel.entry_status import EntryStatus
@@ -217,3 +217,26 @@ def test_an_outcome_outside_the_table_is_refused_not_ignored(holders, meeting):
 
     with pytest.raises(services.PanelError, match="not an outcome for 12-month review"):
         services.decision_act(actor=holders[C], item=item, decision=decision)
+
+
+@pytest.mark.parametrize("outcome", [Outcome.KEEP, Outcome.REMOVE, Outcome.REFER_TO_LEGAL])
+def test_a_review_decision_keeps_the_date_the_review_was_due(holders, meeting, outcome):
+    """Committee reports tell reviews held on time from late ones (issue 17): keeping the entry
+    moves its date on, so the decision keeps the date it met."""
+    item = _item(meeting, ItemKind.REVIEW)
+    due = item.entry.review_due_on
+
+    _decide(holders, item, outcome)
+
+    assert Decision.objects.get(item=item).review_was_due_on == due
+    item.entry.refresh_from_db()
+    if outcome == Outcome.KEEP:
+        assert item.entry.review_due_on != due
+
+
+def test_a_deferred_review_records_no_due_date(holders, meeting):
+    item = _item(meeting, ItemKind.REVIEW)
+
+    _decide(holders, item, Outcome.DEFER)
+
+    assert Decision.objects.get(item=item).review_was_due_on is None

@@ -171,6 +171,9 @@ class Decision(StaffGuidance):
     abstentions = models.PositiveSmallIntegerField(null=True, blank=True)
     decided_on = models.DateField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # A 12-month review: the date it was due, kept as the decision is made (keeping the entry
+    # moves the entry's date on), so that committee reports can tell reviews held on time.
+    review_was_due_on = models.DateField(null=True, blank=True)
     drafted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -213,6 +213,9 @@ def decision_act(*, actor: User, item: AgendaItem, decision: Decision) -> None:
             f"“{decision.get_outcome_display()}” is not an outcome for "
             f"{item.get_kind_display().lower()}."
         )
+    if item.kind == ItemKind.REVIEW and item.entry_id and decision.outcome != Outcome.DEFER:
+        decision.review_was_due_on = item.entry.review_due_on
+        decision.save(update_fields=["review_was_due_on", "updated_at"])
     try:
         effect(actor=actor, item=item, decision=decision)
     except (schedule_services.ScheduleTransitionError, ValidationError) as error:
