@@ -8,7 +8,7 @@ MANAGE := $(UV) run --frozen python manage.py
 # The demo's console emails link to the port actually served (`make run PORT=8001`).
 DEMO := $(DEV) SITE_URL=http://127.0.0.1:$(PORT)
 
-.PHONY: help install uv run test test-browser lint format check-migrations demo collectstatic bench bench-letters bench-pages bench-sweep bench-load
+.PHONY: help install uv run test test-browser lint format check-migrations demo collectstatic bench bench-letters bench-pages bench-sweep bench-load bench-stats
 
 help:
 	@echo "make run    - install everything, set up the embedded demo (SQLite) and serve http://127.0.0.1:$(PORT)"
@@ -64,6 +64,10 @@ bench-load: uv
 # The list-pages benchmark (bench/README.md): DATABASE_URL pointing at a PostgreSQL server.
 bench-pages: uv
 	$(UV) run --frozen python -m bench.pages.run $(BENCH_ARGS)
+
+# The statistics-page benchmark (bench/README.md): DATABASE_URL pointing at a PostgreSQL server.
+bench-stats: uv
+	$(UV) run --frozen python -m bench.stats.run $(BENCH_ARGS)
 
 # The review-sweep benchmark (bench/README.md): DATABASE_URL pointing at a PostgreSQL server.
 bench-sweep: uv

@@ -17,7 +17,7 @@ from pathlib import Path
 from ubpanel.hooks import HOOKS
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = ("ubpanel", "referrals", "schedule", "panel", "correspondence", "rights")
+LAYERS = ("ubpanel", "referrals", "schedule", "panel", "correspondence", "rights", "reports")
 PROJECT = len(LAYERS)  # the layer above every app
 PROJECT_MODULES = {
     "ubpanel",  # its __init__ loads the Celery app, as Celery's Django set-up asks

@@ -268,6 +268,12 @@ SIGNED_IN_PAGES = {
     "rights:legal_hold_lift": [1],
     "rights:person_viewed": [1],
     "rights:person_viewed_csv": [1],
+    "reports:statistics": [],
+    "reports:statistics_csv": ["referrals-by-source"],
+    "reports:statistics_xlsx": [],
+    "reports:committee_report_new": [],
+    "reports:committee_report": [1],
+    "reports:committee_report_download": [1],
 }
 ADMIN_PAGES = [
     "admin:index",

@@ -18,6 +18,7 @@ from django.utils import timezone
 from panel.models import Decision, Declaration, Invitee
 from panel.models.meetings import Seat
 from referrals.models import Adjustment, Evidence, InboundEmail, ReferralStatus
+from reports.models import CommitteeReport
 from rights.models import LegalHold, SubjectAccessExport
 from schedule.models import AddressWarning
 from ubpanel.roles import Role
@@ -40,6 +41,7 @@ from .factories import (
 EXTRA_KWARGS = {
     "referrals:triage_action": {"action": "close"},
     "correspondence:letter_pdf": {"variant": "letter"},
+    "reports:statistics_csv": {"slug": "referrals-by-source"},
 }
 SEAT_OF = {Role.PANEL_CHAIR: Seat.CHAIR, Role.PANEL_MEMBER: Seat.COMPLAINTS}
 
@@ -151,6 +153,12 @@ def build() -> World:
     # A subject access export the chair asked for (still waiting: its download page says so).
     world.objects["rights.SubjectAccessExport"] = SubjectAccessExport.objects.create(
         person=person, requested_by=world.users[Role.PANEL_CHAIR.value]
+    )
+    # A committee report an auditor asked for (still waiting: its download page says so).
+    world.objects["reports.CommitteeReport"] = CommitteeReport.objects.create(
+        period_start=timezone.localdate().replace(day=1),
+        period_end=timezone.localdate(),
+        requested_by=world.users[Role.AUDITOR.value],
     )
     # A legal hold the chair placed on the person (its lift page shows it).
     world.objects["rights.LegalHold"] = LegalHold.objects.create(

@@ -78,6 +78,13 @@ SECTIONS = (
         "Who viewed, searched or changed what, when and from where.",
     ),
     Section(
+        "Committee statistics",
+        "reports:statistics",
+        r.STATISTICS_ROLES,
+        "How the protocol is used, for the Audit and Governance Committee: figures, charts, "
+        "equalities monitoring and exports.",
+    ),
+    Section(
         "Retention schedule",
         "rights:retention",
         r.RETENTION_ROLES,

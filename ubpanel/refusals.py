@@ -145,6 +145,13 @@ OBJECT_KINDS: dict[str, str] = {
     # rights: who viewed this person
     "rights:person_viewed": "referrals.Person",
     "rights:person_viewed_csv": "referrals.Person",
+    # reports: committee statistics
+    "reports:statistics": "reports.CommitteeReport",
+    "reports:statistics_csv": "reports.CommitteeReport",
+    "reports:statistics_xlsx": "reports.CommitteeReport",
+    "reports:committee_report_new": "reports.CommitteeReport",
+    "reports:committee_report": "reports.CommitteeReport",
+    "reports:committee_report_download": "reports.CommitteeReport",
 }
 
 # Where a refused page names no kind of record (an address that does not exist).

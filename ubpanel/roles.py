@@ -84,6 +84,9 @@ AUDIT_READERS = frozenset({Role.AUDITOR, Role.PANEL_CHAIR})
 WHO_VIEWED_READERS = frozenset({Role.AUDITOR, Role.PANEL_CHAIR, Role.DATA_PROTECTION})
 SUBJECT_ACCESS_ROLES = frozenset({Role.PANEL_CHAIR, Role.DATA_PROTECTION})
 RETENTION_ROLES = frozenset({Role.PANEL_CHAIR, Role.DATA_PROTECTION})
+# Who reads the committee statistics and makes the committee report: the chair (the Information
+# Asset Owner) and auditors. The figures name nobody.
+STATISTICS_ROLES = frozenset({Role.PANEL_CHAIR, Role.AUDITOR})
 # Who records a person's reasonable adjustments: the panel, Assurance and Adult Social Care.
 ADJUSTMENT_ROLES = frozenset(
     {Role.PANEL_CHAIR, Role.PANEL_MEMBER, Role.ASSURANCE_OFFICER, Role.ASC_REPRESENTATIVE}

@@ -40,6 +40,7 @@ urlpatterns = [
     path("schedule/", include("schedule.urls")),
     path("letters/", include("correspondence.urls")),
     path("rights/", include("rights.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
 

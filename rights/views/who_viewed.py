@@ -27,6 +27,7 @@ from ubpanel import audit
 from ubpanel.access import get_object_or_404
 from ubpanel.forms import DATE_INPUT, GovukForm
 from ubpanel.roles import WHO_VIEWED_READERS, role_required
+from ubpanel.spreadsheet import csv_cell
 
 ROWS_PER_PAGE = 50
 KIND_NAMES = dict(KIND_CHOICES)
@@ -164,12 +165,6 @@ CSV_COLUMNS = [
 class _Echo:
     def write(self, value):
         return value
-
-
-def csv_cell(value) -> str:
-    """A cell a spreadsheet shows as text: one starting like a formula gets a leading apostrophe."""
-    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _csv_lines(rows: Iterable[dict]) -> Iterator[str]:

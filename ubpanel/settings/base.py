@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "schedule",
     "correspondence",
     "rights",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -168,6 +169,14 @@ if REVIEW_OVERDUE_DEFAULT not in ("keep_and_escalate", "remove"):
     raise ImproperlyConfigured("REVIEW_OVERDUE_DEFAULT must be keep_and_escalate or remove.")
 if EMERGENCY_UNRATIFIED_DEFAULT not in ("escalate", "end"):
     raise ImproperlyConfigured("EMERGENCY_UNRATIFIED_DEFAULT must be escalate or end.")
+# Committee statistics: equalities counts from 1 to this less one are withheld ("fewer than 5"),
+# with any count that would reveal one (reports.tables.suppress).
+EQUALITIES_SUPPRESSION_THRESHOLD = env.int("EQUALITIES_SUPPRESSION_THRESHOLD", default=5)
+if EQUALITIES_SUPPRESSION_THRESHOLD < 2:
+    raise ImproperlyConfigured("EQUALITIES_SUPPRESSION_THRESHOLD is 2 or more.")
+# How many days a committee report's PDF is kept before it is deleted (it names nobody).
+COMMITTEE_REPORT_DAYS = env.int("COMMITTEE_REPORT_DAYS", default=90)
+
 if REVIEW_GRACE_DAYS < 0 or EMERGENCY_RATIFICATION_LIMIT_DAYS < 0:
     raise ImproperlyConfigured("REVIEW_GRACE_DAYS and EMERGENCY_RATIFICATION_LIMIT_DAYS are >= 0.")
 # --- end overdue reviews ------------------------------------------------------------------------

@@ -141,3 +141,9 @@ CELERY_BEAT_SCHEDULE["meetings-week-ahead"] = {
     "task": "panel.tasks.meetings_week_ahead_notify",
     "schedule": crontab(hour=7, minute=5),
 }
+# Committee reports' PDFs are deleted COMMITTEE_REPORT_DAYS after they were made, at 03:50 (after
+# the subject access exports' expiry at 03:45).
+CELERY_BEAT_SCHEDULE["committee-reports-expire"] = {
+    "task": "reports.tasks.committee_reports_expire",
+    "schedule": crontab(hour=3, minute=50),
+}
