@@ -11,9 +11,9 @@ urlpatterns = [
 ]
 urlpatterns += [
     path("committee-reports/new/", committee.committee_report_new, name="committee_report_new"),
-    path("committee-reports/<int:pk>/", committee.committee_report, name="committee_report"),
+    path("committee-reports/<id:pk>/", committee.committee_report, name="committee_report"),
     path(
-        "committee-reports/<int:pk>/download/",
+        "committee-reports/<id:pk>/download/",
         committee.committee_report_download,
         name="committee_report_download",
     ),
