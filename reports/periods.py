@@ -35,7 +35,7 @@ class Period:
     @property
     def until(self) -> datetime.datetime:
         """The first moment after ``end``."""
-        return _midnight(self.end + datetime.timedelta(days=1))
+        return day_after(self.end)
 
     @property
     def label(self) -> str:
@@ -63,6 +63,11 @@ class Period:
             for name, day in (("start", self.start), ("end", self.end))
             for part, value in (("day", day.day), ("month", day.month), ("year", day.year))
         )
+
+
+def day_after(day: datetime.date) -> datetime.datetime:
+    """The first moment after ``day``, in the council's time zone."""
+    return _midnight(day + datetime.timedelta(days=1))
 
 
 def _midnight(day: datetime.date) -> datetime.datetime:

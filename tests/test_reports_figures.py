@@ -287,7 +287,7 @@ def test_time_to_decision_counts_decisions_made_in_the_period(world):
 
 
 def test_the_schedule_over_time_by_tier_and_status(world):
-    over_time, at_end, movement = figures.schedule_tables(PERIOD)
+    over_time, status_over_time, at_end, movement = figures.schedule_tables(PERIOD)
     months = values(over_time)
     # Low, Medium, High, All.
     assert months["Jan 2026"] == [1, 0, 1, 2]
@@ -295,6 +295,15 @@ def test_the_schedule_over_time_by_tier_and_status(world):
     assert months["Mar 2026"] == [0, 2, 1, 3]
     assert months["Jun 2026"] == [0, 2, 2, 4]
     assert len(over_time.rows) == 6
+    # Pending ratification, Active, Under appeal, All: each entry's status that day.
+    assert values(status_over_time) == {
+        "Jan 2026": [1, 1, 0, 2],
+        "Feb 2026": [0, 3, 0, 3],
+        "Mar 2026": [0, 3, 0, 3],
+        "Apr 2026": [0, 2, 1, 3],
+        "May 2026": [0, 2, 1, 3],
+        "Jun 2026": [1, 2, 1, 4],
+    }
     assert values(at_end) == {
         "Pending ratification": [0, 0, 1, 1],
         "Active": [0, 1, 1, 2],
@@ -306,7 +315,7 @@ def test_the_schedule_over_time_by_tier_and_status(world):
 
 def test_the_status_at_the_period_end_is_read_from_the_history(world):
     """At the end of January, e1 was still waiting for ratification, whatever it is now."""
-    _, at_end, _ = figures.schedule_tables(Period(start=date(2026, 1, 1), end=date(2026, 1, 31)))
+    _, _, at_end, _ = figures.schedule_tables(Period(start=date(2026, 1, 1), end=date(2026, 1, 31)))
     assert values(at_end)["Pending ratification"] == [0, 0, 1, 1]
     assert values(at_end)["Active"] == [1, 0, 0, 1]
 

@@ -11,10 +11,11 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
+    TextField,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 
 from panel.models import Decision, DecisionStatus, ItemKind, Outcome
 from referrals.models import BehaviourCategory, Referral, ReferralSource, ReferralStatus
@@ -145,16 +146,18 @@ def referral_tables(period: Period) -> list[Table]:
 
 def category_table(period: Period) -> Table:
     """How many referrals received in the period cite each behaviour category (a referral may
-    cite several). The categories are a JSON list: each is counted by a text match on it, which
-    PostgreSQL and SQLite both do."""
+    cite several). The categories are a JSON list of the values' own (lower-case) words: each is
+    counted by an exact text match on the list as text, which PostgreSQL and SQLite both do (a
+    case-insensitive match would fold every row's text fifteen times over)."""
     counts = (
         received_referrals()
         .filter(in_period(period, "received_at"))
+        .alias(categories_text=Cast("behaviour_categories", TextField()))
         .aggregate(
             total=Count("pk"),
             **{
                 category.value: Count(
-                    "pk", filter=Q(behaviour_categories__icontains=f'"{category.value}"')
+                    "pk", filter=Q(categories_text__contains=f'"{category.value}"')
                 )
                 for category in BehaviourCategory
             },

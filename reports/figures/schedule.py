@@ -19,7 +19,7 @@ from reports.figures.common import (
     on_days,
     waits_of,
 )
-from reports.periods import Period
+from reports.periods import Period, day_after
 from reports.tables import Chart, Row, Table
 from schedule.models import (
     Appeal,
@@ -64,6 +64,21 @@ def _live_on(day: datetime.date) -> Q:
     return Q(on_day__lte=day) & (Q(off_day__isnull=True) | Q(off_day__gt=day))
 
 
+def _statuses_on(day: datetime.date, i: int) -> dict[EntryStatus, Q]:
+    """Which status a live entry had on ``day`` (``appeal_open_<i>`` annotated for that day):
+    pending until the panel ratified it, under appeal while an appeal waited, else active."""
+    after = day_after(day)
+    pending = Q(emergency_added_at__lt=after) & (
+        Q(ratified_at__isnull=True) | Q(ratified_at__gte=after)
+    )
+    appeal = Q(**{f"appeal_open_{i}": True})
+    return {
+        EntryStatus.PENDING_RATIFICATION: pending,
+        EntryStatus.ACTIVE: ~pending & ~appeal,
+        EntryStatus.UNDER_APPEAL: ~pending & appeal,
+    }
+
+
 SCHEDULE_STATUSES = [
     (EntryStatus.PENDING_RATIFICATION, "Pending ratification"),
     (EntryStatus.ACTIVE, "Active"),
@@ -79,27 +94,29 @@ def schedule_tables(period: Period) -> list[Table]:
     entry's status at the period's end is worked out from its history: pending until the panel
     ratified it, under appeal from the day an appeal arrived until it was decided."""
     end = period.end
-    appeal_open = Appeal.objects.filter(entry=OuterRef("pk"), received_on__lte=end).filter(
-        Q(decided_at__isnull=True) | Q(decided_at__gte=period.until)
-    )
-    entries = _entries_with_dates().annotate(appeal_open=Exists(appeal_open))
-    pending = Q(emergency_added_at__lt=period.until) & (
-        Q(ratified_at__isnull=True) | Q(ratified_at__gte=period.until)
-    )
-    status_at_end = {
-        EntryStatus.PENDING_RATIFICATION: pending,
-        EntryStatus.UNDER_APPEAL: ~pending & Q(appeal_open=True),
-        EntryStatus.ACTIVE: ~pending & Q(appeal_open=False),
-    }
     months = period.month_ends()
+    # Under appeal on each month's last day: an appeal had arrived and was not yet decided.
+    entries = _entries_with_dates().annotate(
+        **{
+            f"appeal_open_{i}": Exists(
+                Appeal.objects.filter(entry=OuterRef("pk"), received_on__lte=day).filter(
+                    Q(decided_at__isnull=True) | Q(decided_at__gte=day_after(day))
+                )
+            )
+            for i, day in enumerate(months)
+        }
+    )
     columns = {}
     for i, day in enumerate(months):
         for tier in TIERS:
             columns[f"m{i}_{tier.value}"] = Count("pk", filter=_live_on(day) & Q(tier=tier))
-    for status, _ in SCHEDULE_STATUSES:
+        for status, condition in _statuses_on(day, i).items():
+            columns[f"m{i}_{status.value}"] = Count("pk", filter=_live_on(day) & condition)
+    last = len(months) - 1
+    for status, condition in _statuses_on(end, last).items():
         for tier in TIERS:
             columns[f"s_{status.value}_{tier.value}"] = Count(
-                "pk", filter=_live_on(end) & Q(tier=tier) & status_at_end[status]
+                "pk", filter=_live_on(end) & Q(tier=tier) & condition
             )
     for tier in TIERS:
         columns[f"added_{tier.value}"] = Count(
@@ -110,29 +127,46 @@ def schedule_tables(period: Period) -> list[Table]:
         )
     counts = entries.aggregate(**columns)
 
-    over_time = Table(
-        slug="schedule-over-time",
-        title="Entries on the schedule at the end of each month, by tier",
-        row_heading="Month",
-        columns=[TIER_NAMES[tier] for tier in TIERS] + ["All"],
-        rows=[
-            Row(
-                month_label(day),
-                [
-                    *(counts[f"m{i}_{tier.value}"] for tier in TIERS),
-                    sum(counts[f"m{i}_{tier.value}"] for tier in TIERS),
-                ],
-            )
-            for i, day in enumerate(months)
-        ],
-        chart=Chart("stacked"),
-        notes="Each month's figure is the schedule on its last day (the last point is the "
-        "period's end). Entries are counted at the tier they have now.",
+    def over_time(slug, title, keys, names, notes):
+        table = Table(
+            slug=slug,
+            title=title,
+            row_heading="Month",
+            columns=[*names, "All"],
+            rows=[
+                Row(
+                    month_label(day),
+                    [
+                        *(counts[f"m{i}_{key}"] for key in keys),
+                        sum(counts[f"m{i}_{key}"] for key in keys),
+                    ],
+                )
+                for i, day in enumerate(months)
+            ],
+            chart=Chart("stacked"),
+            notes="Each month's figure is the schedule on its last day (the last point is the "
+            f"period's end). {notes}",
+        )
+        first, last = table.rows[0].values[-1], table.rows[-1].values[-1]
+        table.summary = (
+            f"{n_of(first, 'entry was', 'entries were')} live on {months[0]:%-d %B %Y} and "
+            f"{last} on {months[-1]:%-d %B %Y}."
+        )
+        return table
+
+    by_tier = over_time(
+        "schedule-over-time",
+        "Entries on the schedule at the end of each month, by tier",
+        [tier.value for tier in TIERS],
+        [TIER_NAMES[tier] for tier in TIERS],
+        "Entries are counted at the tier they have now.",
     )
-    first, last = over_time.rows[0].values[-1], over_time.rows[-1].values[-1]
-    over_time.summary = (
-        f"{n_of(first, 'entry was', 'entries were')} live on {months[0]:%-d %B %Y} and {last} on "
-        f"{months[-1]:%-d %B %Y}."
+    by_status_over_time = over_time(
+        "schedule-status-over-time",
+        "Entries on the schedule at the end of each month, by status",
+        [status.value for status, _ in SCHEDULE_STATUSES],
+        [label for _, label in SCHEDULE_STATUSES],
+        "The status each entry had that day, from its history.",
     )
     grid = [
         [counts[f"s_{status.value}_{tier.value}"] for tier in TIERS]
@@ -152,7 +186,10 @@ def schedule_tables(period: Period) -> list[Table]:
     )
     live = sum(map(sum, grid))
     high = sum(row[2] for row in grid)
-    by_status.summary = f"{n_of(live, 'entry was', 'entries were')} live on {end:%-d %B %Y}, {high} of them high risk."
+    by_status.summary = (
+        f"{n_of(live, 'entry was', 'entries were')} live on {end:%-d %B %Y}, {high} of them "
+        "high risk."
+    )
     added = [counts[f"added_{tier.value}"] for tier in TIERS]
     removed = [counts[f"removed_{tier.value}"] for tier in TIERS]
     movement = Table(
@@ -168,7 +205,7 @@ def schedule_tables(period: Period) -> list[Table]:
         notes="Added: the day of the emergency addition or the panel's decision. Removed: by "
         "the panel, an upheld appeal, an emergency addition not ratified, or a review overdue.",
     )
-    return [over_time, by_status, movement]
+    return [by_tier, by_status_over_time, by_status, movement]
 
 
 def emergency_tables(period: Period) -> list[Table]:
