@@ -12,7 +12,6 @@ from ubpanel.made_files import progress
 from . import charts
 from .models import CommitteeReport
 from .pdf import committee_report_pdf
-from .periods import Period
 from .statistics import all_tables, statistics
 
 FAILED_TEXT = (
@@ -23,11 +22,7 @@ FAILED_TEXT = (
 
 def file_name(report: CommitteeReport) -> str:
     """``committee-report-2025-04-01-to-2026-03-31.pdf``: the period, as the committee knows it."""
-    return f"committee-report-{report_period(report).slug}.pdf"
-
-
-def report_period(report: CommitteeReport) -> Period:
-    return Period(start=report.period_start, end=report.period_end)
+    return f"committee-report-{report.period.slug}.pdf"
 
 
 def report_build(report_id: int) -> CommitteeReport | None:
@@ -43,7 +38,7 @@ def report_build(report_id: int) -> CommitteeReport | None:
 
 
 def _write(report: CommitteeReport, temporary) -> None:
-    period = report_period(report)
+    period = report.period
     progress(report, 10, "Counting the figures")
     sections = statistics(period)
     progress(report, 40, "Drawing the charts")

@@ -38,7 +38,6 @@ class Drawing:
     bars: list[Shape] = field(default_factory=list)
     texts: list[Shape] = field(default_factory=list)
     lines: list[Shape] = field(default_factory=list)
-    legend: list[Shape] = field(default_factory=list)
     width: int = WIDTH
 
 
@@ -124,6 +123,6 @@ def _stacked(table: Table) -> Drawing:
                 drawing.texts.append(Shape(centre, base + 36, text=year, anchor="middle"))
     for s, name in enumerate(series):
         x = left + s * 110
-        drawing.legend.append(Shape(x, 8, width=14, height=14, colour=COLOURS[s], text=name))
+        drawing.bars.append(Shape(x, 8, width=14, height=14, colour=COLOURS[s]))  # its key
         drawing.texts.append(Shape(x + 20, 20, text=name))
     return drawing

@@ -68,7 +68,6 @@ def equality_tables(period: Period) -> list[Table]:
             ],
             summary=f"{received} questionnaires were returned; {sent} went out with letters "
             "in the period.",
-            section="equalities",
         )
     ]
     for characteristic, label in Characteristic.choices:
@@ -107,7 +106,6 @@ def equality_tables(period: Period) -> list[Table]:
                     if withheld
                     else f"{received} returns; no count needed withholding."
                 ),
-                section="equalities",
             )
         )
     return tables

@@ -4,6 +4,8 @@ from django.db import models
 
 from ubpanel.made_files import MadeFile
 
+from .periods import Period
+
 
 class CommitteeReport(MadeFile):
     """The committee statistics for a period as one PDF for the Audit and Governance Committee.
@@ -15,6 +17,10 @@ class CommitteeReport(MadeFile):
 
     def __str__(self):
         return f"{self.reference}: {self.period_start} to {self.period_end}"
+
+    @property
+    def period(self) -> Period:
+        return Period(start=self.period_start, end=self.period_end)
 
     @property
     def reference(self) -> str:

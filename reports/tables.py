@@ -47,8 +47,6 @@ class Days:
 class Row:
     label: str
     values: list[Any]
-    # A heading row groups the rows under it (a characteristic in the equalities tables).
-    heading: bool = False
 
 
 @dataclass
@@ -71,7 +69,6 @@ class Table:
     notes: str = ""
     chart: Chart | None = None
     totals: list[Any] | None = None
-    section: str = ""
 
     @property
     def is_empty(self) -> bool:

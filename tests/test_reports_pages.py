@@ -186,3 +186,10 @@ def test_the_page_makes_the_same_queries_for_10_and_1000_referrals(chair_client,
     )
     assert _queries(chair_client) == small
     assert small <= 30
+
+
+def test_an_export_for_a_wrong_period_is_404_and_writes_nothing(chair_client, audit_entries):
+    url = reverse("reports:statistics_xlsx")
+    wrong = "start_day=1&start_month=7&start_year=2026&end_day=1&end_month=2&end_year=2026"
+    assert chair_client.get(f"{url}?{wrong}").status_code == 404
+    assert audit_entries(event="export") == []

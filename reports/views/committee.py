@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from reports.build import file_name, report_period
+from reports.build import file_name
 from reports.periods import PeriodForm
 from reports.selectors import may_download_committee_report, visible_committee_reports
 from reports.services import committee_report_request
@@ -42,8 +42,8 @@ def committee_report(request, pk):
         "report": report,
         **made_files.progress_context(report),
         "may_download": may_download_committee_report(request.user, report),
-        "period": report_period(report),
-        "again_url": f"{reverse('reports:statistics')}?{report_period(report).query()}#period",
+        "period": report.period,
+        "again_url": f"{reverse('reports:statistics')}?{report.period.query()}#period",
     }
     if request.htmx:
         return render(request, "reports/_committee_report_progress.html", context)
