@@ -160,8 +160,8 @@ class QuestionnaireReturnForm(GovukForm):
         }
 
     def categories(self) -> dict[str, str]:
-        """The answered characteristics' categories ({characteristic: category})."""
-        chosen = {
+        """Each characteristic's category ({characteristic: category}; "" not answered: the
+        service keeps only the answered ones)."""
+        return {
             value: self.cleaned_data.get(f"category_{value}", "") for value in Characteristic.values
         }
-        return {value: category for value, category in chosen.items() if category}

@@ -47,9 +47,7 @@ def questionnaire_return_record(
         raise PermissionDenied(
             "Assurance, the Operations Manager or Legal Services record returns."
         )
-    unknown = set(answers) - set(Characteristic.values)
-    if unknown:
-        raise ValidationError(f"Not protected characteristics: {', '.join(sorted(unknown))}")
+    _characteristics_only(answers)
     categories = _answered_categories(categories or {})
     if underlying_issue and not issue_details.strip():
         raise ValidationError(
@@ -83,12 +81,16 @@ def category_refused(characteristic: str) -> str:
     return f"Choose a category for {Characteristic(characteristic).label.lower()} from the list"
 
 
+def _characteristics_only(keys) -> None:
+    unknown = set(keys) - set(Characteristic.values)
+    if unknown:
+        raise ValidationError(f"Not protected characteristics: {', '.join(sorted(unknown))}")
+
+
 def _answered_categories(categories: dict[str, str]) -> dict[str, str]:
     """The answered characteristics and their categories; a category not in the characteristic's
     list is refused beside its field (``category_<characteristic>``)."""
-    unknown = set(categories) - set(Characteristic.values)
-    if unknown:
-        raise ValidationError(f"Not protected characteristics: {', '.join(sorted(unknown))}")
+    _characteristics_only(categories)
     answered = {key: value for key, value in categories.items() if value}
     errors = {
         f"category_{key}": category_refused(key)
