@@ -10,12 +10,15 @@ class ScheduleConfig(AppConfig):
         from .models import (
             AccessGrant,
             AddressWarning,
+            AddressWarningGroupObjectPermission,
+            AddressWarningUserObjectPermission,
             Appeal,
             ContactCheck,
             Entry,
             EntryGroupObjectPermission,
             EntryIncident,
             EntryUserObjectPermission,
+            SingleAccessGrant,
         )
 
         auditlog.register(Entry, m2m_fields={"referrals"})
@@ -24,6 +27,9 @@ class ScheduleConfig(AppConfig):
         auditlog.register(EntryUserObjectPermission)
         auditlog.register(EntryGroupObjectPermission)
         auditlog.register(AddressWarning)
+        auditlog.register(AddressWarningUserObjectPermission)
+        auditlog.register(AddressWarningGroupObjectPermission)
+        auditlog.register(SingleAccessGrant)
         auditlog.register(AccessGrant)
         auditlog.register(ContactCheck)
         auditlog.register(Appeal)

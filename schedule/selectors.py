@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from guardian.models import UserObjectPermissionBase
 
 from ubpanel.models import User
 from ubpanel.roles import APPEAL_DECIDER_ROLES, CASE_ROLES, Role, user_roles
@@ -30,13 +31,16 @@ from .models import (
     AccessGrant,
     AccessGrantStatus,
     AddressWarning,
+    AddressWarningGroupObjectPermission,
     AddressWarningStatus,
+    AddressWarningUserObjectPermission,
     Appeal,
     AppealDecider,
     Entry,
     EntryGroupObjectPermission,
     EntryStatus,
     EntryUserObjectPermission,
+    SingleAccessStatus,
 )
 
 ALL_TIERS = frozenset(RiskTier.values)
@@ -90,15 +94,32 @@ def visible_entries(user) -> QuerySet[Entry]:
     if user_roles(user) & CASE_ROLES:
         return Entry.objects.all()
     tiers = tiers_visible_to(user)
-    named = EntryUserObjectPermission.objects.filter(
-        user_id=user.pk, permission__codename="view_entry"
-    ).values("content_object_id")
-    named_group = EntryGroupObjectPermission.objects.filter(
-        group__user=user, permission__codename="view_entry"
-    ).values("content_object_id")
-    frontline = Q(tier__in=sorted(tiers)) | Q(pk__in=named) | Q(pk__in=named_group)
-    return Entry.objects.filter(
-        Q(record_owner_id=user.pk) | (Q(status__in=LIVE_STATUSES) & frontline)
+    named = Q(tier__in=sorted(tiers))
+    for model in (EntryUserObjectPermission, EntryGroupObjectPermission):
+        named |= Q(pk__in=object_permissions(model, user, "view_entry"))
+    return Entry.objects.filter(Q(record_owner_id=user.pk) | (Q(status__in=LIVE_STATUSES) & named))
+
+
+def _in_force() -> Q:
+    """A per-object permission counts while its need-to-know grant is approved and its end date
+    has not passed (one made by hand, with no grant, until it is deleted)."""
+    return Q(grant__isnull=True) | Q(
+        grant__status=SingleAccessStatus.APPROVED, grant__ends_on__gte=_today()
+    )
+
+
+def object_permissions(model, user, codename: str) -> QuerySet:
+    """The ids of the objects ``user`` holds ``codename`` on in guardian's direct-FK table
+    ``model``: their own permissions, or their groups' and their service's group's. A subquery:
+    the caller's query stays one query however many exceptions there are."""
+    if issubclass(model, UserObjectPermissionBase):
+        holder = Q(user_id=user.pk)
+    else:
+        holder = Q(group__user=user)
+        if user.service_id:
+            holder |= Q(group__service__pk=user.service_id)
+    return model.objects.filter(holder, _in_force(), permission__codename=codename).values(
+        "content_object_id"
     )
 
 
@@ -111,10 +132,16 @@ def visible_address_warnings(user) -> QuerySet[AddressWarning]:
     """Address warnings of the tiers ``user`` may see; only the case roles see removed ones."""
     if user_roles(user) & CASE_ROLES:
         return AddressWarning.objects.all()
-    tiers = tiers_visible_to(user)
-    if not tiers:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
         return AddressWarning.objects.none()
-    return AddressWarning.objects.filter(tier__in=sorted(tiers), status=AddressWarningStatus.LIVE)
+    # A tier they see, an address they were granted, or an address warning on an entry they were
+    # granted: whoever may visit the person must know the risk at the person's address.
+    seen = Q(tier__in=sorted(tiers_visible_to(user)))
+    for model in (AddressWarningUserObjectPermission, AddressWarningGroupObjectPermission):
+        seen |= Q(pk__in=object_permissions(model, user, "view_addresswarning"))
+    for model in (EntryUserObjectPermission, EntryGroupObjectPermission):
+        seen |= Q(entry_id__in=object_permissions(model, user, "view_entry"))
+    return AddressWarning.objects.filter(seen, status=AddressWarningStatus.LIVE)
 
 
 def can_see_narrative(user) -> bool:
@@ -180,6 +207,11 @@ def record_owner_changeable(user) -> QuerySet[Entry]:
 def may_read_access_register(user) -> bool:
     """The access register - who may see the schedule and why: the case roles."""
     return bool(user_roles(user) & CASE_ROLES)
+
+
+def may_export_access_register(user) -> bool:
+    """The whole register as a file: the chair, the Information Asset Owner."""
+    return Role.PANEL_CHAIR in user_roles(user)
 
 
 def may_decide_access(user, grant: AccessGrant | None = None) -> bool:

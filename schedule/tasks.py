@@ -5,6 +5,7 @@ from ubpanel.jobs import scheduled_job
 from .services import emergencies_escalate_unratified as escalate_unratified
 from .services import reviews_escalate_overdue as escalate_overdue
 from .services import reviews_remind as remind
+from .services import single_access_expire as end_single_access
 
 
 @scheduled_job
@@ -26,3 +27,10 @@ def emergencies_escalate_unratified() -> int:
     Monitoring Officer, or end them, as ``EMERGENCY_UNRATIFIED_DEFAULT`` says (beat: Mondays
     07:00)."""
     return len(escalate_unratified())
+
+
+@scheduled_job
+def single_access_expire() -> int:
+    """End the need-to-know grants past their end date and delete their permissions (beat:
+    daily 00:10)."""
+    return len(end_single_access())

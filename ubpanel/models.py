@@ -7,6 +7,12 @@ class Service(models.Model):
     """A council service (Housing, Customer Services...): where referrals come from and access goes."""
 
     name = models.CharField(max_length=200, unique=True)
+    # The group that stands for the service in django-guardian's group object permissions: a
+    # need-to-know grant to the service is a permission to this group. Who is in the service is
+    # read from ``User.service``, not from group membership (schedule.selectors).
+    group = models.OneToOneField(
+        "auth.Group", null=True, blank=True, on_delete=models.SET_NULL, related_name="service"
+    )
 
     class Meta:
         ordering = ["name"]

@@ -19,15 +19,26 @@ from .entries import (
     StaffGuidance,
 )
 from .search_keys import SearchKey, SearchKeyKind
+from .single_access import (
+    SINGLE_ACCESS_GRAPH,
+    AddressWarningGroupObjectPermission,
+    AddressWarningUserObjectPermission,
+    SingleAccessGrant,
+    SingleAccessKind,
+    SingleAccessStatus,
+)
 
 __all__ = [
     "ADDRESS_WARNING_GRAPH",
     "ENTRY_GRAPH",
     "GRANT_GRAPH",
+    "SINGLE_ACCESS_GRAPH",
     "LIVE_STATUSES",
     "AccessGrant",
     "AccessGrantStatus",
     "AddressWarning",
+    "AddressWarningGroupObjectPermission",
+    "AddressWarningUserObjectPermission",
     "AddressWarningStatus",
     "Appeal",
     "AppealDecider",
@@ -44,5 +55,8 @@ __all__ = [
     "EntryUserObjectPermission",
     "SearchKey",
     "SearchKeyKind",
+    "SingleAccessGrant",
+    "SingleAccessKind",
+    "SingleAccessStatus",
     "StaffGuidance",
 ]

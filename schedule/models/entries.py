@@ -282,6 +282,10 @@ class EntryEvent(TimelineEvent):
 # by django-guardian in tables with a real foreign key so the selector is a plain indexed join.
 class EntryUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Entry, on_delete=models.CASCADE)
+    # The need-to-know grant that made it (schedule.SingleAccessGrant); none for one made by hand.
+    grant = models.ForeignKey(
+        "schedule.SingleAccessGrant", null=True, blank=True, on_delete=models.CASCADE
+    )
 
     def audit_person_ids(self) -> list[int]:
         return through(self, "content_object")
@@ -292,6 +296,10 @@ class EntryUserObjectPermission(UserObjectPermissionBase):
 
 class EntryGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Entry, on_delete=models.CASCADE)
+    # The need-to-know grant that made it (schedule.SingleAccessGrant); none for one made by hand.
+    grant = models.ForeignKey(
+        "schedule.SingleAccessGrant", null=True, blank=True, on_delete=models.CASCADE
+    )
 
     def audit_person_ids(self) -> list[int]:
         return through(self, "content_object")

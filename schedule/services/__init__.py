@@ -73,8 +73,20 @@ from .overdue import (
     reviews_escalate_overdue,
 )
 from .reviews import contact_check_record, reviews_remind
+from .single_access import (
+    single_access_approve,
+    single_access_decline,
+    single_access_expire,
+    single_access_request,
+    single_access_revoke,
+)
 
 __all__ = [
+    "single_access_approve",
+    "single_access_decline",
+    "single_access_expire",
+    "single_access_request",
+    "single_access_revoke",
     "ADDRESS_WARNING_ROLES",
     "APPEAL_RECORD_ROLES",
     "CORRECTABLE_ON_ENTRY",

@@ -20,7 +20,7 @@ from ubpanel.tiers import RiskTier
 from ._common import lock_for
 
 # A UK postcode with the spaces taken out: the outward code (area and district), then the inward.
-_UK_POSTCODE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}")
+UK_POSTCODE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}")
 
 
 def _require_address_warning_role(actor: User) -> None:
@@ -68,7 +68,7 @@ def address_warning_add(
     if not address:
         errors["address"] = "Enter the address"
     key = normalise.postcode(postcode)
-    if key and not _UK_POSTCODE.fullmatch(key):
+    if key and not UK_POSTCODE.fullmatch(key):
         errors["postcode"] = "Enter a real postcode, like DT1 1XJ"
     if errors:
         raise ValidationError(errors)

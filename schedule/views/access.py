@@ -2,6 +2,9 @@
 decisions (approve, decline, re-certify, revoke)."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -12,10 +15,19 @@ from schedule.forms import (
     DeclineAccessForm,
     RevokeAccessForm,
 )
-from schedule.models import AccessGrant, AccessGrantStatus
+from schedule.models import AccessGrant, AccessGrantStatus, SingleAccessStatus
+from schedule.register import (
+    ROLE_ACCESS,
+    XLSX_TYPE,
+    access_now,
+    register_csv,
+    register_xlsx,
+    role_holders_by_role,
+)
 from schedule.selectors import (
     current_grants,
     may_decide_access,
+    may_export_access_register,
     may_read_access_register,
     may_revoke_access,
     visible_access_grants,
@@ -27,6 +39,7 @@ from schedule.services import (
     access_grant_request,
     access_grant_revoke,
 )
+from schedule.single_access import visible_single_grants
 from schedule.work import RECERTIFY_WITHIN
 from ubpanel import audit
 from ubpanel.access import get_object_or_404
@@ -72,7 +85,11 @@ def access_register(request):
     past = EstimatedCountPaginator(
         grants.exclude(status__in=LIVE_GRANT_STATUSES).order_by("-pk"), PAST_GRANTS_PER_PAGE
     ).get_page(request.GET.get("page"))
-    audit.record_access([*live, *past.object_list], audit.Event.LIST)
+    single = _single_sections(request.user)
+    audit.record_access(
+        [*live, *past.object_list, *(g for _, _, grants in single for g in grants)],
+        audit.Event.LIST,
+    )
     return render(
         request,
         "schedule/access_register.html",
@@ -80,8 +97,76 @@ def access_register(request):
             "sections": _sections(live, list(past.object_list)),
             "page": past,
             "may_decide": may_decide_access(request.user),
+            "single_sections": single,
+            "roles": [(access, holders) for access, holders in _role_holders()],
+            "may_export": may_export_access_register(request.user),
+            "today": timezone.localdate(),
         },
     )
+
+
+def _single_sections(user):
+    """Need-to-know grants to one record: waiting, in force, and the latest ended ones."""
+    today = timezone.localdate()
+    grants = visible_single_grants(user).select_related(
+        "service", "user", "entry", "address_warning", "requested_by", "decided_by", "closed_by"
+    )
+    in_force = Q(status=SingleAccessStatus.APPROVED, ends_on__gte=today)
+    return [
+        (
+            "single-waiting",
+            "Waiting for the panel's decision",
+            list(grants.filter(status=SingleAccessStatus.REQUESTED).order_by("pk")),
+        ),
+        (
+            "single-current",
+            "Who has access to one record now",
+            list(grants.filter(in_force).order_by("ends_on", "pk")),
+        ),
+        (
+            "single-past",
+            f"The last {PAST_GRANTS_PER_PAGE} ended, declined or revoked",
+            list(
+                grants.exclude(in_force)
+                .exclude(status=SingleAccessStatus.REQUESTED)
+                .order_by("-pk")[:PAST_GRANTS_PER_PAGE]
+            ),
+        ),
+    ]
+
+
+def _role_holders():
+    holders = role_holders_by_role()
+    return [(access, holders[access.role]) for access in ROLE_ACCESS]
+
+
+def _export(request, kind: str):
+    """The whole register as it stands today, for the Information Asset Owner (the chair)."""
+    if not may_export_access_register(request.user):
+        raise PermissionDenied("Only the Information Asset Owner exports the access register.")
+    today = timezone.localdate()
+    rows = access_now(today)
+    audit.record(
+        audit.Event.EXPORT,
+        model=AccessGrant,
+        object_repr="Access register",
+        format=kind,
+        rows=len(rows),
+    )
+    if kind == "csv":
+        response = HttpResponse(register_csv(rows, today), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(register_xlsx(rows, today), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="access-register-{today}.{kind}"'
+    return response
+
+
+def access_register_csv(request):
+    return _export(request, "csv")
+
+
+def access_register_xlsx(request):
+    return _export(request, "xlsx")
 
 
 def access_request(request):
@@ -191,6 +276,8 @@ def access_revoke(request, pk):
 
 urls = [
     path("access/", access_register, name="access_register"),
+    path("access/register.csv", access_register_csv, name="access_register_csv"),
+    path("access/register.xlsx", access_register_xlsx, name="access_register_xlsx"),
     path("access/request/", access_request, name="access_request"),
     path("access/<id:pk>/decide/", access_decide, name="access_decide"),
     path("access/<id:pk>/revoke/", access_revoke, name="access_revoke"),

@@ -29,6 +29,7 @@ from schedule.selectors import (
     visible_entries,
 )
 from schedule.services import entry_add_emergency, entry_record_owner_set
+from schedule.single_access import grants_used
 from ubpanel import audit, hooks
 from ubpanel.access import get_object_or_404
 from ubpanel.errors import DomainError
@@ -65,15 +66,20 @@ def entry_detail(request, pk):
         pk=pk,
     )
     full = can_see_narrative(request.user)
-    audit.record_access(entry, view="full" if full else "frontline")
+    address_warnings = list(
+        visible_address_warnings(request.user).filter(entry=entry).order_by("pk")
+    )
+    # Seen through a need-to-know grant (not a role, a tier or ownership): the audit names it.
+    used = grants_used(request.user, [entry], address_warnings)
+    audit.record_access(
+        entry, view="full" if full else "frontline", **({"access_grants": used} if used else {})
+    )
     context = {
         "entry": entry,
         "full": full,
         "tier_definition": TIER_DEFINITIONS.get(entry.tier, ""),
         "restrictions": restriction_review(request.user, entry, entry.person),
-        "address_warnings": list(
-            visible_address_warnings(request.user).filter(entry=entry).order_by("pk")
-        ),
+        "address_warnings": address_warnings,
     }
     if full:
         referrals = list(entry.referrals.order_by("pk"))

@@ -17,6 +17,7 @@ from schedule.models import Entry
 from schedule.search import Query, search_entries
 from schedule.selectors import contact_checkable_entries
 from schedule.services import contact_check_record
+from schedule.single_access import grants_used
 from ubpanel import audit
 from ubpanel.access import get_object_or_404
 from ubpanel.audit_people import person_ids
@@ -74,7 +75,7 @@ def index(request):
     elif form.is_valid():
         query = form.cleaned_data["q"]
         results, searched = search_entries(request.user, query), True
-        _audit_search(typed, query, results)
+        _audit_search(request.user, typed, query, results)
     # Live results replace only the results region, so a refused search (too long, a NUL) says
     # so there, in the words the full page puts beside the box.
     context = {"form": form, "results": results, "searched": searched, "live": bool(request.htmx)}
@@ -82,9 +83,11 @@ def index(request):
     return render(request, template, context)
 
 
-def _audit_search(typed: str, query: Query, results) -> None:
+def _audit_search(user, typed: str, query: Query, results) -> None:
     entries = [r.entry for r in results if r.entry]
     warnings = [r.address_warning for r in results if r.address_warning]
+    # What was shown only through a need-to-know grant names the grant (no query otherwise).
+    used = grants_used(user, entries, warnings)
     # One INSERT: the search and what it showed are recorded together (it is the app's most
     # frequent write, on every pause in a live search). The query itself is recorded: an auditor
     # must be able to see who looked for whom.
@@ -96,6 +99,7 @@ def _audit_search(typed: str, query: Query, results) -> None:
         read_as=query.kinds,
         entries_shown=[e.pk for e in entries],
         address_warnings_shown=[w.pk for w in warnings],
+        **({"access_grants": used} if used else {}),
         # Who the search showed: each hit's person (an address warning's, through its entry).
         people=[pk for hit in [*entries, *warnings] for pk in person_ids(hit)],
     )

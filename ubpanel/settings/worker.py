@@ -147,3 +147,9 @@ CELERY_BEAT_SCHEDULE["committee-reports-expire"] = {
     "task": "reports.tasks.committee_reports_expire",
     "schedule": crontab(hour=3, minute=50),
 }
+# Need-to-know grants to one entry or address past their end date are ended, their permissions
+# deleted, at 00:10 (they already stopped opening anything at midnight: the selectors read the date).
+CELERY_BEAT_SCHEDULE["single-access-expire"] = {
+    "task": "schedule.tasks.single_access_expire",
+    "schedule": crontab(hour=0, minute=10),
+}
