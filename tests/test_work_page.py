@@ -22,6 +22,7 @@ from panel.models import (
 )
 from panel.selectors import waiting_panel_work
 from referrals.models import EventKind, InboundEmail, Referral, ReferralEvent, ReferralStatus
+from schedule.models import SingleAccessGrant
 from tests.factories import (
     AccessGrantFactory,
     ActiveEntryFactory,
@@ -80,6 +81,13 @@ def build_waiting_work(n: int) -> dict:
         EntryFactory(decided_on=today, review_due_on=today + timedelta(days=365))
         AccessGrantFactory(status="requested", recertify_by=None)
         AccessGrantFactory(recertify_by=today + timedelta(days=10))
+        SingleAccessGrant.objects.create(
+            user=people["frontline"],
+            kind="address",
+            subject=f"{i} Quay Street",
+            rationale="A repair visit.",
+            ends_on=today + timedelta(days=5),
+        )
         AppealFactory(entry__decided_on=decided, entry__review_due_on=today + timedelta(days=300))
         # The panel: a declaration for the chair to rule on, a proposal to vote on.
         Declaration.objects.create(
@@ -136,6 +144,7 @@ def expected(n: int) -> dict[str, dict[str, int]]:
             "reviews_due": n,
             "emergency": n,
             "access_requests": n,
+            "single_access_requests": n,
             "recertifications": n,
         },
         "member": {"votes": n},

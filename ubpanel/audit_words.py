@@ -69,6 +69,13 @@ KINDS: dict[str, Kind] = {
     "schedule.accessgrant": Kind("Access grant"),
     "schedule.contactcheck": Kind("Check before contact"),
     "schedule.addresswarning": Kind("Address warning"),
+    "schedule.addresswarninguserobjectpermission": Kind(
+        "Address warning", about="content_object", note="Access exception for a person"
+    ),
+    "schedule.addresswarninggroupobjectpermission": Kind(
+        "Address warning", about="content_object", note="Access exception for a service"
+    ),
+    "schedule.singleaccessgrant": Kind("Need-to-know access to one record"),
     "schedule.appeal": Kind("Appeal"),
     "referrals.person": Kind("Person"),
     "referrals.personalias": Kind("Alias of a person"),

@@ -68,6 +68,11 @@ WORK = {
         "questions from the Assurance team to answer",
         "referrals:index",
     ),
+    "reports_to_link": (
+        "violent referral to link your accident/incident report to",
+        "violent referrals to link your accident/incident report to",
+        "referrals:health_safety_list",
+    ),
     "failed_emails": (
         "mailbox email that could not be read",
         "mailbox emails that could not be read",
@@ -92,6 +97,11 @@ WORK = {
         REVIEWS_URL,
     ),
     "access_requests": ("request for access", "requests for access", "schedule:access_register"),
+    "single_access_requests": (
+        "request for access to one person or address",
+        "requests for access to one person or address",
+        "schedule:access_register",
+    ),
     "recertifications": (
         "re-certification of access due",
         "re-certifications of access due",
