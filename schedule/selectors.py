@@ -85,8 +85,8 @@ def visible_entries(user) -> QuerySet[Entry]:
     The case roles (the panel, Assurance, Legal Services, the Monitoring Officer, Adult Social Care,
     the Director for Legal and Democratic) see every entry, live or removed. The Operations Manager
     who owns a record sees it. Everyone else sees the live entries of the tiers their service's or
-    their own grants allow, plus any single entry they were named on (a guardian per-entry
-    permission). A removed entry is hidden from them: removal is not communicated, and nobody
+    their own grants allow, plus any single entry a need-to-know grant opens to them or their
+    service (a guardian object permission, ``object_permissions``). A removed entry is hidden from them: removal is not communicated, and nobody
     should act on a record the panel has taken off the schedule.
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -100,25 +100,21 @@ def visible_entries(user) -> QuerySet[Entry]:
     return Entry.objects.filter(Q(record_owner_id=user.pk) | (Q(status__in=LIVE_STATUSES) & named))
 
 
-def _in_force() -> Q:
-    """A per-object permission counts while its need-to-know grant is approved and its end date
-    has not passed (one made by hand, with no grant, until it is deleted)."""
-    return Q(grant__isnull=True) | Q(
-        grant__status=SingleAccessStatus.APPROVED, grant__ends_on__gte=_today()
-    )
-
-
 def object_permissions(model, user, codename: str) -> QuerySet:
     """The ids of the objects ``user`` holds ``codename`` on in guardian's direct-FK table
-    ``model``: their own permissions, or their groups' and their service's group's. A subquery:
-    the caller's query stays one query however many exceptions there are."""
+    ``model``: their own permissions, or their groups' and their service's group's, while the
+    need-to-know grant is approved and its end date has not passed (one made by hand, with no
+    grant, until it is deleted). A subquery: the caller stays one query however many there are."""
     if issubclass(model, UserObjectPermissionBase):
         holder = Q(user_id=user.pk)
     else:
         holder = Q(group__user=user)
         if user.service_id:
             holder |= Q(group__service__pk=user.service_id)
-    return model.objects.filter(holder, _in_force(), permission__codename=codename).values(
+    in_force = Q(grant__isnull=True) | Q(
+        grant__status=SingleAccessStatus.APPROVED, grant__ends_on__gte=_today()
+    )
+    return model.objects.filter(holder, in_force, permission__codename=codename).values(
         "content_object_id"
     )
 
@@ -129,7 +125,8 @@ def contact_checkable_entries(user) -> QuerySet[Entry]:
 
 
 def visible_address_warnings(user) -> QuerySet[AddressWarning]:
-    """Address warnings of the tiers ``user`` may see; only the case roles see removed ones."""
+    """Live address warnings of the tiers ``user`` sees or granted to them (and the case roles
+    every one, removed too)."""
     if user_roles(user) & CASE_ROLES:
         return AddressWarning.objects.all()
     if not getattr(user, "is_authenticated", False) or not user.is_active:

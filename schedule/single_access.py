@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from referrals import normalise
 from ubpanel.roles import CASE_ROLES, Role, user_roles
 
 from .models import (
-    LIVE_STATUSES,
     SINGLE_ACCESS_GRAPH,
     AddressWarning,
     AddressWarningGroupObjectPermission,
@@ -26,7 +24,6 @@ from .models import (
     EntryGroupObjectPermission,
     EntryUserObjectPermission,
     SingleAccessGrant,
-    SingleAccessKind,
     SingleAccessStatus,
 )
 from .search import search_entries
@@ -135,21 +132,3 @@ def _grant_ids(model, user, codename: str, pks: list[int]) -> QuerySet:
     ids = object_permissions(model, user, codename).filter(content_object_id__in=pks)
     return ids.filter(grant__isnull=False).values("grant_id")
 
-
-def max_days() -> int:
-    """The longest a need-to-know grant may run (``SINGLE_ACCESS_MAX_DAYS``)."""
-    return settings.SINGLE_ACCESS_MAX_DAYS
-
-
-def in_force(grant: SingleAccessGrant, today) -> bool:
-    return grant.status == S.APPROVED and grant.ends_on >= today
-
-
-def live_record(grant: SingleAccessGrant) -> bool:
-    """Whether the record the grant opens is still live (a removed entry is hidden anyway)."""
-    if grant.kind == SingleAccessKind.ENTRY:
-        return grant.entry is not None and grant.entry.status in LIVE_STATUSES
-    return (
-        grant.address_warning is not None
-        and grant.address_warning.status == AddressWarningStatus.LIVE
-    )
