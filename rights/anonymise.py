@@ -42,6 +42,7 @@ from schedule.models import (
     Entry,
     EntryEvent,
     EntryIncident,
+    SingleAccessGrant,
 )
 
 from .models import LegalHold, SubjectAccessExport
@@ -185,6 +186,13 @@ ANONYMISED = (
             "ended_reason": "",
         },
         "address_warnings",
+    ),
+    # A need-to-know grant matched to the person's entry: the requester's words named them.
+    Rule(
+        SingleAccessGrant,
+        lambda pk: SingleAccessGrant.objects.filter(entry__person_id=pk),
+        {"subject": GONE, "postcode": "", "rationale": GONE, "closed_reason": ""},
+        "single_access_grants",
     ),
     Rule(
         AgendaItem,

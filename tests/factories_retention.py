@@ -25,7 +25,7 @@ from referrals.models import (
     ReferralEvent,
 )
 from referrals.statuses import ReferralStatus
-from schedule.models import Appeal, EntryEvent, EntryEventKind, EntryStatus
+from schedule.models import Appeal, EntryEvent, EntryEventKind, EntryStatus, SingleAccessGrant
 from ubpanel import audit
 
 from .factories import (
@@ -198,6 +198,18 @@ def removed_case(removed_at: datetime.datetime, **kwargs) -> Case:
             outcome="dismissed",
             decided_at=started,
             reason=f"Pat's account of {family} is clear",
+        )
+        # A visiting officer was granted the entry for one visit, asking for it by name.
+        SingleAccessGrant.objects.create(
+            user=staff,
+            kind="entry",
+            subject=f"{person.given_names} {family}",
+            postcode="DT1 1AA",
+            rationale=f"Repair visit to {family}",
+            ends_on=started.date(),
+            status="expired",
+            entry=entry,
+            closed_reason="Ended.",
         )
         # Views, a search and a download of them, as the pages record them.
         audit.record_access([person, entry], people=[person.pk], actor=staff)

@@ -28,7 +28,7 @@ from referrals.models import (
     ReferralStatus,
 )
 from rights.models import LegalHold
-from schedule.models import AddressWarning, ContactCheck, EntryEvent
+from schedule.models import AddressWarning, ContactCheck, EntryEvent, SingleAccessGrant
 from ubpanel import audit
 from ubpanel.roles import Role
 
@@ -168,6 +168,16 @@ def full_record() -> Record:
     EntryIncidentFactory(entry=entry, description="Threw a chair at the desk.")
     EntryEvent.objects.create(entry=entry, kind="panel_decision", actor=chair, message="Decided.")
     ContactCheck.objects.create(entry=entry, user=member, purpose="Before a home visit")
+    SingleAccessGrant.objects.create(
+        service=ServiceFactory(name="Repairs"),
+        kind="entry",
+        subject="Otto Quarrington",
+        rationale="Boiler repair visit",
+        ends_on=timezone.localdate(),
+        status="approved",
+        decided_at=timezone.now(),
+        entry=entry,
+    )
     AddressWarning.objects.create(
         address="14 Acland Road\nDorchester",
         postcode="DT1 1JW",

@@ -104,6 +104,9 @@ def test_the_json_holds_the_person_their_referrals_entry_panel_letters_and_right
     assert entry["appeals"][0]["statement"].startswith("I was only asking")
     assert [e["kind"] for e in entry["history"]] == ["panel_decision"]
     assert entry["contact_checks"][0]["purpose"] == "Before a home visit"
+    [granted] = entry["need_to_know_access"]
+    assert granted["to"] == "Repairs"
+    assert granted["why"] == "Boiler repair visit"
     [item] = data["panel_items"]
     assert item["referral"] == first.reference
     assert item["decision"]["reasons"] == "Repeated abuse of the housing team."

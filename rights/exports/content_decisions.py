@@ -167,6 +167,20 @@ def entry_part(c: Collector, entry: Entry) -> dict:
             {"at": check.checked_at, "by": staff(check.user), "purpose": check.purpose}
             for check in entry.contact_checks.select_related("user").order_by("checked_at", "pk")
         ],
+        # Who else was let see the entry, for a visit (the recipients of the data).
+        "need_to_know_access": [
+            {
+                "to": str(grant.service) if grant.service_id else staff(grant.user),
+                "why": grant.rationale,
+                "granted_on": grant.decided_at,
+                "until": grant.ends_on,
+                **labelled(grant, "status"),
+            }
+            for grant in entry.single_grants.exclude(status="requested")
+            .exclude(status="declined")
+            .select_related("service", "user")
+            .order_by("pk")
+        ],
     }
 
 
