@@ -27,7 +27,14 @@ from referrals.services import (
     referral_save_draft,
     referral_submit,
 )
-from schedule.models import AccessGrant, AddressWarning, EntryEvent, EntryStatus
+from schedule.models import (
+    AccessGrant,
+    AddressWarning,
+    EntryEvent,
+    EntryStatus,
+    SingleAccessGrant,
+    SingleAccessKind,
+)
 from schedule.services import (
     access_grant_request,
     address_warning_add,
@@ -36,6 +43,7 @@ from schedule.services import (
     entry_correct,
     entry_end_emergency,
     entry_ratify,
+    single_access_request,
 )
 
 from .audit import acting_as, update_audited
@@ -328,7 +336,8 @@ def demo_removed_long_ago() -> None:
 
 
 def demo_mailbox_and_access() -> None:
-    """A mailbox email that could not be read, two address warnings and an access request."""
+    """A mailbox email that could not be read, two address warnings, a request for access to a
+    tier and one for one address."""
     if not InboundEmail.objects.filter(status="failed").exists():
         inbound_email_import(raw=FAILED_EMAIL, actor=None)
     assurance = _user("assurance")
@@ -348,6 +357,18 @@ def demo_mailbox_and_access() -> None:
             service_or_user=waste,
             tiers=["high"],
             rationale="Crews collect from the doorstep of addresses on the schedule.",
+        )
+    # A visit the manager's tiers do not cover: one address, for a fortnight (the chair decides).
+    manager = _user("manager")
+    if not SingleAccessGrant.objects.filter(user=manager).exists():
+        single_access_request(
+            actor=manager,
+            service_or_user=manager,
+            kind=SingleAccessKind.ADDRESS,
+            subject="14 Prince of Wales Road, Dorchester",
+            postcode="DT1 1PW",
+            rationale="A tenancy inspection at this address next week.",
+            ends_on=timezone.localdate() + timedelta(days=14),
         )
 
 
