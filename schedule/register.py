@@ -20,7 +20,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from ubpanel.models import User
-from ubpanel.roles import Role
+from ubpanel.roles import Role, user_roles
 from ubpanel.spreadsheet import csv_cell
 from ubpanel.tiers import RiskTier
 
@@ -96,6 +96,11 @@ ROLE_ACCESS = (
         "Answers the individual's data protection requests.",
     ),
 )
+
+
+def may_export_access_register(user) -> bool:
+    """The whole register as a file: the chair, the Information Asset Owner."""
+    return Role.PANEL_CHAIR in user_roles(user)
 
 
 @dataclass

@@ -94,6 +94,8 @@ def visible_entries(user) -> QuerySet[Entry]:
     if user_roles(user) & CASE_ROLES:
         return Entry.objects.all()
     tiers = tiers_visible_to(user)
+    if tiers == ALL_TIERS:  # every live entry: no exception can add one
+        return Entry.objects.filter(Q(record_owner_id=user.pk) | Q(status__in=LIVE_STATUSES))
     named = Q(tier__in=sorted(tiers))
     for model in (EntryUserObjectPermission, EntryGroupObjectPermission):
         named |= Q(pk__in=object_permissions(model, user, "view_entry"))
@@ -133,7 +135,10 @@ def visible_address_warnings(user) -> QuerySet[AddressWarning]:
         return AddressWarning.objects.none()
     # A tier they see, an address they were granted, or an address warning on an entry they were
     # granted: whoever may visit the person must know the risk at the person's address.
-    seen = Q(tier__in=sorted(tiers_visible_to(user)))
+    tiers = tiers_visible_to(user)
+    if tiers == ALL_TIERS:
+        return AddressWarning.objects.filter(status=AddressWarningStatus.LIVE)
+    seen = Q(tier__in=sorted(tiers))
     for model in (AddressWarningUserObjectPermission, AddressWarningGroupObjectPermission):
         seen |= Q(pk__in=object_permissions(model, user, "view_addresswarning"))
     for model in (EntryUserObjectPermission, EntryGroupObjectPermission):
@@ -204,11 +209,6 @@ def record_owner_changeable(user) -> QuerySet[Entry]:
 def may_read_access_register(user) -> bool:
     """The access register - who may see the schedule and why: the case roles."""
     return bool(user_roles(user) & CASE_ROLES)
-
-
-def may_export_access_register(user) -> bool:
-    """The whole register as a file: the chair, the Information Asset Owner."""
-    return Role.PANEL_CHAIR in user_roles(user)
 
 
 def may_decide_access(user, grant: AccessGrant | None = None) -> bool:

@@ -20,6 +20,7 @@ from schedule.register import (
     ROLE_ACCESS,
     XLSX_TYPE,
     access_now,
+    may_export_access_register,
     register_csv,
     register_xlsx,
     role_holders_by_role,
@@ -27,7 +28,6 @@ from schedule.register import (
 from schedule.selectors import (
     current_grants,
     may_decide_access,
-    may_export_access_register,
     may_read_access_register,
     may_revoke_access,
     visible_access_grants,
