@@ -66,6 +66,16 @@ REMOVAL_CONTACT = (
     "normal contact arrangements apply to you: you may contact any council service in the usual "
     "way."
 )
+# The SPOC notice: who the single point of contact is and how to reach them. Plain words for a
+# notice that may follow no finding of unreasonable behaviour at all (a SPOC-only decision).
+SPOC_NOTICE_INTRODUCTION = (
+    "The council has given you a single point of contact. This is one member of staff who will "
+    "deal with your contact with the council and make sure it reaches the right service."
+)
+SPOC_NOTICE_CONTACT = (
+    "Please contact your single point of contact about any council matter. They will pass it to "
+    "the right service and reply to you."
+)
 
 # The protocol's elements, for each kind: (field, what to call it when it is missing).
 _INCIDENT = [
@@ -113,6 +123,10 @@ REQUIRED = {
         ("expected_behaviour", "the behaviour the council expects"),
         ("consequences_of_breach", "what happens if the behaviour continues"),
     ],
+    LetterKind.SPOC_NOTICE: [
+        ("spoc", "the single point of contact and how to reach them"),
+        ("contact_restrictions", "how they may contact the council"),
+    ],
     LetterKind.REMOVAL: [
         ("logging_statement", "that they are no longer on the schedule"),
         ("contact_restrictions", "that the council's normal contact arrangements apply"),
@@ -148,10 +162,36 @@ def missing_elements(letter: Letter) -> list[str]:
             missing.append("the Local Government and Social Care Ombudsman")
     if divert_applies(letter) and not letter.email_divert_notice.strip():
         missing.append("that their emails are diverted to the single point of contact")
-    spoc_name = _spoc_name(letter)
-    if spoc_name and spoc_name.lower() not in letter.spoc.lower():
-        missing.append(f"the single point of contact ({spoc_name}) and how to reach them")
+    missing += _missing_spoc(letter)
     return missing + _missing_address(letter)
+
+
+def _missing_spoc(letter: Letter) -> list[str]:
+    """The protocol: "The individual subject to the SPOC should be provided with the contact
+    details of the SPOC". A letter about a decision or entry that names a SPOC gives their name
+    and their contact details as recorded (case aside). The same test as
+    ``correspondence.selectors.spoc_untold``, which keeps the decision waiting until a letter
+    passes it."""
+    source = letter.decision or letter.entry
+    spoc_name = _spoc_name(letter)
+    if not spoc_name:
+        return []
+    said = _plain(letter.spoc)
+    if _plain(spoc_name) not in said:
+        return [f"the single point of contact ({spoc_name}) and how to reach them"]
+    details = (getattr(source, "spoc_contact_details", "") or "").strip()
+    if details and _plain(details) not in said:
+        return [f"how to reach the single point of contact ({_one_line(details)})"]
+    return []
+
+
+def _plain(text: str) -> str:
+    # A browser sends a textarea's line breaks as CRLF: the database's test drops the CR too.
+    return text.replace("\r", "").strip().lower()
+
+
+def _one_line(text: str) -> str:
+    return ", ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 def _missing_address(letter: Letter) -> list[str]:

@@ -51,6 +51,22 @@ REMOVAL_FIELDS = (
     "sender_title",
 )
 
+# What a SPOC notice says: who it goes to, who the SPOC is and how to reach them, how the individual
+# may contact the council, any email divert, anything else, and who signs it.
+SPOC_NOTICE_FIELDS = (
+    "recipient_name",
+    "recipient_address",
+    "recipient_email",
+    "spoc",
+    "contact_restrictions",
+    "email_divert_notice",
+    "closing",
+    "sender_name",
+    "sender_title",
+)
+# The fields each kind of letter keeps (the others say everything LETTER_FIELDS lists).
+KIND_FIELDS = {LetterKind.REMOVAL: REMOVAL_FIELDS, LetterKind.SPOC_NOTICE: SPOC_NOTICE_FIELDS}
+
 
 class LetterForm(GovukFormMixin, forms.ModelForm):
     max_lengths = LETTER_MAX_LENGTHS
@@ -63,18 +79,22 @@ class LetterForm(GovukFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         kind = self.instance.kind
-        if kind == LetterKind.REMOVAL:
-            # Off the schedule, normal arrangements: nothing about the behaviour, no appeal.
+        if kind in KIND_FIELDS:
+            # Off the schedule, or a SPOC appointed: nothing about the behaviour, no appeal.
             for name in list(self.fields):
-                if name not in REMOVAL_FIELDS:
+                if name not in KIND_FIELDS[kind]:
                     del self.fields[name]
+        if kind == LetterKind.SPOC_NOTICE:
+            self.fields["spoc"].label = "The SPOC: name, service and contact details"
+            self.fields["contact_restrictions"].label = "How they may contact the council"
+        elif kind == LetterKind.REMOVAL:
             self.fields["logging_statement"].label = "That they are no longer on the schedule"
             self.fields[
                 "contact_restrictions"
             ].label = "That the council's normal contact arrangements apply"
         elif kind != LetterKind.HIGH:
             del self.fields["cease_and_desist"]
-        if kind == LetterKind.REMOVAL:
+        if kind in KIND_FIELDS:
             pass
         elif kind == LetterKind.EXPECTED_BEHAVIOUR:
             del self.fields["logging_statement"]

@@ -18,9 +18,13 @@ class LetterKind(models.TextChoices):
     EXPECTED_BEHAVIOUR = "expected_behaviour", "Letter of expected behaviour"
     # Only when NOTIFY_ON_REMOVAL is on: the protocol says removal is not communicated.
     REMOVAL = "removal", "Letter telling the individual they are no longer on the schedule"
+    # The protocol: "The individual subject to the SPOC should be provided with the contact
+    # details of the SPOC" - also when the panel appoints one without an unreasonable finding.
+    SPOC_NOTICE = "spoc_notice", "Letter or email giving the single point of contact's details"
 
 
-# The protocol: the equalities questionnaire goes with every low, medium and high letter.
+# The protocol: the equalities questionnaire goes with every low, medium and high letter (not with
+# a SPOC notice: it follows no finding of its own).
 QUESTIONNAIRE_KINDS = (LetterKind.LOW_MEDIUM, LetterKind.HIGH)
 
 

@@ -23,6 +23,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from schedule.dates import appeal_deadline
 
+from . import content
 from .models import Characteristic, Letter, LetterKind, PdfVariant
 
 # A reserved name (RFC 2606) that can never resolve: the base of every URL in a letter.
@@ -92,6 +93,7 @@ def letter_context(letter: Letter, *, variant: str = PdfVariant.STANDARD, for_pd
         "body": _body(letter, variant),
         "dated": dated,
         "appeal_by": appeal_deadline(dated) if has_deadline else None,
+        "spoc_introduction": content.SPOC_NOTICE_INTRODUCTION,
         "characteristics": Characteristic.choices,
         "council_name": settings.COUNCIL_NAME,
         "return_address": settings.LETTER_RETURN_ADDRESS,
@@ -101,6 +103,8 @@ def letter_context(letter: Letter, *, variant: str = PdfVariant.STANDARD, for_pd
 def _body(letter: Letter, variant: str) -> str:
     if letter.kind == LetterKind.REMOVAL:
         return "correspondence/_letter_body_removal.html"  # every variant, one template
+    if letter.kind == LetterKind.SPOC_NOTICE:
+        return "correspondence/_letter_body_spoc_notice.html"  # every variant, one template
     if variant == PdfVariant.EASY_READ:
         return "correspondence/_letter_body_easy_read.html"
     return "correspondence/_letter_body.html"

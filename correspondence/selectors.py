@@ -21,6 +21,7 @@ from ubpanel.entry_status import EntryStatus
 from ubpanel.roles import Role, can_see_special_category, user_roles
 
 from .models import LETTER_GRAPH, Letter, LetterKind, LetterStatus
+from .spoc import spoc_untold
 
 # Assurance prepare letters for the panel; Legal Services draft and send the high-risk ones; the
 # chair and the Monitoring Officer (appeals) read them all.
@@ -232,7 +233,15 @@ def decisions_waiting_for_letters(user):
             outcome__in=REMOVAL_OUTCOMES,
             item__entry__in=removals_waiting_for_letters(user).values("pk"),
         )
-    return decisions_for_letters(user).filter(waiting).exclude(letters__isnull=False)
+    return decisions_for_letters(user).filter(
+        (waiting & ~Exists(Letter.objects.filter(decision=OuterRef("pk")))) | _spoc_waiting()
+    )
+
+
+def _spoc_waiting() -> Q:
+    """A decision that appoints a SPOC whose details no letter on its way gives yet: it waits
+    for its SPOC notice (``correspondence.spoc``)."""
+    return Q(pk__in=spoc_untold(Decision.objects.all()).values("pk"))
 
 
 def _letter_waiting() -> Q:
@@ -252,8 +261,12 @@ def _letter_waiting() -> Q:
 
 def letters_waiting_for_decisions(user):
     """The decisions waiting for a letter of their route (not a removal letter: those are
-    ``removals_waiting_for_letters``, each listed once, by its entry)."""
-    return decisions_for_letters(user).filter(_letter_waiting()).exclude(letters__isnull=False)
+    ``removals_waiting_for_letters``, each listed once, by its entry), and those appointing a
+    single point of contact whose details no letter on its way gives (the SPOC notice)."""
+    return decisions_for_letters(user).filter(
+        (_letter_waiting() & ~Exists(Letter.objects.filter(decision=OuterRef("pk"))))
+        | _spoc_waiting()
+    )
 
 
 def removal_letter_entries(user) -> QuerySet[Entry]:

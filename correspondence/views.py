@@ -41,6 +41,7 @@ from .selectors import (
     removals_waiting_for_letters,
     visible_letters,
 )
+from .spoc import mark_spoc_notices_due, needs_spoc_notice, spoc_untold_words
 from .tasks import pdf_file_name
 from .variants import annotate_needs, needed_variants, offer_words
 
@@ -82,6 +83,7 @@ def index(request):
             .annotate(removal_decision=removal_decision_pk())
             .order_by("updated_at", "pk")
         )
+    mark_spoc_notices_due(waiting)
     _name_people(request.user, letters, waiting)
     # One audit INSERT for the page: the letters, decisions and removed entries it names.
     audit.record_access([*letters, *waiting, *removals], audit.Event.LIST)
@@ -120,15 +122,22 @@ def _name_people(user, letters, decisions) -> None:
 def letter_from_decision(request, pk):
     decision = get_object_or_404(decisions_for_letters(request.user), pk=pk)
     existing = Letter.objects.filter(decision=decision).first()
-    if existing is not None:
+    if existing is not None and not needs_spoc_notice(decision):
         return redirect("correspondence:letter_detail", pk=existing.pk)
     try:
         letter = services.letter_draft_from_decision(actor=request.user, decision=decision)
     except (services.LetterError, ValidationError) as error:
         messages.error(request, error_text(error))
         return redirect("correspondence:index")
-    messages.success(request, "The letter is drafted from the panel's decision. Check every part.")
+    messages.success(
+        request,
+        f"The {_drafted_words(letter)} is drafted from the panel's decision. Check every part.",
+    )
     return redirect("correspondence:letter_edit", pk=letter.pk)
+
+
+def _drafted_words(letter: Letter) -> str:
+    return "SPOC notice" if letter.kind == LetterKind.SPOC_NOTICE else "letter"
 
 
 @require_POST
@@ -224,6 +233,10 @@ def letter_detail(request, pk):
             "returns": returns,
             "show_answers": may_see_questionnaire_answers(request.user),
             "may_record_return": may_record_questionnaire_return(request.user, letter),
+            # A SPOC appointed (or changed) that no sent letter has told them of yet.
+            "spoc_untold": spoc_untold_words(letter.decision)
+            if letter.decision_id and letter.decision.spoc_name.strip()
+            else "",
         },
     )
 

@@ -17,6 +17,7 @@ from correspondence.selectors import (
     removal_decision_pk,
     why_no_letter,
 )
+from correspondence.spoc import needs_spoc_notice
 from panel.models import Decision, DecisionStatus, LetterRoute
 from panel.models.decisions import RemovalCommunication
 from referrals.models import Person, Referral
@@ -87,6 +88,8 @@ def letter_draft(
         raise LetterError(refused)
     if kind == LetterKind.REMOVAL:
         _refuse_removal_letter(entry)
+    if kind == LetterKind.SPOC_NOTICE and not (decision or entry):
+        raise LetterError("A SPOC notice is drafted from the decision that appoints the SPOC.")
     if kind == LetterKind.HIGH and entry is not None and entry.tier != RiskTier.HIGH:
         raise ValidationError("A cease and desist letter from Legal Services is for high risk.")
     letter = Letter(
@@ -160,18 +163,32 @@ def letter_draft_from_decision(*, actor: User, decision) -> Letter:
     refused = why_no_letter(entry=item.entry, decision=decision)
     if refused:
         raise LetterError(refused)
-    if decision.letter_route not in KIND_FOR_ROUTE:
-        raise LetterError("The panel decided that no letter goes out for this decision.")
+    kind = _kind_from_decision(decision)
     person = item.referral.person if item.referral_id else item.entry.person
     entry = item.entry or person.schedule_entries.filter(status__in=(EntryStatus.ACTIVE,)).first()
     return letter_draft(
         actor=actor,
-        kind=KIND_FOR_ROUTE[decision.letter_route],
+        kind=kind,
         person=person,
         entry=entry,
         decision=decision,
         referral=item.referral,
     )
+
+
+def _kind_from_decision(decision) -> LetterKind:
+    """The letter of the decision's route, the first time; the SPOC notice when the decision
+    appoints a single point of contact whose details no letter on its way gives - a SPOC-only
+    decision, one with no letter of its own, or a SPOC changed since its letter was drafted
+    (``correspondence.spoc``)."""
+    first = not Letter.objects.filter(decision=decision).exists()
+    if first and decision.letter_route in KIND_FOR_ROUTE:
+        return KIND_FOR_ROUTE[decision.letter_route]
+    if needs_spoc_notice(decision):
+        return LetterKind.SPOC_NOTICE
+    if decision.letter_route not in KIND_FOR_ROUTE:
+        raise LetterError("The panel decided that no letter goes out for this decision.")
+    return KIND_FOR_ROUTE[decision.letter_route]
 
 
 def _removal_letter_draft(*, actor: User, decision) -> Letter:

@@ -74,6 +74,8 @@ def prefill(
             "logging_statement": content.REMOVAL_STATEMENT,
             "contact_restrictions": content.REMOVAL_CONTACT,
         }
+    if kind == LetterKind.SPOC_NOTICE:
+        return {**recipient, **_spoc_notice(source, decision, entry)}
     spoc = ""
     if source is not None and source.spoc_name:
         spoc = "\n".join(filter(None, [source.spoc_name, source.spoc_contact_details]))
@@ -125,9 +127,41 @@ def prefill(
         values["review_or_appeal"] = content.APPEAL_PROCESS
     elif kind == LetterKind.LOW_MEDIUM:
         values["review_or_appeal"] = content.REVIEW_PROCESS
-    if any(getattr(s, "email_divert", False) for s in (decision, entry)):
-        spoc_name = (getattr(source, "spoc_name", "") or "").strip()
-        values["email_divert_notice"] = content.EMAIL_DIVERT_NOTICE.format(
+    values.update(_divert(source, decision, entry))
+    return values
+
+
+def _divert(source, decision, entry) -> dict[str, str]:
+    """The protocol: "The customer will be advised where a divert has been applied." """
+    if not any(getattr(s, "email_divert", False) for s in (decision, entry)):
+        return {}
+    spoc_name = (getattr(source, "spoc_name", "") or "").strip()
+    return {
+        "email_divert_notice": content.EMAIL_DIVERT_NOTICE.format(
             spoc=f", {spoc_name}" if spoc_name else ""
         )
-    return values
+    }
+
+
+def _spoc_notice(source, decision, entry) -> dict[str, str]:
+    """Who the single point of contact is - their name, service and contact details as the
+    decision records them - and how the individual may contact the council. Nothing about
+    behaviour: a SPOC may be appointed without an unreasonable finding (the protocol)."""
+    service = getattr(source, "spoc_service", None)
+    spoc = "\n".join(
+        filter(
+            None,
+            [
+                ", ".join(filter(None, [source.spoc_name.strip(), str(service or "")])),
+                source.spoc_contact_details.strip(),
+            ],
+        )
+    )
+    restrictions = "\n".join(
+        filter(None, [source.permitted_contact.strip(), source.contact_restrictions.strip()])
+    )
+    return {
+        "spoc": spoc,
+        "contact_restrictions": restrictions or content.SPOC_NOTICE_CONTACT,
+        **_divert(source, decision, entry),
+    }

@@ -174,6 +174,8 @@ def decision_problems(item: AgendaItem, decision: Decision | None) -> list[str]:
             "Before an email divert, the panel liaises with the ward councillors: record which "
             "ward councillors were asked and what they said."
         )
+    if decision.outcome == Outcome.SPOC_ONLY and not decision.spoc_name.strip():
+        problems.append("A single point of contact only: name the SPOC.")
     if decision.spoc_name.strip() and not decision.spoc_contact_details.strip():
         problems.append("Give the SPOC's contact details: the individual is to be told them.")
     if decision.outcome in NO_LETTER_OUTCOMES and decision.letter_route not in (
