@@ -15,8 +15,10 @@ from .models import (
     Incident,
     PoliceReport,
     Referral,
+    ReferralSource,
 )
-from .services import INCIDENT_FIELDS, REFERRAL_FIELDS, SUBJECT_FIELDS
+from .services import INCIDENT_FIELDS, REFERRAL_FIELDS, SUBJECT_FIELDS, report_reference_clean
+from .services.health_safety import REFERENCE_REQUIRED, REFERENCE_TOO_LONG, escalated_already
 from .subject_checks import SubjectChecks, date_not_in_future
 
 FOI_SAR_EXPLANATION = (
@@ -116,10 +118,26 @@ class ReferralForm(SubjectChecks, GovukFormMixin, forms.ModelForm):
         "health_concerns",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, escalation: bool | None = None, **kwargs):
+        """``escalation``: Health and Safety escalating an accident/incident report (by default,
+        when the referral is one); its reference leads the form, and is the report the violence
+        flag asks for."""
         super().__init__(*args, **kwargs)
+        if escalation is None:
+            escalation = self.instance.source == ReferralSource.HEALTH_SAFETY
+        self.escalation = escalation
+        del self.fields["incident_report_reference" if escalation else "health_safety_reference"]
         for field in self.fields.values():
             field.required = False
+        if escalation:
+            report = self.fields["health_safety_reference"]
+            report.hide_optional = True
+            report.help_text = (
+                "The reference on the accident/incident report form you are escalating to the "
+                "panel, like AIR-2026-0142."
+            )
+            report.error_messages["max_length"] = REFERENCE_TOO_LONG
+            report.widget.attrs.update({"class": "govuk-input--width-20", "spellcheck": "false"})
         for name in self.SUBMISSION_REQUIRED:
             self.fields[name].hide_optional = True
         self.fields["suggested_tier"].choice_hints = {
@@ -154,7 +172,9 @@ class ReferralForm(SubjectChecks, GovukFormMixin, forms.ModelForm):
             self.add_error("subject_family_name", "Enter the individual's name")
         if data.get("health_concerns") == HealthConcern.YES and not data.get("health_details"):
             self.add_error("health_details", "Say what you know or suspect about their health")
-        if data.get("violence") and not data.get("incident_report_reference"):
+        if self.escalation:
+            self._validate_report_reference()
+        elif data.get("violence") and not data.get("incident_report_reference"):
             self.add_error(
                 "incident_report_reference",
                 "Enter the accident/incident report form reference: violence and aggression "
@@ -171,6 +191,27 @@ class ReferralForm(SubjectChecks, GovukFormMixin, forms.ModelForm):
         if data.get("foi_sar_only"):
             self.add_error("foi_sar_only", FOI_SAR_EXPLANATION)
         return not self.errors
+
+    def clean_health_safety_reference(self):
+        reference, problem = report_reference_clean(self.cleaned_data["health_safety_reference"])
+        if problem and problem != REFERENCE_REQUIRED:
+            raise forms.ValidationError(problem)
+        return reference
+
+    def _validate_report_reference(self) -> None:
+        """An escalation names its accident/incident report, and one report is escalated once."""
+        name = "health_safety_reference"
+        reference = self.cleaned_data.get(name)
+        if name in self.errors:
+            return
+        if not reference:
+            self.add_error(name, REFERENCE_REQUIRED)
+        elif earlier := escalated_already(reference, besides=self.instance):
+            self.add_error(
+                name,
+                f"Accident/incident report {reference} has already been escalated to the panel, "
+                f"as referral {earlier.reference}: ask the Assurance team to add to that one",
+            )
 
     def referral_fields(self) -> dict:
         return {name: value for name, value in self.cleaned_data.items() if name != "foi_sar_only"}

@@ -9,6 +9,7 @@ from ubpanel.roles import Role
 
 ASSURANCE_SUBJECTS = {
     "submitted": "New referral {ref} for the Unreasonable Behaviours Panel",
+    "escalated": "Health and Safety escalated an accident/incident report: referral {ref}",
     "answered": "More information provided on referral {ref}",
     "mailbox": "Mailbox email imported as draft referral {ref}",
     "legal_advice": "Legal Services' advice recorded on referral {ref}",
@@ -63,5 +64,26 @@ def notify_legal_services(referral) -> None:
             f"Referral {referral.reference} is waiting for Legal Services' advice before the "
             "Unreasonable Behaviours protocol is applied.\n\n"
             f"Read it and record your advice in ubpanel: {link}\n"
+        ),
+    )
+
+
+def notify_health_safety(referral) -> None:
+    """Tell each active member of staff with the Health and Safety role that a manager's referral
+    records violence. The reference and a link only: the notice page behind it shows no more than
+    Health and Safety need to match it to their accident/incident report."""
+    link = settings.SITE_URL + reverse("referrals:health_safety_notice", args=[referral.pk])
+    notify(
+        kind="health-safety-violence",
+        users=role_holders(Role.HEALTH_SAFETY),
+        link=link,
+        reference=referral.reference,
+        subject=f"Referral {referral.reference} records violence",
+        body=(
+            f"A manager's referral to the Unreasonable Behaviours Panel, {referral.reference}, "
+            "records violence or aggression.\n\n"
+            "All incidents of violence, aggression and harassment must be reported on the "
+            "accident/incident report form. Link your report to the referral in ubpanel: "
+            f"{link}\n"
         ),
     )

@@ -15,6 +15,7 @@ from ubpanel.entry_status import LIVE_STATUSES
 from ubpanel.roles import (
     ADJUSTMENT_ROLES,
     CASE_ROLES,
+    REFERRER_ROLES,
     Role,
     can_see_special_category,
     user_roles,
@@ -50,19 +51,24 @@ def visible_people(user) -> QuerySet[Person]:
 def visible_referrals(user) -> QuerySet[Referral]:
     """Assurance sees every referral but managers' unsent web drafts; a referring manager sees
     their service's referrals and their own drafts; Legal Services see the referrals awaiting
-    their advice and those they advised on; nobody else any."""
+    their advice and those they advised on; Health and Safety see their own escalations; nobody
+    else any. (What Health and Safety see of a manager's violent referral is
+    ``health_safety_notices``, not this.)"""
     roles = user_roles(user)
-    if not roles & {Role.ASSURANCE_OFFICER, Role.REFERRING_MANAGER, Role.LEGAL_SERVICES}:
+    if not roles & {Role.ASSURANCE_OFFICER, Role.LEGAL_SERVICES, *REFERRER_ROLES}:
         return Referral.objects.none()
     allowed = Q(pk__in=[])
     if Role.ASSURANCE_OFFICER in roles:
-        allowed |= ~Q(status=ReferralStatus.DRAFT, source=ReferralSource.WEB)
+        # Not a draft its writer has not sent (a manager's, or Health and Safety's escalation).
+        allowed |= ~Q(status=ReferralStatus.DRAFT) | Q(source=ReferralSource.MAILBOX)
     if Role.REFERRING_MANAGER in roles:
         allowed |= Q(referrer=user)
         if user.service_id:
             allowed |= Q(service_id=user.service_id) & ~Q(status=ReferralStatus.DRAFT)
     if Role.LEGAL_SERVICES in roles:
         allowed |= Q(status=ReferralStatus.AWAITING_LEGAL_ADVICE) | Q(legal_advice_by=user)
+    if Role.HEALTH_SAFETY in roles:
+        allowed |= Q(referrer=user, source=ReferralSource.HEALTH_SAFETY)
     return Referral.objects.filter(allowed)
 
 
@@ -83,12 +89,25 @@ def can_move(referral: Referral, service: str) -> bool:
 
 def may_edit_draft(user, referral: Referral | None = None) -> bool:
     """A referring manager starts a referral; its referrer carries on with it, and submits it,
-    while it is a draft."""
-    if Role.REFERRING_MANAGER not in user_roles(user):
-        return False
-    return referral is None or (
-        referral.referrer_id == user.pk and referral.status == ReferralStatus.DRAFT
+    while it is a draft (a Health and Safety escalation's referrer while they hold that role)."""
+    roles = user_roles(user)
+    if referral is None:
+        return Role.REFERRING_MANAGER in roles
+    writer = (
+        Role.HEALTH_SAFETY
+        if referral.source == ReferralSource.HEALTH_SAFETY
+        else Role.REFERRING_MANAGER
     )
+    return (
+        writer in roles
+        and referral.referrer_id == user.pk
+        and referral.status == ReferralStatus.DRAFT
+    )
+
+
+def may_escalate(user) -> bool:
+    """The Health and Safety Team escalate an accident/incident report to the panel."""
+    return Role.HEALTH_SAFETY in user_roles(user)
 
 
 def may_submit(user, referral: Referral) -> bool:
@@ -101,7 +120,7 @@ def may_delete_draft(user, referral: Referral) -> bool:
     is the Assurance team's record of what arrived, and is never a manager's to delete."""
     return (
         may_edit_draft(user, referral)
-        and referral.source == ReferralSource.WEB
+        and referral.source != ReferralSource.MAILBOX
         and referral.status == ReferralStatus.DRAFT
     )
 
@@ -202,6 +221,24 @@ def may_confirm_repeat_behaviour(user, referral: Referral, entry=None) -> bool:
     return (entry or live_entry_for(referral)) is not None
 
 
+def health_safety_notices(user) -> QuerySet[Referral]:
+    """Managers' referrals Health and Safety were told record violence: for the Health and Safety
+    role only, and only through the notice page, which shows no narrative and no individual."""
+    if Role.HEALTH_SAFETY not in user_roles(user):
+        return Referral.objects.none()
+    return Referral.objects.filter(health_safety_notified_at__isnull=False)
+
+
+def may_link_health_safety_report(user, referral: Referral) -> bool:
+    """Health and Safety link their accident/incident report to a violent referral they were told
+    of, unless it was merged into another (link the one it was merged into)."""
+    return (
+        Role.HEALTH_SAFETY in user_roles(user)
+        and referral.health_safety_notified_at is not None
+        and referral.status != ReferralStatus.MERGED
+    )
+
+
 def visible_evidence(user) -> QuerySet[Evidence]:
     return Evidence.objects.filter(referral__in=visible_referrals(user))
 
@@ -289,9 +326,12 @@ def waiting_referral_work(user) -> dict[str, int]:
       question - back with Assurance, to read;
     - ``failed_emails``: mailbox emails that could not be read (``failed_emails``);
     - ``legal_advice``: referrals awaiting Legal Services' advice, for Legal Services;
-    - ``questions``: the referring manager's own referrals on which Assurance asked them something.
+    - ``questions``: the referrer's own referrals (a manager's, or Health and Safety's escalations)
+      on which Assurance asked them something;
+    - ``reports_to_link``: for Health and Safety, managers' violent referrals they were told of
+      with no accident/incident report of theirs linked yet.
 
-    At most three queries, however many referrals there are."""
+    One query for each role held (two for Assurance), however many referrals there are."""
     roles = user_roles(user)
     counts: dict[str, int] = {}
     if Role.ASSURANCE_OFFICER in roles:
@@ -303,7 +343,14 @@ def waiting_referral_work(user) -> dict[str, int]:
         counts["legal_advice"] = (
             legal_advice_queue(user).filter(status=ReferralStatus.AWAITING_LEGAL_ADVICE).count()
         )
-    if Role.REFERRING_MANAGER in roles:
+    if Role.HEALTH_SAFETY in roles:
+        counts["reports_to_link"] = (
+            health_safety_notices(user)
+            .filter(health_safety_reference="")
+            .exclude(status=ReferralStatus.MERGED)
+            .count()
+        )
+    if roles & REFERRER_ROLES:
         counts["questions"] = (
             visible_referrals(user)
             .filter(referrer=user, status=ReferralStatus.MORE_INFORMATION)

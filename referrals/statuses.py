@@ -68,6 +68,8 @@ MAILBOX_DRAFT_ONLY = frozenset(
 class ReferralSource(models.TextChoices):
     WEB = "web", "Web form"
     MAILBOX = "mailbox", "spocassurance mailbox"
+    # The Health and Safety Team escalated an accident/incident report to the panel.
+    HEALTH_SAFETY = "health_safety", "Health and Safety escalation"
 
 
 def referral_sources(referral, service: str) -> frozenset:

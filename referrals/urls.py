@@ -1,11 +1,22 @@
 from django.urls import path
 
-from .views import adjustments, check, drafts, legal, mailbox, people, referrer, triage
+from .views import (
+    adjustments,
+    check,
+    drafts,
+    health_safety,
+    legal,
+    mailbox,
+    people,
+    referrer,
+    triage,
+)
 
 app_name = "referrals"
 urlpatterns = [
     path("", referrer.index, name="index"),
-    path("new/", referrer.referral_edit, name="new"),
+    path("new/", referrer.referral_new, name="new"),
+    path("escalate/", referrer.referral_escalate, name="escalate"),
     path("<id:pk>/", referrer.referral_detail, name="detail"),
     path("<id:pk>/edit/", referrer.referral_edit, name="edit"),
     path("<id:pk>/check/", check.referral_check, name="check"),
@@ -24,6 +35,8 @@ urlpatterns = [
         name="confirm_repeat_behaviour",
     ),
     path("triage/<id:pk>/<slug:action>/", triage.act, name="triage_action"),
+    path("health-safety/", health_safety.notice_list, name="health_safety_list"),
+    path("health-safety/<id:pk>/", health_safety.notice, name="health_safety_notice"),
     path("legal/", legal.legal_queue, name="legal_queue"),
     path("legal/<id:pk>/", legal.legal_advice, name="legal_advice"),
     path("mailbox/failed/<id:pk>/", triage.failed_email, name="failed_email"),

@@ -16,7 +16,13 @@ from referrals.statuses import (
 )
 from ubpanel.roles import Role
 
-from .factories import ActiveEntryFactory, PersonFactory, ReferralFactory, SubmittedReferralFactory
+from .factories import (
+    ActiveEntryFactory,
+    PersonFactory,
+    ReferralFactory,
+    SubmittedReferralFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -54,10 +60,13 @@ RUN = {
 
 def _referral(status, source) -> Referral:
     """A referral in ``status`` about someone on the schedule (so repeat behaviour can be
-    confirmed), written by a referring manager."""
+    confirmed), written by a referring manager (by Health and Safety when they escalated it)."""
     person = PersonFactory()
     ActiveEntryFactory(person=person)
-    return ReferralFactory(status=status, source=source, person=person)
+    writer = {}
+    if source == ReferralSource.HEALTH_SAFETY:
+        writer["referrer"] = UserFactory(roles=[Role.HEALTH_SAFETY])
+    return ReferralFactory(status=status, source=source, person=person, **writer)
 
 
 def test_every_service_in_the_graph_is_walked_and_is_a_service():

@@ -250,7 +250,11 @@ def values(table):
 
 def test_referrals_are_counted_by_source_service_and_outcome(world):
     sources, services, outcomes, categories = figures.referral_tables(PERIOD)
-    assert values(sources) == {"Web form": [4], "spocassurance mailbox": [1]}
+    assert values(sources) == {
+        "Web form": [4],
+        "spocassurance mailbox": [1],
+        "Health and Safety escalation": [0],
+    }
     assert sources.totals == [5]
     assert values(services) == {
         "Housing": [3, 1],

@@ -34,12 +34,12 @@ def permissions_by_group() -> dict[str, set[str]]:
 # --- roles_ensure ----------------------------------------------------------------------------
 
 
-def test_roles_ensure_creates_a_group_for_each_of_the_twelve_roles_named_by_its_label():
+def test_roles_ensure_creates_a_group_for_each_of_the_thirteen_roles_named_by_its_label():
     Group.objects.all().delete()
 
     roles_ensure()
 
-    assert Group.objects.count() == len(Role) == 12
+    assert Group.objects.count() == len(Role) == 13
     assert set(Group.objects.values_list("name", flat=True)) == {role.label for role in Role}
 
 
@@ -51,7 +51,7 @@ def test_roles_ensure_can_run_again_without_changing_anything():
 
     roles_ensure()
 
-    assert Group.objects.count() == len(Role) == 12
+    assert Group.objects.count() == len(Role) == 13
     assert set(Group.objects.values_list("pk", "name")) == groups_before
     assert permissions_by_group() == permissions_before
 

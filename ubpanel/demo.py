@@ -32,6 +32,7 @@ DEMO_USERS = [
     ("frontline", Role.FRONTLINE, "Frankie", "Lowe", "Customer Services"),
     ("auditor", Role.AUDITOR, "Ade", "Okafor", "Information Governance"),
     ("dpo", Role.DATA_PROTECTION, "Dara", "Quinn", "Information Governance"),
+    ("healthsafety", Role.HEALTH_SAFETY, "Hollis", "Grant", "Health and Safety"),
     ("complaints", Role.PANEL_MEMBER, "Cal", "Ferris", "Assurance"),
     ("safety", Role.PANEL_MEMBER, "Sol", "Hayward", "Health and Safety"),
     ("equality", Role.PANEL_MEMBER, "Eden", "Marsh", "Equality and Diversity Network"),

@@ -20,7 +20,14 @@ SECTIONS = (
         "Referrals",
         "referrals:index",
         r.REFERRAL_ROLES,
-        "Refer an individual to the panel, or triage referrals and the spocassurance mailbox.",
+        "Refer an individual to the panel, escalate an accident/incident report, or triage "
+        "referrals and the spocassurance mailbox.",
+    ),
+    Section(
+        "Violent incidents",
+        "referrals:health_safety_list",
+        frozenset({r.Role.HEALTH_SAFETY}),
+        "Managers' referrals that record violence: link your accident/incident report to them.",
     ),
     Section(
         "Legal advice",

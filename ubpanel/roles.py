@@ -26,6 +26,7 @@ class Role(models.TextChoices):
     FRONTLINE = "frontline", "Frontline staff"
     AUDITOR = "auditor", "Auditor"
     DATA_PROTECTION = "data_protection", "Data protection officer"
+    HEALTH_SAFETY = "health_safety", "Health and Safety"
 
 
 # Roles that work on cases and so may see the people in them. The Deputy Monitoring Officer is
@@ -45,7 +46,12 @@ CASE_ROLES = frozenset(
 )
 
 # Who may open each part of the service (the apps check these; the navigation shows them).
-REFERRAL_ROLES = frozenset({Role.REFERRING_MANAGER, Role.ASSURANCE_OFFICER})
+# Health and Safety escalate accident/incident reports to the panel as referrals (the protocol:
+# "The Health and Safety Team will escalate to the Unreasonable Behaviours Panel, where
+# appropriate"); they see their own escalations and the violent incidents managers refer, no cases.
+REFERRAL_ROLES = frozenset({Role.REFERRING_MANAGER, Role.ASSURANCE_OFFICER, Role.HEALTH_SAFETY})
+# Who writes referrals: managers refer individuals, Health and Safety escalate reports.
+REFERRER_ROLES = frozenset({Role.REFERRING_MANAGER, Role.HEALTH_SAFETY})
 # The data protection officer finds the person a subject access request is about; they see
 # identity, not health (SPECIAL_CATEGORY_ROLES).
 PEOPLE_ROLES = CASE_ROLES | {Role.REFERRING_MANAGER, Role.DATA_PROTECTION}

@@ -140,6 +140,13 @@ class Referral(models.Model):
     # Routing flags from the protocol.
     violence = models.BooleanField(default=False)
     incident_report_reference = models.CharField(max_length=100, blank=True)
+    # The Health and Safety Team's accident/incident report: the one they escalated (source
+    # HEALTH_SAFETY), or the one they linked to a manager's referral that records violence.
+    health_safety_reference = models.CharField(
+        "Accident/incident report reference", max_length=40, blank=True
+    )
+    # When Health and Safety were told of the violence a manager's referral records: once only.
+    health_safety_notified_at = models.DateTimeField(null=True, blank=True)
     hate_incident = models.BooleanField(default=False)
     police_report = models.CharField(max_length=16, choices=PoliceReport.choices, blank=True)
     police_reference = models.CharField(max_length=100, blank=True)
@@ -255,6 +262,8 @@ class EventKind(models.TextChoices):
     EVIDENCE_REFUSED = "evidence_refused", "Attachment not added as evidence"
     LEGAL_ADVICE = "legal_advice", "Legal advice recorded"
     REPEAT_BEHAVIOUR = "repeat_behaviour", "Repeat behaviour confirmed"
+    HEALTH_SAFETY_NOTIFIED = "health_safety_notified", "Health and Safety told of violence"
+    HEALTH_SAFETY_REPORT = "health_safety_report", "Accident/incident report linked"
 
 
 class ReferralEvent(TimelineEvent):

@@ -6,6 +6,7 @@ rule. By capability:
 - ``legal``: Legal Services' advice;
 - ``people``: people known to the panel, and who a referral is about;
 - ``intake``: the spocassurance mailbox;
+- ``health_safety``: the Health and Safety route (violence told to them; their report linked);
 - ``adjustments``: a person's reasonable adjustments (special-category data).
 
 Each status change follows ``REFERRAL_GRAPH`` (``referrals.models``); who may act is in
@@ -24,6 +25,12 @@ from .drafts import (
     referral_provide_information,
     referral_save_draft,
     referral_submit,
+)
+from .health_safety import (
+    health_safety_tell_of_violence,
+    records_violence,
+    referral_link_health_safety_report,
+    report_reference_clean,
 )
 from .intake import inbound_email_import
 from .legal import referral_await_legal_advice, referral_record_legal_advice
@@ -51,6 +58,10 @@ __all__ = [
     "ReferralTransitionError",
     "evidence_add",
     "has_live_entry",
+    "health_safety_tell_of_violence",
+    "records_violence",
+    "referral_link_health_safety_report",
+    "report_reference_clean",
     "inbound_email_import",
     "person_create",
     "referral_await_legal_advice",

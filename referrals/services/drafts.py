@@ -15,6 +15,7 @@ from referrals.notifications import notify_assurance, notify_legal_services, not
 from referrals.selectors import (
     may_delete_draft,
     may_edit_draft,
+    may_escalate,
     may_provide_information,
     may_submit,
 )
@@ -22,6 +23,7 @@ from ubpanel.audit import bulk_create_audited
 from ubpanel.services import service
 
 from .base import ReferralTransitionError, S, event, lock, move, refuse_unless
+from .health_safety import health_safety_tell_of_violence
 
 # Fields a referrer fills in on the form (everything else is set by the services).
 REFERRAL_FIELDS = (
@@ -47,6 +49,7 @@ REFERRAL_FIELDS = (
     "police_not_reported_reason",
     "journalist",
     "legal_proceedings_intimated",
+    "health_safety_reference",  # on a Health and Safety escalation's form only
 )
 SUBJECT_FIELDS = tuple(name for name in REFERRAL_FIELDS if name.startswith("subject_"))
 INCIDENT_FIELDS = ("occurred_on", "occurred_at", "location", "description", "staff_affected")
@@ -60,20 +63,36 @@ def referral_save_draft(
     referral: Referral | None,
     fields: dict[str, Any],
     incidents: list[dict[str, Any]],
+    source: ReferralSource = ReferralSource.WEB,
 ) -> Referral:
-    """A referring manager saved a referral to finish later."""
+    """A referring manager saved a referral to finish later; or the Health and Safety Team an
+    accident/incident report they are escalating to the panel (``source`` HEALTH_SAFETY)."""
     created = referral is None
+    escalating = created and source == ReferralSource.HEALTH_SAFETY
     if created:
-        referral = Referral(referrer=actor, service=actor.service, source=ReferralSource.WEB)
+        if source not in (ReferralSource.WEB, ReferralSource.HEALTH_SAFETY):
+            raise ValueError(f"A draft is not started from {source!r}.")
+        referral = Referral(referrer=actor, service=actor.service, source=source)
     else:
         referral = lock(referral)
         if referral.status != S.DRAFT:
             raise ReferralTransitionError(
                 f"{referral.reference} has been submitted: it can no longer be edited as a draft."
             )
-    refuse_unless(
-        may_edit_draft, actor, None if created else referral, "Only its referrer changes a draft."
-    )
+    if escalating:
+        refuse_unless(
+            lambda user, _: may_escalate(user),
+            actor,
+            None,
+            "Only Health and Safety escalate an accident/incident report.",
+        )
+    else:
+        refuse_unless(
+            may_edit_draft,
+            actor,
+            None if created else referral,
+            "Only its referrer changes a draft.",
+        )
     for name in REFERRAL_FIELDS:
         if name in fields:
             value = fields[name]
@@ -94,15 +113,22 @@ def referral_save_draft(
         ),
     )
     if created:
-        event(referral, actor=actor, kind=EventKind.CREATED, to_status=S.DRAFT)
+        message = (
+            "Health and Safety began escalating an accident/incident report to the panel."
+            if escalating
+            else ""
+        )
+        event(referral, actor=actor, kind=EventKind.CREATED, to_status=S.DRAFT, message=message)
     return referral
 
 
 @service
 def referral_submit(*, actor, referral: Referral) -> Referral:
-    """The manager sent the referral to the Assurance team.
+    """The manager sent the referral to the Assurance team (or Health and Safety their
+    escalation of an accident/incident report).
 
-    A journalist or publisher waits for legal advice before the protocol is applied.
+    A journalist or publisher waits for legal advice before the protocol is applied. Violence a
+    manager's referral records is told to Health and Safety (a link only, once).
     """
     referral = lock(
         referral, "referral_submit", refusal=lambda r: f"{r.reference} has already been submitted."
@@ -126,10 +152,13 @@ def referral_submit(*, actor, referral: Referral) -> Referral:
         to_status=to,
         message=message,
     )
-    notify_assurance(referral, "submitted")
+    escalated = referral.source == ReferralSource.HEALTH_SAFETY
+    notify_assurance(referral, "escalated" if escalated else "submitted")
     notify_referrer(referral)
     if to == S.AWAITING_LEGAL_ADVICE:
         notify_legal_services(referral)
+    if not escalated:
+        health_safety_tell_of_violence(referral, actor=actor)
     return referral
 
 

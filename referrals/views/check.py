@@ -13,12 +13,14 @@ from ubpanel import audit
 from ubpanel.access import get_object_or_404
 from ubpanel.errors import error_text
 from ubpanel.form_errors import summary_errors
-from ubpanel.roles import Role, role_required
+from ubpanel.roles import REFERRER_ROLES, role_required
 
 AT_LEAST_ONE_INCIDENT = "Enter the date, place and what happened for at least one incident"
 INCIDENT_DATE_MISSING = "Enter the date of the incident"  # as IncidentForm says on submission
 
-# The fields in the order the form shows them: the individual, then the incidents, then the rest.
+# The fields in the order the form shows them: an escalation's accident/incident report, the
+# individual, then the incidents, then the rest.
+ESCALATION_ORDER = ("health_safety_reference",)
 SUBJECT_ORDER = (
     "subject_given_names",
     "subject_family_name",
@@ -138,9 +140,10 @@ def error_summary(form, incidents, evidence_form) -> list[tuple[str, str]]:
     """The form's error summary, (anchor, message), in the page's order: each incident's
     messages say which incident ("Incident 2: Enter the date of the incident"), and no entry
     appears twice (``ubpanel.form_errors.summary_errors`` for each part)."""
-    position = {f"id_{name}": i for i, name in enumerate(SUBJECT_ORDER + REST_ORDER)}
+    leading = ESCALATION_ORDER + SUBJECT_ORDER
+    position = {f"id_{name}": i for i, name in enumerate(leading + REST_ORDER)}
     own = sorted(summary_errors(form), key=lambda entry: position.get(entry[0], -1))
-    subject = [entry for entry in own if position.get(entry[0], -1) < len(SUBJECT_ORDER)]
+    subject = [entry for entry in own if position.get(entry[0], -1) < len(leading)]
     rest = [entry for entry in own if entry not in subject]
     entries = list(subject)
     first_incident = "id_incidents-0-occurred_on"
@@ -157,7 +160,7 @@ def _owned_draft(request, pk):
     return get_object_or_404(visible_referrals(request.user).filter(referrer=request.user), pk=pk)
 
 
-@role_required({Role.REFERRING_MANAGER})
+@role_required(REFERRER_ROLES)
 def referral_check(request, pk):
     """Every answer with a link to change it, then "Send referral", which checks the draft
     again (it may have changed in another tab) and sends it to the Assurance team."""
@@ -187,6 +190,7 @@ def referral_check(request, pk):
         "referrals/referral_check.html",
         {
             "referral": referral,
+            "escalation": form.escalation,
             "incidents": stored,
             "evidence": list(referral.evidence.all()),
             "questions": QUESTIONS,

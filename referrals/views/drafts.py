@@ -1,4 +1,4 @@
-"""A referring manager deletes a draft they have not sent."""
+"""A referring manager (or Health and Safety) deletes a draft they have not sent."""
 
 from django.contrib import messages
 from django.shortcuts import redirect
@@ -9,14 +9,14 @@ from ubpanel import audit
 from ubpanel.access import get_object_or_404
 from ubpanel.forms import GovukForm
 from ubpanel.pages import form_page, submit
-from ubpanel.roles import Role, role_required
+from ubpanel.roles import REFERRER_ROLES, role_required
 
 
 class DeleteForm(GovukForm):
     """Nothing to fill in: the button is the answer (the form carries the CSRF check)."""
 
 
-@role_required({Role.REFERRING_MANAGER})
+@role_required(REFERRER_ROLES)
 def draft_delete(request, pk):
     """Asks first; the draft, its incidents and its evidence go when the manager confirms."""
     referral = get_object_or_404(

@@ -16,10 +16,11 @@ from referrals.forms import (
     ReasonForm,
     ReferralForm,
 )
-from referrals.models import EventKind, ReferralStatus
+from referrals.models import EventKind, ReferralSource, ReferralStatus
 from referrals.selectors import (
     can_see_referral_health,
     may_edit_draft,
+    may_escalate,
     may_provide_information,
     may_read_legal_advice,
     may_triage,
@@ -47,7 +48,7 @@ from ubpanel import audit
 from ubpanel.access import get_object_or_404
 from ubpanel.errors import error_text
 from ubpanel.pages import form_page
-from ubpanel.roles import REFERRAL_ROLES, Role, role_required
+from ubpanel.roles import REFERRAL_ROLES, REFERRER_ROLES, Role, role_required
 
 
 @role_required(REFERRAL_ROLES)
@@ -61,7 +62,15 @@ def index(request):
         .order_by("-updated_at")[:200]
     )
     audit.record_access(referrals, audit.Event.LIST)
-    return render(request, "referrals/index.html", {"referrals": referrals})
+    return render(
+        request,
+        "referrals/index.html",
+        {
+            "referrals": referrals,
+            "may_refer": may_edit_draft(request.user),
+            "may_escalate": may_escalate(request.user),
+        },
+    )
 
 
 def _with_extra_incident(data):
@@ -75,11 +84,31 @@ def _with_extra_incident(data):
 
 
 @role_required({Role.REFERRING_MANAGER})
-def referral_edit(request, pk=None):
-    """Refer an individual (pk None) or carry on with a draft. Everything typed is saved as a draft
-    first, so that a validation error never loses it; "Continue" then applies the protocol's rules
-    and, when the draft is complete, goes to the check page, from which it is sent."""
+def referral_new(request):
+    """A referring manager refers an individual."""
+    return _referral_form(request, None, source=ReferralSource.WEB)
+
+
+@role_required({Role.HEALTH_SAFETY})
+def referral_escalate(request):
+    """The Health and Safety Team escalate an accident/incident report to the panel: the
+    referral form, led by the report's reference, sent to the Assurance team like any referral."""
+    return _referral_form(request, None, source=ReferralSource.HEALTH_SAFETY)
+
+
+@role_required(REFERRER_ROLES)
+def referral_edit(request, pk):
+    """Carry on with a draft referral (or escalation)."""
+    return _referral_form(request, pk)
+
+
+def _referral_form(request, pk, source=None):
+    """Start a draft (pk None, from ``source``) or carry on with one. Everything typed is saved as
+    a draft first, so that a validation error never loses it; "Continue" then applies the
+    protocol's rules and, when the draft is complete, goes to the check page, from which it is
+    sent."""
     referral = None
+    escalation = source == ReferralSource.HEALTH_SAFETY
     if pk is not None:
         referral = get_object_or_404(
             visible_referrals(request.user).filter(referrer=request.user), pk=pk
@@ -90,13 +119,14 @@ def referral_edit(request, pk=None):
             )
             return redirect("referrals:detail", pk=referral.pk)
         audit.record_access(referral)
+        escalation = referral.source == ReferralSource.HEALTH_SAFETY
 
     if request.method == "POST":
         data = request.POST
         adding_incident = "add_incident" in data
         if adding_incident:
             data = _with_extra_incident(data)
-        form = ReferralForm(data, instance=referral)
+        form = ReferralForm(data, instance=referral, escalation=escalation)
         incidents = IncidentFormSet(data, prefix="incidents")
         evidence_form = EvidenceForm(data, request.FILES)
         form.is_valid()
@@ -108,6 +138,7 @@ def referral_edit(request, pk=None):
                 referral=referral,
                 fields=form.referral_fields(),
                 incidents=incident_rows(incidents),
+                source=source or ReferralSource.WEB,
             )
             for upload in evidence_form.cleaned_data.get("files", []) if evidence_ok else []:
                 _evidence_add_all(request, referral, upload)
@@ -134,7 +165,7 @@ def referral_edit(request, pk=None):
         draft_ready(form, incidents)
         evidence_form = EvidenceForm()
     else:
-        form = ReferralForm(instance=referral)
+        form = ReferralForm(instance=referral, escalation=escalation)
         initial = [
             {name: getattr(incident, name) for name in INCIDENT_FIELDS}
             for incident in (referral.incidents.all() if referral else [])
@@ -151,6 +182,7 @@ def referral_edit(request, pk=None):
             "evidence_form": evidence_form,
             "errors": error_summary(form, incidents, evidence_form),
             "referral": referral,
+            "escalation": escalation,
             "evidence": list(referral.evidence.all()) if referral and referral.pk else [],
             "candidates": _intake_candidates(request.user, referral),
         },

@@ -47,11 +47,12 @@ REFERRAL_OUTCOMES = [
 
 
 def received_referrals():
-    """Referrals the council received: everything but a manager's own unsent web draft. A
-    mailbox email is received when it arrives; a web referral when it is sent."""
-    return Referral.objects.exclude(status=ReferralStatus.DRAFT, source=ReferralSource.WEB).alias(
-        received_at=Coalesce("submitted_at", "created_at")
-    )
+    """Referrals the council received: everything but an unsent draft its writer is still on (a
+    manager's web referral, or Health and Safety's escalation). A mailbox email is received when
+    it arrives; the others when they are sent."""
+    return Referral.objects.filter(
+        ~Q(status=ReferralStatus.DRAFT) | Q(source=ReferralSource.MAILBOX)
+    ).alias(received_at=Coalesce("submitted_at", "created_at"))
 
 
 def _referral_outcome():
@@ -105,8 +106,9 @@ def referral_tables(period: Period) -> list[Table]:
         totals=[total],
         chart=Chart("bars"),
         summary=(
-            f"{n_of(total, 'referral was', 'referrals were')} received: {by_source[ReferralSource.WEB]} from the web form "
-            f"and {by_source[ReferralSource.MAILBOX]} by email to the spocassurance mailbox."
+            f"{n_of(total, 'referral was', 'referrals were')} received: {by_source[ReferralSource.WEB]} from the web form, "
+            f"{by_source[ReferralSource.MAILBOX]} by email to the spocassurance mailbox and "
+            f"{by_source[ReferralSource.HEALTH_SAFETY]} escalated by Health and Safety."
         ),
     )
     service_rows = sorted(by_service.items(), key=lambda item: (-item[1][0], item[0]))

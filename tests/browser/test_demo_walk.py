@@ -76,3 +76,7 @@ def test_each_role_walks_a_journey_through_the_demo_data(transactional_db, page,
 
     as_user("legal")
     visit(reverse("referrals:legal_queue"))
+
+    as_user("healthsafety")
+    visit(reverse("referrals:index"), "Escalate an accident/incident report")
+    visit(reverse("referrals:health_safety_list"), "Violent incidents referred by managers")
