@@ -91,6 +91,11 @@ ROLE_ACCESS = (
         "Checks that access to the schedule is lawful and proportionate.",
     ),
     RoleAccess(
+        Role.HEALTH_SAFETY,
+        "No entry: their own escalations, and the violent referrals they are told of, unnamed",
+        "Escalates accident/incident reports to the panel (the protocol).",
+    ),
+    RoleAccess(
         Role.DATA_PROTECTION,
         "No entry: the identity of the people a subject access request is about",
         "Answers the individual's data protection requests.",

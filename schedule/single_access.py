@@ -131,4 +131,3 @@ def grants_used(
 def _grant_ids(model, user, codename: str, pks: list[int]) -> QuerySet:
     ids = object_permissions(model, user, codename).filter(content_object_id__in=pks)
     return ids.filter(grant__isnull=False).values("grant_id")
-

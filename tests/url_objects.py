@@ -10,6 +10,7 @@ about, plus the few extra arguments some URLs take.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
@@ -20,7 +21,7 @@ from panel.models.meetings import Seat
 from referrals.models import Adjustment, Evidence, InboundEmail, ReferralStatus
 from reports.models import CommitteeReport
 from rights.models import LegalHold, SubjectAccessExport
-from schedule.models import AddressWarning
+from schedule.models import AddressWarning, SingleAccessGrant
 from ubpanel.roles import Role
 
 from .factories import (
@@ -73,7 +74,15 @@ def build() -> World:
     manager = world.users[Role.REFERRING_MANAGER.value]
 
     person = PersonFactory()
-    referral = SubmittedReferralFactory(referrer=manager, service=housing, person=person)
+    # It records violence and Health and Safety were told: their notice page opens for them.
+    referral = SubmittedReferralFactory(
+        referrer=manager,
+        service=housing,
+        person=person,
+        violence=True,
+        incident_report_reference="AIR-2026-0001",
+        health_safety_notified_at=timezone.now(),
+    )
     evidence = Evidence.objects.create(
         referral=referral,
         original_name="call-log.pdf",
@@ -137,6 +146,13 @@ def build() -> World:
         "schedule.Entry": entry,
         "schedule.Appeal": AppealFactory(),
         "schedule.AccessGrant": AccessGrantFactory(service=housing, status="requested"),
+        "schedule.SingleAccessGrant": SingleAccessGrant.objects.create(
+            service=housing,
+            kind="entry",
+            subject="Jo Bloggs, born 1 May 1980",
+            rationale="A tenancy visit next week.",
+            ends_on=timezone.localdate() + timedelta(days=14),
+        ),
         "schedule.AddressWarning": AddressWarning.objects.create(
             address="Flat 2, 9 High East Street\nDorchester",
             postcode="DT1 1HA",

@@ -160,8 +160,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ASSURANCE_EMAIL = env.str("ASSURANCE_EMAIL", default="spocassurance@council.example")
 # Legal Services: told of emergency additions so they can draft the high-risk letter.
 LEGAL_SERVICES_EMAIL = env.str("LEGAL_SERVICES_EMAIL", default="legal@council.example")
+# Health and Safety are told (a link only) when a manager's referral records violence: the
+# violence flag or "Actual violence". Threats of violence count too when this is on.
+HEALTH_SAFETY_NOTIFY_THREATS = env.bool("HEALTH_SAFETY_NOTIFY_THREATS", default=False)
 # How many days before an entry's 12-month review Assurance and the record owner are reminded.
 REVIEW_REMINDER_DAYS = env.int("REVIEW_REMINDER_DAYS", default=30)
+# The longest a need-to-know grant to one entry or address may run (the requester gives its end).
+SINGLE_ACCESS_MAX_DAYS = env.int("SINGLE_ACCESS_MAX_DAYS", default=365)
 # --- Overdue reviews and unratified emergency additions (issue 13, points 4 and 5) ---------------
 # Days a review may be overdue before the chair and Assurance are told weekly, and what happens
 # then: keep_and_escalate (the entry stays live, flagged overdue, told weekly until decided) or
