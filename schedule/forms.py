@@ -249,14 +249,21 @@ class AccessRequestForm(GovukForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = []
-        if user.service_id:
-            choices.append(("service", f"My service: {user.service}"))
-        choices.append(("user", f"Only me ({user})"))
-        self.fields["grantee"].choices = choices
-        self.fields["grantee"].error_messages["required"] = "Choose who needs access"
-        for name in ("grantee", "tiers", "rationale"):
+        ask_for_grantee(self, user)
+        for name in ("tiers", "rationale"):
             self.fields[name].hide_optional = True
+
+
+def ask_for_grantee(form, user) -> None:
+    """A request's "Who needs access?": the user's service (if they have one) or only them."""
+    choices = []
+    if user.service_id:
+        choices.append(("service", f"My service: {user.service}"))
+    choices.append(("user", f"Only me ({user})"))
+    field = form.fields["grantee"]
+    field.choices = choices
+    field.error_messages["required"] = "Choose who needs access"
+    field.hide_optional = True
 
 
 class ApproveAccessForm(GovukForm):

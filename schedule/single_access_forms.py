@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from ubpanel.forms import DATE_INPUT, GovukForm
 
+from .forms import ask_for_grantee
 from .models import SingleAccessKind
 
 # What a visit usually needs: a month. The requester changes it.
@@ -59,13 +60,8 @@ class SingleAccessRequestForm(GovukForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = []
-        if user.service_id:
-            choices.append(("service", f"My service: {user.service}"))
-        choices.append(("user", f"Only me ({user})"))
-        self.fields["grantee"].choices = choices
-        self.fields["grantee"].error_messages["required"] = "Choose who needs access"
-        for name in ("grantee", "kind", "subject", "rationale", "ends_on"):
+        ask_for_grantee(self, user)
+        for name in ("kind", "subject", "rationale", "ends_on"):
             self.fields[name].hide_optional = True
 
 

@@ -15,6 +15,8 @@ from ubpanel.models import TimelineEvent
 from ubpanel.tiers import RiskTier
 from ubpanel.transitions import StatusGraph
 
+from .permissions import GrantedPermission
+
 
 class ContactRestriction(models.TextChoices):
     """Kinds of restriction that can clash with a person's reasonable adjustments
@@ -278,34 +280,15 @@ class EntryEvent(TimelineEvent):
         return people_data(self)
 
 
-# Per-entry exceptions (a named officer who may see one entry their grants do not cover), kept
-# by django-guardian in tables with a real foreign key so the selector is a plain indexed join.
-class EntryUserObjectPermission(UserObjectPermissionBase):
+# Per-entry exceptions (an officer or a service who may see one entry their grants do not cover),
+# kept by django-guardian in tables with a real foreign key so the selector is a plain indexed join.
+# guardian's base comes first: its Meta (one row per holder, permission and object) is inherited.
+class EntryUserObjectPermission(UserObjectPermissionBase, GrantedPermission):
     content_object = models.ForeignKey(Entry, on_delete=models.CASCADE)
-    # The need-to-know grant that made it (schedule.SingleAccessGrant); none for one made by hand.
-    grant = models.ForeignKey(
-        "schedule.SingleAccessGrant", null=True, blank=True, on_delete=models.CASCADE
-    )
-
-    def audit_person_ids(self) -> list[int]:
-        return through(self, "content_object")
-
-    def get_additional_data(self):
-        return people_data(self)
 
 
-class EntryGroupObjectPermission(GroupObjectPermissionBase):
+class EntryGroupObjectPermission(GroupObjectPermissionBase, GrantedPermission):
     content_object = models.ForeignKey(Entry, on_delete=models.CASCADE)
-    # The need-to-know grant that made it (schedule.SingleAccessGrant); none for one made by hand.
-    grant = models.ForeignKey(
-        "schedule.SingleAccessGrant", null=True, blank=True, on_delete=models.CASCADE
-    )
-
-    def audit_person_ids(self) -> list[int]:
-        return through(self, "content_object")
-
-    def get_additional_data(self):
-        return people_data(self)
 
 
 class ContactCheck(models.Model):

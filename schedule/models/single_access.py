@@ -16,6 +16,7 @@ from ubpanel.audit_people import people_data, through
 from ubpanel.transitions import StatusGraph
 
 from .address_warnings import AddressWarning
+from .permissions import GrantedPermission
 
 
 class SingleAccessKind(models.TextChoices):
@@ -150,27 +151,13 @@ class SingleAccessGrant(models.Model):
         return people_data(self)
 
 
-class AddressWarningUserObjectPermission(UserObjectPermissionBase):
+class AddressWarningUserObjectPermission(UserObjectPermissionBase, GrantedPermission):
     """django-guardian's per-object permission on an address warning, to one officer."""
 
     content_object = models.ForeignKey(AddressWarning, on_delete=models.CASCADE)
-    grant = models.ForeignKey(SingleAccessGrant, null=True, blank=True, on_delete=models.CASCADE)
-
-    def audit_person_ids(self) -> list[int]:
-        return through(self, "content_object")
-
-    def get_additional_data(self):
-        return people_data(self)
 
 
-class AddressWarningGroupObjectPermission(GroupObjectPermissionBase):
+class AddressWarningGroupObjectPermission(GroupObjectPermissionBase, GrantedPermission):
     """django-guardian's per-object permission on an address warning, to a group (a service's)."""
 
     content_object = models.ForeignKey(AddressWarning, on_delete=models.CASCADE)
-    grant = models.ForeignKey(SingleAccessGrant, null=True, blank=True, on_delete=models.CASCADE)
-
-    def audit_person_ids(self) -> list[int]:
-        return through(self, "content_object")
-
-    def get_additional_data(self):
-        return people_data(self)

@@ -12,7 +12,7 @@ from django.db import models
 from schedule.models import ENTRY_GRAPH, Entry, EntryEvent, EntryStatus
 from schedule.removal import removal_record, with_removal_note
 from ubpanel.errors import DomainError
-from ubpanel.models import User
+from ubpanel.models import Service, User
 from ubpanel.services import lock_in_status
 from ubpanel.transitions import StatusGraph
 
@@ -68,6 +68,22 @@ def require_record_owner(owner: User | None) -> None:
 
 
 M = models.Model
+
+
+def grantee_locked(service_or_user) -> dict:
+    """``{"service": ...}`` or ``{"user": ...}`` for a request's grantee, its row locked: two
+    requests at once would each find no waiting request. (By its model: a view passes
+    request.user, a lazy object.)"""
+    if isinstance(service_or_user, Service):
+        grantee = {"service": service_or_user}
+    elif isinstance(service_or_user, User):
+        grantee = {"user": service_or_user}
+    else:
+        raise TypeError("Access is granted to a Service or a User.")
+    (Service if "service" in grantee else User).objects.select_for_update().get(
+        pk=service_or_user.pk
+    )
+    return grantee
 
 
 def lock_for(obj: M, graph: StatusGraph, service: str, refusal: Callable[[M], str]) -> M:

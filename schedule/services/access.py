@@ -19,6 +19,7 @@ from ubpanel.tiers import RiskTier
 from ._common import (
     AccessAlreadyHeld,
     AccessAlreadyRequested,
+    grantee_locked,
     lock_for,
     long_date,
     twelve_months_after,
@@ -71,17 +72,7 @@ def access_grant_request(
     chosen = _clean_tiers(tiers)
     if not rationale.strip():
         raise ValidationError({"rationale": "Give the risk-based rationale for the access."})
-    if isinstance(service_or_user, Service):
-        grantee = {"service": service_or_user}
-    elif isinstance(service_or_user, User):
-        grantee = {"user": service_or_user}
-    else:
-        raise TypeError("Access is granted to a Service or a User.")
-    # Two requests at once would each find no waiting request: the grantee's row is the lock.
-    # (By its model: the view passes request.user, a lazy object.)
-    (Service if "service" in grantee else User).objects.select_for_update().get(
-        pk=service_or_user.pk
-    )
+    grantee = grantee_locked(service_or_user)
     _refuse_a_second_request(service_or_user, grantee, chosen)
     grant = AccessGrant.objects.create(
         **grantee,

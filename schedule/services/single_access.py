@@ -37,7 +37,7 @@ from ubpanel.outbox import notify, role_holders
 from ubpanel.roles import Role
 from ubpanel.services import service
 
-from ._common import AccessAlreadyRequested, lock_for, long_date
+from ._common import AccessAlreadyRequested, grantee_locked, lock_for, long_date
 from .address_warnings import UK_POSTCODE
 
 S = SingleAccessStatus
@@ -85,15 +85,7 @@ def single_access_request(
     if not rationale.strip():
         raise ValidationError({"rationale": "Give the risk-based rationale for the access"})
     _check_ends_on(ends_on)
-    if isinstance(service_or_user, Service):
-        grantee = {"service": service_or_user}
-    elif isinstance(service_or_user, User):
-        grantee = {"user": service_or_user}
-    else:
-        raise TypeError("Access is granted to a Service or a User.")
-    (Service if "service" in grantee else User).objects.select_for_update().get(
-        pk=service_or_user.pk
-    )
+    grantee = grantee_locked(service_or_user)
     waiting = SingleAccessGrant.objects.filter(
         **grantee, kind=kind, subject__iexact=subject.strip(), status=S.REQUESTED
     ).first()
