@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from correspondence.models import Letter
 from panel.models import Ballot, Decision, Declaration
 from referrals.models import EventKind, Referral, ReferralStatus
-from schedule.models import AccessGrant, Appeal, Entry
+from schedule.models import AccessGrant, Appeal, Entry, SingleAccessGrant
 from tests.factories import PASSWORD
 from tests.test_work_page import build_waiting_work, expected
 
@@ -57,6 +57,10 @@ def shown_on_the_linked_page() -> dict[str, dict[str, str]]:
             "access_requests": str(AccessGrant.objects.get(status="requested").grantee),
             "recertifications": str(
                 AccessGrant.objects.get(status="approved", recertify_by__isnull=False).grantee
+            ),
+            "single_access_requests": (
+                "grants-single-waiting",
+                SingleAccessGrant.objects.get(status="requested").subject,
             ),
         },
         "member": {"votes": ballot.motion},
